@@ -1,0 +1,50 @@
+# Sichuan–Chongqing ecological restoration tracker. See README.md.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+export VENV PORT
+
+.PHONY: help setup db demo run test lint format bench clean
+
+help: ## List the targets
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: requirements.txt bin/make-venv
+	bin/make-venv $(VENV)
+	$(PY) -m pip install -q -r requirements.txt
+	touch $@
+
+setup: ## Install system packages, the virtual environment and requirements
+	bin/ensure-system-deps
+	@$(MAKE) --no-print-directory $(VENV)/.installed
+	@mkdir -p var
+
+db: setup ## Migrate the database and load the reference data
+	DEBUG=$${DEBUG:-true} $(PY) manage.py migrate --no-input
+	DEBUG=$${DEBUG:-true} $(PY) manage.py load_reference
+
+demo: db ## Load the demo accounts and demo data (keeps what exists)
+	DEBUG=$${DEBUG:-true} $(PY) manage.py load_demo
+
+run: demo ## Serve on 127.0.0.1:$(PORT) with a Celery worker and beat
+	DEBUG=$${DEBUG:-true} bin/run-demo
+
+test: setup ## Run the whole test suite
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: setup ## ruff: lint and format check
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: setup ## ruff: fix what can be fixed
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+bench: db ## Print benchmark figures (see bench/README.md)
+	DEBUG=$${DEBUG:-true} $(PY) manage.py bench
+
+clean: ## Remove the embedded database, broker folders and uploads (keeps the venv)
+	rm -rf var

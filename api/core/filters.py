@@ -1,0 +1,36 @@
+import django_filters
+
+from projects.core.models import Corridor, Division, KeyArea, Organization
+
+
+class DivisionFilter(django_filters.FilterSet):
+    province = django_filters.CharFilter(field_name="province__code", label="province code")
+    parent = django_filters.CharFilter(field_name="parent__code", label="parent division code")
+
+    class Meta:
+        model = Division
+        fields = ["province", "parent", "level", "is_adjacent_area"]
+
+
+class CorridorFilter(django_filters.FilterSet):
+    province = django_filters.CharFilter(field_name="provinces__code", label="province code")
+
+    class Meta:
+        model = Corridor
+        fields = ["province", "is_six_rivers"]
+
+
+class KeyAreaFilter(django_filters.FilterSet):
+    province = django_filters.CharFilter(field_name="provinces__code", label="province code")
+
+    class Meta:
+        model = KeyArea
+        fields = ["province", "kind"]
+
+
+class OrganizationFilter(django_filters.FilterSet):
+    province = django_filters.CharFilter(field_name="province__code", label="province code")
+
+    class Meta:
+        model = Organization
+        fields = ["province", "kind"]

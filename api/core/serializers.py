@@ -1,0 +1,123 @@
+from rest_framework import serializers
+from rest_framework_gis.fields import GeometryField
+
+from projects.core.models import Corridor, Division, KeyArea, Organization, Province, User
+
+
+class BriefProvinceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Province
+        fields = ["id", "code", "name_zh", "name_en", "short_name"]
+
+
+class ProvinceSerializer(serializers.ModelSerializer):
+    outline = GeometryField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Province
+        fields = ["id", "code", "name_zh", "name_en", "short_name", "outline", "updated_at", "version"]
+
+
+class BriefDivisionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Division
+        fields = ["id", "code", "name_zh", "name_en", "is_adjacent_area"]
+
+
+class DivisionSerializer(serializers.ModelSerializer):
+    province = BriefProvinceSerializer(read_only=True)
+    parent = BriefDivisionSerializer(read_only=True)
+    outline = GeometryField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Division
+        fields = [
+            "id",
+            "code",
+            "name_zh",
+            "name_en",
+            "level",
+            "province",
+            "parent",
+            "is_adjacent_area",
+            "outline",
+            "updated_at",
+            "version",
+        ]
+
+
+class BriefCorridorSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Corridor
+        fields = ["id", "slug", "name_zh", "name_en"]
+
+
+class CorridorSerializer(serializers.ModelSerializer):
+    provinces = BriefProvinceSerializer(many=True, read_only=True)
+    centreline = GeometryField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Corridor
+        fields = [
+            "id",
+            "slug",
+            "name_zh",
+            "name_en",
+            "is_six_rivers",
+            "provinces",
+            "description",
+            "centreline",
+            "updated_at",
+            "version",
+        ]
+
+
+class BriefKeyAreaSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = KeyArea
+        fields = ["id", "slug", "name_zh", "name_en"]
+
+
+class KeyAreaSerializer(serializers.ModelSerializer):
+    provinces = BriefProvinceSerializer(many=True, read_only=True)
+    outline = GeometryField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = KeyArea
+        fields = [
+            "id",
+            "slug",
+            "name_zh",
+            "name_en",
+            "kind",
+            "focus",
+            "provinces",
+            "description",
+            "outline",
+            "updated_at",
+            "version",
+        ]
+
+
+class BriefOrganizationSerializer(serializers.ModelSerializer):
+    province = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Organization
+        fields = ["id", "slug", "name_zh", "name_en", "province"]
+
+
+class OrganizationSerializer(serializers.ModelSerializer):
+    province = BriefProvinceSerializer(read_only=True)
+
+    class Meta:
+        model = Organization
+        fields = ["id", "slug", "name_zh", "name_en", "kind", "province", "email", "updated_at", "version"]
+
+
+class CurrentUserSerializer(serializers.ModelSerializer):
+    organization = BriefOrganizationSerializer(read_only=True)
+
+    class Meta:
+        model = User
+        fields = ["id", "username", "first_name", "last_name", "email", "role", "organization"]

@@ -1,0 +1,69 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework import viewsets
+from rest_framework.decorators import api_view, permission_classes
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+
+from api.core import filters, serializers
+from api.mixins import HistoryMixin
+from projects.core.models import Corridor, Division, KeyArea, Organization, Province
+
+_NAME_SEARCH = ["name_zh", "name_en"]
+
+
+class ProvinceViewSet(HistoryMixin, viewsets.ReadOnlyModelViewSet):
+    """Provinces (四川, 重庆, 贵州) with their outlines as GeoJSON."""
+
+    queryset = Province.objects.all()
+    serializer_class = serializers.ProvinceSerializer
+    search_fields = ["code", *_NAME_SEARCH]
+    ordering_fields = ["code", "name_zh", "name_en", "updated_at"]
+    filterset_fields = ["code"]
+
+
+class DivisionViewSet(HistoryMixin, viewsets.ReadOnlyModelViewSet):
+    """Prefecture- and county-level divisions; ``?is_adjacent_area=true`` for 毗邻地区."""
+
+    queryset = Division.objects.select_related("province", "parent")
+    serializer_class = serializers.DivisionSerializer
+    filterset_class = filters.DivisionFilter
+    search_fields = ["code", *_NAME_SEARCH]
+    ordering_fields = ["code", "name_zh", "name_en", "updated_at"]
+
+
+class CorridorViewSet(HistoryMixin, viewsets.ReadOnlyModelViewSet):
+    """The six rivers' ecological corridors and 赤水河."""
+
+    queryset = Corridor.objects.prefetch_related("provinces")
+    serializer_class = serializers.CorridorSerializer
+    filterset_class = filters.CorridorFilter
+    search_fields = ["slug", *_NAME_SEARCH]
+    ordering_fields = ["sort_order", "slug", "name_zh", "updated_at"]
+
+
+class KeyAreaViewSet(HistoryMixin, viewsets.ReadOnlyModelViewSet):
+    """Key ecological areas such as 秦巴山区."""
+
+    queryset = KeyArea.objects.prefetch_related("provinces")
+    serializer_class = serializers.KeyAreaSerializer
+    filterset_class = filters.KeyAreaFilter
+    search_fields = ["slug", *_NAME_SEARCH]
+    ordering_fields = ["slug", "name_zh", "updated_at"]
+
+
+class OrganizationViewSet(HistoryMixin, viewsets.ReadOnlyModelViewSet):
+    """Agencies taking part, each of one province (or of both, like the joint office)."""
+
+    queryset = Organization.objects.select_related("province")
+    serializer_class = serializers.OrganizationSerializer
+    filterset_class = filters.OrganizationFilter
+    search_fields = ["slug", *_NAME_SEARCH]
+    ordering_fields = ["slug", "name_zh", "updated_at"]
+
+
+@extend_schema(responses=serializers.CurrentUserSerializer)
+@api_view(["GET"])
+@permission_classes([IsAuthenticated])
+def me(request):
+    """The signed-in user, their organization and role."""
+    return Response(serializers.CurrentUserSerializer(request.user).data)

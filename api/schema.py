@@ -1,0 +1,1 @@
+"""OpenAPI extensions (drf-spectacular)."""

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CompensationConfig(AppConfig):
+    name = "projects.compensation"
+    label = "compensation"
+    verbose_name = _("Ecological compensation")

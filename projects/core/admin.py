@@ -1,0 +1,105 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from projects.core.admin_base import TrackedAdmin
+from projects.core.models import ChangeRecord, Corridor, Division, KeyArea, Organization, Province, User
+from projects.permissions import CHANGE, can
+
+admin.site.site_header = _("Sichuan–Chongqing ecological restoration tracker")
+admin.site.site_title = _("Restoration tracker")
+admin.site.index_title = _("Joint territorial-space ecological restoration")
+
+
+@admin.register(Province)
+class ProvinceAdmin(TrackedAdmin):
+    list_display = ("code", "name_zh", "name_en", "short_name")
+    search_fields = ("code", "name_zh", "name_en")
+
+
+@admin.register(Division)
+class DivisionAdmin(TrackedAdmin):
+    list_display = ("code", "name_zh", "name_en", "level", "province", "is_adjacent_area")
+    list_filter = ("province", "level", "is_adjacent_area")
+    search_fields = ("code", "name_zh", "name_en")
+    list_select_related = ("province",)
+    autocomplete_fields = ("parent",)
+
+
+@admin.register(Corridor)
+class CorridorAdmin(TrackedAdmin):
+    list_display = ("slug", "name_zh", "name_en", "is_six_rivers", "has_centreline")
+    list_filter = ("is_six_rivers", "provinces")
+    search_fields = ("slug", "name_zh", "name_en")
+    filter_horizontal = ("provinces",)
+
+    @admin.display(boolean=True, description=_("centreline"))
+    def has_centreline(self, obj):
+        return obj.centreline is not None
+
+
+@admin.register(KeyArea)
+class KeyAreaAdmin(TrackedAdmin):
+    list_display = ("slug", "name_zh", "name_en", "kind", "focus")
+    list_filter = ("kind", "provinces")
+    search_fields = ("slug", "name_zh", "name_en")
+    filter_horizontal = ("provinces",)
+
+
+@admin.register(Organization)
+class OrganizationAdmin(TrackedAdmin):
+    list_display = ("slug", "name_zh", "name_en", "kind", "province")
+    list_filter = ("kind", "province")
+    search_fields = ("slug", "name_zh", "name_en")
+    list_select_related = ("province",)
+
+
+@admin.register(User)
+class UserAdmin(TrackedAdmin, DjangoUserAdmin):
+    list_display = ("username", "first_name", "last_name", "organization", "role", "is_active", "is_staff")
+    list_filter = ("role", "organization__province", "is_active", "is_staff")
+    list_select_related = ("organization",)
+    search_fields = ("username", "first_name", "last_name", "email")
+    readonly_fields = ("last_login", "date_joined")
+    fieldsets = (
+        *DjangoUserAdmin.fieldsets[:2],
+        (_("Role in the tracker"), {"fields": ("organization", "role")}),
+        *DjangoUserAdmin.fieldsets[2:],
+    )
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": ("username", "organization", "role", "password1", "password2")}),
+    )
+
+    def get_form(self, request, obj=None, **kwargs):
+        # Only administrators may touch passwords and superuser flags, decided in one place.
+        form = super().get_form(request, obj, **kwargs)
+        if obj is not None and not can(request.user, CHANGE, obj):
+            for field in form.base_fields.values():
+                field.disabled = True
+        return form
+
+
+@admin.register(ChangeRecord)
+class ChangeRecordAdmin(admin.ModelAdmin):
+    """The history, read-only for everyone."""
+
+    list_display = ("id", "time", "actor_name", "action", "content_type", "object_repr")
+    list_filter = ("action", "content_type")
+    search_fields = ("object_repr", "object_id", "actor_name", "request_id")
+    list_select_related = ("content_type",)
+    readonly_fields = [field.name for field in ChangeRecord._meta.fields]
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_staff
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_staff
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

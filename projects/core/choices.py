@@ -1,0 +1,42 @@
+"""Choice sets of the foundation; every label is translatable."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class DivisionLevel(models.TextChoices):
+    PREFECTURE = "prefecture", _("Prefecture-level division")
+    DISTRICT = "district", _("District")
+    COUNTY = "county", _("County")
+
+
+class OrganizationKind(models.TextChoices):
+    PROVINCIAL_AUTHORITY = "provincial_authority", _("Provincial natural resources authority")
+    JOINT_OFFICE = "joint_office", _("Joint conference office")
+    LOCAL_AUTHORITY = "local_authority", _("Local government agency")
+    RESEARCH = "research", _("Research institute or university")
+    ENTERPRISE = "enterprise", _("Enterprise")
+    PARTNER_SYSTEM = "partner_system", _("Partner information system")
+    OTHER = "other", _("Other")
+
+
+class Role(models.TextChoices):
+    PROVINCIAL_STAFF = "provincial_staff", _("Provincial staff")
+    JOINT_OFFICE = "joint_office", _("Joint conference office")
+    EXPERT = "expert", _("Expert")
+    PARTNER_SYSTEM = "partner_system", _("Partner system")
+    ADMINISTRATOR = "administrator", _("Administrator")
+
+
+class KeyAreaKind(models.TextChoices):
+    MOUNTAIN = "mountain", _("Mountain area")
+    RESERVOIR = "reservoir", _("Reservoir area")
+    PLATEAU = "plateau", _("Plateau")
+    OTHER = "other", _("Other")
+
+
+class ChangeAction(models.TextChoices):
+    CREATE = "create", _("Created")
+    UPDATE = "update", _("Updated")
+    DELETE = "delete", _("Deleted")
+    TRANSITION = "transition", _("Status changed")

@@ -1,0 +1,54 @@
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from projects.core.choices import ChangeAction
+
+
+class ChangeRecordQuerySet(models.QuerySet):
+    def for_object(self, obj):
+        return self.filter(content_type=ContentType.objects.get_for_model(type(obj)), object_id=str(obj.pk))
+
+
+class ChangeRecord(models.Model):
+    """One change of a shared record: who, when, what it was before and after.
+
+    Written by ``projects.core.history.record_change`` in the transaction of the write it
+    describes; never edited afterwards (the admin shows it read-only). The growing integer
+    id gives the order of the changes.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    time = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("actor"),
+    )
+    actor_name = models.CharField(_("actor name"), max_length=150, blank=True)
+    request_id = models.CharField(_("request ID"), max_length=64, blank=True)
+    action = models.CharField(_("action"), max_length=20, choices=ChangeAction.choices)
+    content_type = models.ForeignKey(
+        ContentType, on_delete=models.PROTECT, related_name="+", verbose_name=_("record type")
+    )
+    object_id = models.CharField(_("record ID"), max_length=64)
+    object_repr = models.CharField(_("record"), max_length=300)
+    before = models.JSONField(_("before"), null=True, blank=True)
+    after = models.JSONField(_("after"), null=True, blank=True)
+    changed_fields = models.JSONField(_("changed fields"), default=list, blank=True)
+    message = models.TextField(_("message"), blank=True)
+
+    objects = ChangeRecordQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["content_type", "object_id", "id"])]
+        verbose_name = _("change record")
+        verbose_name_plural = _("change records")
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.object_repr}"

@@ -1,0 +1,24 @@
+from django.contrib.gis.forms.widgets import OpenLayersWidget
+
+
+class LocalMapWidget(OpenLayersWidget):
+    """The admin map with every asset served locally.
+
+    Django's widget loads OpenLayers from a CDN and tiles from a tile server; this one uses
+    the vendored OpenLayers and draws the provinces and rivers (static GeoJSON) as the base.
+    """
+
+    template_name = "core/map_widget.html"
+    default_lon = 106.0
+    default_lat = 30.0
+    default_zoom = 6
+
+    class Media:
+        extend = False
+        css = {"all": ("vendor/ol/ol.css", "gis/css/ol3.css")}
+        js = ("vendor/ol/ol.js", "gis/js/OLMapWidget.js")
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context.update(default_lon=self.default_lon, default_lat=self.default_lat, default_zoom=self.default_zoom)
+        return context

@@ -1,0 +1,81 @@
+"""Who may do what: the one place the admin, the API, imports and tasks all ask.
+
+``can(user, action, target)`` answers for a record (or, before one exists, for its model).
+Every model's rule is registered below under its ``app_label.modelname``; a model with
+no rule of its own is reference data that only the joint office and administrators change.
+Everyone signed in reads everything unless a rule says otherwise: sharing is the point.
+"""
+
+from collections.abc import Callable, Iterable
+
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.utils.translation import gettext as _
+
+from projects.core.choices import Role
+
+VIEW = "view"
+ADD = "add"
+CHANGE = "change"
+DELETE = "delete"
+TRANSITION = "transition"
+
+Rule = Callable[[object, str, models.Model | None], bool]
+_rules: dict[str, Rule] = {}
+
+
+def rule_for(*labels: str):
+    """Register the function deciding actions on the models named ``app_label.modelname``."""
+
+    def register(func: Rule) -> Rule:
+        for label in labels:
+            _rules[label] = func
+        return func
+
+    return register
+
+
+def can(user, action: str, target) -> bool:
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    model = target if isinstance(target, type) else type(target)
+    obj = None if isinstance(target, type) else target
+    rule = _rules.get(model._meta.label_lower, reference_data)
+    return bool(rule(user, action, obj))
+
+
+def require(user, action: str, target) -> None:
+    if not can(user, action, target):
+        raise PermissionDenied(_("You are not allowed to %(action)s this record.") % {"action": _(action)})
+
+
+# --- Building blocks ---------------------------------------------------------------------
+
+
+def is_provincial_staff(user) -> bool:
+    return user.role == Role.PROVINCIAL_STAFF and user.province_id is not None
+
+
+def province_takes_part(user, province_ids: Iterable) -> bool:
+    return is_provincial_staff(user) and user.province_id in set(province_ids)
+
+
+# --- Foundation ----------------------------------------------------------------------------
+
+
+def reference_data(user, action, obj) -> bool:
+    """Provinces, divisions, corridors, organizations and catalogues."""
+    return action == VIEW or user.runs_everything
+
+
+@rule_for("core.user")
+def users(user, action, obj) -> bool:
+    if action == VIEW:
+        return True
+    return user.is_administrator
+
+
+@rule_for("core.changerecord")
+def change_records(user, action, obj) -> bool:
+    # The history is written by the services only; nobody edits it.
+    return action == VIEW

@@ -1,0 +1,37 @@
+"""A real worker, on the configured broker (Redis in CI, the filesystem transport locally)."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def test_a_real_worker_runs_a_task_sent_through_the_broker(tmp_path):
+    results = tmp_path / "results"
+    results.mkdir()
+    env = {
+        **os.environ,
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+        "CELERY_RESULT_BACKEND": f"file://{results}",
+        "VAR_DIR": str(tmp_path / "var"),
+    }
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "tracker", "worker", "--pool=solo", "--loglevel=WARNING",
+         "-Q", f"test-{os.getpid()}"],
+        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+    try:
+        sender = subprocess.run(
+            [sys.executable, "-c",
+             "from tracker.celery import app; "
+             f"r = app.send_task('projects.core.tasks.ping', queue='test-{os.getpid()}'); "
+             "print(r.get(timeout=60))"],
+            cwd=REPO, env=env, capture_output=True, text=True, timeout=90,
+        )
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+    assert sender.returncode == 0, sender.stderr
+    assert sender.stdout.strip() == "pong"
