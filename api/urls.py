@@ -1,3 +1,5 @@
+from importlib import import_module
+
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
@@ -5,12 +7,18 @@ from rest_framework.routers import DefaultRouter
 
 from api.core import views as core_views
 
+# Each domain's API package registers its resources in its ``routes.register(router)``.
+DOMAINS = ["api.core", "api.restoration", "api.conference", "api.compensation"]
+
 router = DefaultRouter()
-router.register("provinces", core_views.ProvinceViewSet)
-router.register("divisions", core_views.DivisionViewSet)
-router.register("corridors", core_views.CorridorViewSet)
-router.register("key-areas", core_views.KeyAreaViewSet)
-router.register("organizations", core_views.OrganizationViewSet)
+for package in DOMAINS:
+    try:
+        routes = import_module(f"{package}.routes")
+    except ModuleNotFoundError as exc:
+        if exc.name != f"{package}.routes" and exc.name != package:
+            raise
+        continue
+    routes.register(router)
 
 urlpatterns = [
     path("", include(router.urls)),

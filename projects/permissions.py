@@ -1,9 +1,11 @@
 """Who may do what: the one place the admin, the API, imports and tasks all ask.
 
 ``can(user, action, target)`` answers for a record (or, before one exists, for its model).
-Every model's rule is registered below under its ``app_label.modelname``; a model with
-no rule of its own is reference data that only the joint office and administrators change.
-Everyone signed in reads everything unless a rule says otherwise: sharing is the point.
+Each model's rule is a function registered with ``@rule_for("app_label.modelname")``: the
+foundation's below, each domain's in its ``projects/<domain>/rules.py`` (imported by its
+AppConfig.ready). A model with no rule of its own is reference data that only the joint
+office and administrators change. Everyone signed in reads everything unless a rule says
+otherwise: sharing is the point.
 """
 
 from collections.abc import Callable, Iterable

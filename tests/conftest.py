@@ -55,21 +55,26 @@ def expert(db):
 
 @pytest.fixture
 def partner(db):
-    return UserFactory(username="partner_system", role=Role.PARTNER_SYSTEM, organization=_org("joint-office"),
-                       is_staff=False)
+    return UserFactory(
+        username="partner_system", role=Role.PARTNER_SYSTEM, organization=_org("joint-office"), is_staff=False
+    )
 
 
 @pytest.fixture
 def administrator(db):
-    return UserFactory(username="admin", role=Role.ADMINISTRATOR, organization=_org("joint-office"),
-                       is_superuser=True)
+    return UserFactory(username="admin", role=Role.ADMINISTRATOR, organization=_org("joint-office"), is_superuser=True)
 
 
 @pytest.fixture
 def personas(sc_staff, cq_staff, gz_staff, joint_office, expert, partner, administrator):
     return {
-        "sc_staff": sc_staff, "cq_staff": cq_staff, "gz_staff": gz_staff, "joint_office": joint_office,
-        "expert": expert, "partner": partner, "administrator": administrator,
+        "sc_staff": sc_staff,
+        "cq_staff": cq_staff,
+        "gz_staff": gz_staff,
+        "joint_office": joint_office,
+        "expert": expert,
+        "partner": partner,
+        "administrator": administrator,
     }
 
 

@@ -18,17 +18,37 @@ def test_a_real_worker_runs_a_task_sent_through_the_broker(tmp_path):
         "VAR_DIR": str(tmp_path / "var"),
     }
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "tracker", "worker", "--pool=solo", "--loglevel=WARNING",
-         "-Q", f"test-{os.getpid()}"],
-        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "tracker",
+            "worker",
+            "--pool=solo",
+            "--loglevel=WARNING",
+            "-Q",
+            f"test-{os.getpid()}",
+        ],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
     try:
         sender = subprocess.run(
-            [sys.executable, "-c",
-             "from tracker.celery import app; "
-             f"r = app.send_task('projects.core.tasks.ping', queue='test-{os.getpid()}'); "
-             "print(r.get(timeout=60))"],
-            cwd=REPO, env=env, capture_output=True, text=True, timeout=90,
+            [
+                sys.executable,
+                "-c",
+                "from tracker.celery import app; "
+                f"r = app.send_task('projects.core.tasks.ping', queue='test-{os.getpid()}'); "
+                "print(r.get(timeout=60))",
+            ],
+            cwd=REPO,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=90,
         )
     finally:
         worker.terminate()

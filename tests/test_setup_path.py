@@ -19,9 +19,19 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 # Variables of the test run that would steer the clone away from its embedded defaults.
 _TEST_ONLY = {
-    "DATABASE_URL", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND", "DEBUG", "SECRET_KEY", "VAR_DIR",
-    "STATIC_MANIFEST", "CELERY_TASK_ALWAYS_EAGER", "DJANGO_SETTINGS_MODULE", "SECURE_SSL_REDIRECT",
-    "PYTEST_XDIST_WORKER", "PYTEST_XDIST_WORKER_COUNT", "PYTEST_CURRENT_TEST",
+    "DATABASE_URL",
+    "CELERY_BROKER_URL",
+    "CELERY_RESULT_BACKEND",
+    "DEBUG",
+    "SECRET_KEY",
+    "VAR_DIR",
+    "STATIC_MANIFEST",
+    "CELERY_TASK_ALWAYS_EAGER",
+    "DJANGO_SETTINGS_MODULE",
+    "SECURE_SSL_REDIRECT",
+    "PYTEST_XDIST_WORKER",
+    "PYTEST_XDIST_WORKER_COUNT",
+    "PYTEST_CURRENT_TEST",
 }
 
 
@@ -33,7 +43,7 @@ def _free_port() -> int:
 
 def _get(url, token=None, timeout=5):
     request = urllib.request.Request(url, headers={"Authorization": f"Token {token}"} if token else {})
-    with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - loopback only
+    with urllib.request.urlopen(request, timeout=timeout) as response:
         return response.status, response.read().decode()
 
 
@@ -41,7 +51,7 @@ def _post_json(url, payload):
     request = urllib.request.Request(
         url, data=json.dumps(payload).encode(), headers={"Content-Type": "application/json"}, method="POST"
     )
-    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - loopback only
+    with urllib.request.urlopen(request, timeout=10) as response:
         return response.status, json.loads(response.read().decode())
 
 
@@ -56,8 +66,12 @@ class MakeRun:
         self.log = (self.clone / f"make-run-{time.time_ns()}.log").open("w")
         self.started = time.monotonic()
         self.process = subprocess.Popen(
-            ["make", "run", f"PORT={self.port}"], cwd=self.clone, env=self.env,
-            stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
+            ["make", "run", f"PORT={self.port}"],
+            cwd=self.clone,
+            env=self.env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         self.ready_after = self._wait_for_health()
         return self

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from projects.core.choices import ChangeAction
 from projects.core.history import history_of, record_change, snapshot
-from projects.core.services import delete_tracked, locked_snapshot
+from projects.core.services import delete_tracked, locked_snapshot, refresh_derived
 from projects.core.widgets import LocalMapWidget
 from projects.permissions import ADD, CHANGE, DELETE, VIEW, can, require
 
@@ -55,6 +55,7 @@ class TrackedAdmin(admin.ModelAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         obj = form.instance
+        refresh_derived(obj)
         before = getattr(request, "_tracked_before", None)
         require(request.user, CHANGE if change else ADD, obj)
         record_change(

@@ -20,6 +20,8 @@ from projects.core.models import ChangeRecord
 
 # Fields whose value changes on every save and says nothing on its own.
 _NOISE = {"updated_at", "version", "created_at"}
+# Never copied into the history in clear.
+_SECRETS = {"password"}
 
 
 def _json_value(value: Any) -> Any:
@@ -44,11 +46,18 @@ def snapshot(instance: models.Model) -> dict:
     """A JSON-safe picture of a record: its concrete fields and its many-to-many ids."""
     data = {}
     for field in instance._meta.concrete_fields:
-        data[field.attname] = _json_value(getattr(instance, field.attname))
+        value = getattr(instance, field.attname)
+        data[field.attname] = "***" if field.attname in _SECRETS and value else _json_value(value)
     if instance.pk is not None:
         for field in instance._meta.many_to_many:
             data[field.name] = sorted(str(pk) for pk in getattr(instance, field.name).values_list("pk", flat=True))
     return data
+
+
+def _scope_id(instance) -> str:
+    scope = getattr(instance, "history_scope", None)
+    parent = scope() if callable(scope) else None
+    return str(parent.pk) if parent is not None else ""
 
 
 def record_change(
@@ -77,6 +86,7 @@ def record_change(
         content_type=ContentType.objects.get_for_model(type(instance)),
         object_id=str(instance.pk),
         object_repr=str(instance)[:300],
+        scope_id=_scope_id(instance),
         before=before,
         after=after,
         changed_fields=changed,

@@ -13,6 +13,12 @@ from projects.core.history import record_change, snapshot
 from projects.permissions import ADD, CHANGE, DELETE, require
 
 
+def refresh_derived(obj: models.Model) -> None:
+    refresh = getattr(obj, "refresh_derived", None)
+    if refresh is not None:
+        refresh()
+
+
 def locked_snapshot(instance: models.Model) -> dict:
     """The stored state of ``instance``, row-locked until the transaction ends."""
     stored = type(instance)._default_manager.select_for_update().get(pk=instance.pk)
@@ -33,6 +39,7 @@ def save_tracked(
             require(actor, CHANGE, instance)
             before = locked_snapshot(instance)
         obj = save()
+        refresh_derived(obj)
         require(actor, ADD if before is None else CHANGE, obj)
         record_change(
             instance=obj,

@@ -6,3 +6,6 @@ class RestorationConfig(AppConfig):
     name = "projects.restoration"
     label = "restoration"
     verbose_name = _("Restoration projects")
+
+    def ready(self):
+        from projects.restoration import rules  # noqa: F401 - registers the permission rules

@@ -37,6 +37,13 @@ class ChangeRecord(models.Model):
     )
     object_id = models.CharField(_("record ID"), max_length=64)
     object_repr = models.CharField(_("record"), max_length=300)
+    scope_id = models.CharField(
+        _("belongs to"),
+        max_length=64,
+        blank=True,
+        db_index=True,
+        help_text=_("ID of the record this one is kept under, e.g. the project of a progress report."),
+    )
     before = models.JSONField(_("before"), null=True, blank=True)
     after = models.JSONField(_("after"), null=True, blank=True)
     changed_fields = models.JSONField(_("changed fields"), default=list, blank=True)

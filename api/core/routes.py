@@ -1,0 +1,9 @@
+from api.core import views
+
+
+def register(router) -> None:
+    router.register("provinces", views.ProvinceViewSet)
+    router.register("divisions", views.DivisionViewSet)
+    router.register("corridors", views.CorridorViewSet)
+    router.register("key-areas", views.KeyAreaViewSet)
+    router.register("organizations", views.OrganizationViewSet)

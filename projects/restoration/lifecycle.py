@@ -1,0 +1,29 @@
+"""The project and progress-report lifecycles: the one table each that decides transitions."""
+
+from projects.core.workflow import Lifecycle
+from projects.restoration.choices import ProjectStatus as P
+from projects.restoration.choices import ReportStatus as R
+
+PROJECT_LIFECYCLE = Lifecycle(
+    {
+        P.PROPOSED: [P.APPROVED, P.CANCELLED],
+        P.APPROVED: [P.IN_PROGRESS, P.SUSPENDED, P.CANCELLED],
+        P.IN_PROGRESS: [P.COMPLETED, P.SUSPENDED, P.CANCELLED],
+        P.SUSPENDED: [P.APPROVED, P.IN_PROGRESS, P.CANCELLED],
+        # Acceptance can fail: the work goes back in progress.
+        P.COMPLETED: [P.ACCEPTED, P.IN_PROGRESS],
+        P.ACCEPTED: [],
+        P.CANCELLED: [],
+    },
+    P,
+)
+
+REPORT_LIFECYCLE = Lifecycle(
+    {
+        R.DRAFT: [R.SUBMITTED],
+        R.SUBMITTED: [R.ACCEPTED, R.RETURNED],
+        R.RETURNED: [R.SUBMITTED],
+        R.ACCEPTED: [],
+    },
+    R,
+)

@@ -1,0 +1,17 @@
+from projects.restoration.models.catalogues import EcosystemElement, FundingSource, Indicator, MeasureType
+from projects.restoration.models.projects import FundingShare, IndicatorTarget, Project, ProjectTransition
+from projects.restoration.models.reports import IndicatorValue, ProgressReport, ReportAttachment
+
+__all__ = [
+    "EcosystemElement",
+    "FundingShare",
+    "FundingSource",
+    "Indicator",
+    "IndicatorTarget",
+    "IndicatorValue",
+    "MeasureType",
+    "ProgressReport",
+    "Project",
+    "ProjectTransition",
+    "ReportAttachment",
+]

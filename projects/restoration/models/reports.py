@@ -1,0 +1,166 @@
+import calendar
+import datetime
+import re
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from projects.core.models.base import TrackedModel
+from projects.core.validators import validate_attachment
+from projects.restoration.choices import AttachmentKind, ReportingPeriod, ReportStatus
+
+PERIOD_PATTERN = re.compile(r"^(?P<year>\d{4})-(?:(?P<month>0[1-9]|1[0-2])|Q(?P<quarter>[1-4]))$")
+
+
+def period_bounds(period: str) -> tuple[str, datetime.date, datetime.date]:
+    """``2024-03`` (a month) or ``2024-Q1`` (a quarter) → (kind, first day, last day)."""
+    match = PERIOD_PATTERN.match(period or "")
+    if not match:
+        raise ValidationError(
+            {"period": _("Use YYYY-MM for a month or YYYY-Qn for a quarter, e.g. 2024-03 or 2024-Q1.")}
+        )
+    year = int(match["year"])
+    if match["month"]:
+        month = int(match["month"])
+        return (
+            ReportingPeriod.MONTH,
+            datetime.date(year, month, 1),
+            datetime.date(year, month, calendar.monthrange(year, month)[1]),
+        )
+    quarter = int(match["quarter"])
+    first_month, last_month = 3 * quarter - 2, 3 * quarter
+    return (
+        ReportingPeriod.QUARTER,
+        datetime.date(year, first_month, 1),
+        datetime.date(year, last_month, calendar.monthrange(year, last_month)[1]),
+    )
+
+
+class ProgressReport(TrackedModel):
+    """A project's progress report (进展报告) for one month or quarter."""
+
+    project = models.ForeignKey(
+        "restoration.Project", on_delete=models.PROTECT, related_name="reports", verbose_name=_("project")
+    )
+    period = models.CharField(_("period"), max_length=7, help_text=_("YYYY-MM or YYYY-Qn"))
+    period_kind = models.CharField(_("period kind"), max_length=10, choices=ReportingPeriod.choices, editable=False)
+    period_start = models.DateField(_("period start"), editable=False)
+    period_end = models.DateField(_("period end"), editable=False, db_index=True)
+    narrative = models.TextField(_("narrative"))
+    percent_complete = models.DecimalField(
+        _("percent complete"),
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+    )
+    cumulative_investment = models.DecimalField(
+        _("cumulative investment (10,000 CNY)"),
+        max_digits=16,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=ReportStatus.choices, default=ReportStatus.DRAFT, db_index=True
+    )
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="progress_reports",
+        verbose_name=_("reported by"),
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reviewed by"),
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    review_comment = models.TextField(_("review comment"), blank=True)
+
+    class Meta:
+        ordering = ["project__code", "-period_end"]
+        verbose_name = _("progress report")
+        verbose_name_plural = _("progress reports")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "period"],
+                name="one_report_per_project_and_period",
+                violation_error_message=_("This project already has a report for this period."),
+            )
+        ]
+        indexes = [models.Index(fields=["project", "-period_end"])]
+
+    def __str__(self) -> str:
+        return f"{self.project.code} {self.period}"
+
+    def history_scope(self):
+        return self.project
+
+    def save(self, *args, **kwargs):
+        self.period_kind, self.period_start, self.period_end = period_bounds(self.period)
+        super().save(*args, **kwargs)
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in (ReportStatus.DRAFT, ReportStatus.RETURNED)
+
+
+class IndicatorValue(TrackedModel):
+    """The value a report gives for one of its project's targeted indicators."""
+
+    report = models.ForeignKey(
+        ProgressReport, on_delete=models.CASCADE, related_name="values", verbose_name=_("report")
+    )
+    indicator = models.ForeignKey(
+        "restoration.Indicator", on_delete=models.PROTECT, related_name="values", verbose_name=_("indicator")
+    )
+    value = models.DecimalField(_("value"), max_digits=16, decimal_places=3)
+
+    class Meta:
+        ordering = ["indicator__code"]
+        verbose_name = _("indicator value")
+        verbose_name_plural = _("indicator values")
+        constraints = [models.UniqueConstraint(fields=["report", "indicator"], name="one_value_per_indicator")]
+
+    def __str__(self) -> str:
+        return f"{self.indicator.code}={self.value}"
+
+    def history_scope(self):
+        return self.report.project
+
+
+def _attachment_path(instance, filename):
+    return f"reports/{instance.report.project_id}/{instance.report_id}/{filename}"
+
+
+class ReportAttachment(TrackedModel):
+    """A photo or document attached to a progress report."""
+
+    report = models.ForeignKey(
+        ProgressReport, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("report")
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=AttachmentKind.choices)
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    file = models.FileField(_("file"), upload_to=_attachment_path, validators=[validate_attachment])
+    size = models.PositiveBigIntegerField(_("size (bytes)"), default=0, editable=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by")
+    )
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.title or self.file.name
+
+    def history_scope(self):
+        return self.report.project

@@ -1,0 +1,42 @@
+from django.db import models
+from django.db.models import OuterRef, Prefetch, Subquery
+
+
+class ProjectQuerySet(models.QuerySet):
+    def with_latest_progress(self):
+        """The latest submitted or accepted report's period, percent and investment, in one query."""
+        from projects.restoration.choices import ReportStatus
+        from projects.restoration.models import ProgressReport
+
+        latest = ProgressReport.objects.filter(
+            project=OuterRef("pk"), status__in=[ReportStatus.SUBMITTED, ReportStatus.ACCEPTED]
+        ).order_by("-period_end", "-created_at")
+        return self.annotate(
+            latest_period=Subquery(latest.values("period")[:1]),
+            latest_percent_complete=Subquery(latest.values("percent_complete")[:1]),
+            latest_cumulative_investment=Subquery(latest.values("cumulative_investment")[:1]),
+        )
+
+    def for_api(self):
+        """Everything a project's representation shows, at a fixed number of queries."""
+        from projects.core.models import Division, Organization
+        from projects.restoration.models import FundingShare, IndicatorTarget
+
+        return (
+            self.select_related("lead_organization__province")
+            .prefetch_related(
+                "corridors",
+                "key_areas",
+                "elements",
+                "measures",
+                "provinces",
+                Prefetch("divisions", queryset=Division.objects.select_related("province")),
+                Prefetch("partner_organizations", queryset=Organization.objects.select_related("province")),
+                Prefetch("funding", queryset=FundingShare.objects.select_related("source")),
+                Prefetch("targets", queryset=IndicatorTarget.objects.select_related("indicator")),
+            )
+            .with_latest_progress()
+        )
+
+    def in_province(self, code: str):
+        return self.filter(provinces__code=code)
