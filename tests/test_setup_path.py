@@ -82,7 +82,7 @@ class MakeRun:
             if self.process.poll() is not None:
                 raise AssertionError(f"make run exited with {self.process.returncode}: {self.output()[-3000:]}")
             try:
-                status, body = _get(f"http://127.0.0.1:{self.port}/healthz", timeout=2)
+                status, _ = _get(f"http://127.0.0.1:{self.port}/healthz", timeout=2)
                 if status == 200:
                     return time.monotonic() - self.started
             except OSError:

@@ -19,19 +19,19 @@ class TrackedModel(models.Model):
     class Meta:
         abstract = True
 
-    def history_scope(self):
-        """The record whose history also shows this one's changes (None: only its own)."""
-        return None
-
-    def refresh_derived(self) -> None:
-        """Recompute stored facts derived from related records; called after every tracked write."""
-
     def save(self, *args, **kwargs):
         if not self._state.adding:
             self.version += 1
             if kwargs.get("update_fields") is not None:
                 kwargs["update_fields"] = {*kwargs["update_fields"], "version", "updated_at"}
         super().save(*args, **kwargs)
+
+    def history_scope(self):
+        """The record whose history also shows this one's changes (None: only its own)."""
+        return None
+
+    def refresh_derived(self) -> None:
+        """Recompute stored facts derived from related records; called after every tracked write."""
 
 
 class BilingualNameMixin(models.Model):
