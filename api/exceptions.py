@@ -1,5 +1,6 @@
 """Turn domain errors into HTTP answers: 400 for bad input, 409 for refused rules."""
 
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import ProtectedError
 from rest_framework import status
@@ -13,6 +14,8 @@ from projects.core.errors import DomainError
 def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        if NON_FIELD_ERRORS in detail:
+            detail["non_field_errors"] = detail.pop(NON_FIELD_ERRORS)
         exc = ValidationError(detail=detail)
     if isinstance(exc, DomainError):
         body = {"detail": str(exc.message), **exc.details}

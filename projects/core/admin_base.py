@@ -1,12 +1,14 @@
 """The admin face: same permissions and history as the API, through the same parts."""
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.contrib.gis.db import models as gis_models
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
 from projects.core.choices import ChangeAction
+from projects.core.errors import DomainError
 from projects.core.history import history_of, record_change, snapshot
 from projects.core.services import delete_tracked, locked_snapshot, refresh_derived
 from projects.core.widgets import LocalMapWidget
@@ -100,3 +102,63 @@ class TrackedAdmin(admin.ModelAdmin):
         }
         request.current_app = self.admin_site.name
         return TemplateResponse(request, self.object_history_template, context)
+
+
+class TrackedInline(admin.TabularInline):
+    """Rows edited inside their parent's form: the parent's rule decides, the parent's
+    history records them (through its ``history_extra``)."""
+
+    extra = 0
+
+    def _can_change_parent(self, request, obj):
+        return can(request.user, CHANGE, obj if obj is not None else self.parent_model)
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_staff
+
+    def has_add_permission(self, request, obj=None):
+        return self._can_change_parent(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._can_change_parent(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._can_change_parent(request, obj)
+
+
+class CommentForm(forms.Form):
+    """The intermediate page of admin actions that need a choice and a comment."""
+
+    to = forms.ChoiceField(label=_("New status"), required=False)
+    comment = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+def confirm_with_comment(modeladmin, request, queryset, *, title, choices=None, apply):
+    """Shows a form (target status, comment); on confirmation calls ``apply(obj, to, comment)``
+    for each selected record and reports each refusal with its reason."""
+    form = CommentForm(request.POST if "apply" in request.POST else None)
+    form.fields["to"].choices = choices or []
+    if choices is None:
+        del form.fields["to"]
+    if "apply" in request.POST and form.is_valid():
+        done = 0
+        for obj in queryset:
+            try:
+                apply(obj, form.cleaned_data.get("to"), form.cleaned_data["comment"])
+                done += 1
+            except (DomainError, PermissionDenied, ValidationError) as exc:
+                reason = getattr(exc, "message", None) or "; ".join(getattr(exc, "messages", [str(exc)]))
+                modeladmin.message_user(request, f"{obj}: {reason}", level=messages.ERROR)
+        if done:
+            modeladmin.message_user(request, _("%(count)d record(s) updated.") % {"count": done}, messages.SUCCESS)
+        return None
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "title": title,
+        "form": form,
+        "queryset": queryset,
+        "opts": modeladmin.model._meta,
+        "action": request.POST.get("action"),
+        "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+    }
+    return TemplateResponse(request, "admin/confirm_with_comment.html", context)

@@ -49,6 +49,9 @@ def snapshot(instance: models.Model) -> dict:
         value = getattr(instance, field.attname)
         data[field.attname] = "***" if field.attname in _SECRETS and value else _json_value(value)
     if instance.pk is not None:
+        extra = getattr(instance, "history_extra", None)
+        if callable(extra):
+            data.update(_json_value(extra()))
         for field in instance._meta.many_to_many:
             data[field.name] = sorted(str(pk) for pk in getattr(instance, field.name).values_list("pk", flat=True))
     return data

@@ -40,7 +40,7 @@ def _multi_polygon(geometry: dict) -> MultiPolygon:
     return geom if isinstance(geom, MultiPolygon) else MultiPolygon(geom, srid=4326)
 
 
-def _upsert(model, key_field: str, key: str, kind: str, values: dict):
+def upsert(model, key_field: str, key: str, kind: str, values: dict):
     """Create or refresh one reference record by its natural key, with history."""
     obj = model.objects.filter(**{key_field: key}).first()
     if obj is None:
@@ -72,7 +72,7 @@ def load() -> dict:
         if row["level"] != "province":
             continue
         code = row["adcode"]
-        provinces[code] = _upsert(
+        provinces[code] = upsert(
             Province,
             "code",
             code,
@@ -88,7 +88,7 @@ def load() -> dict:
     for row in rows:
         if row["level"] == "province":
             continue
-        _upsert(
+        upsert(
             Division,
             "code",
             row["adcode"],
@@ -108,7 +108,7 @@ def load() -> dict:
         for river_id in item["rivers"]:
             geom = GEOSGeometry(json.dumps(rivers[river_id]), srid=4326)
             lines.extend(geom if geom.geom_type == "MultiLineString" else [geom])
-        corridor = _upsert(
+        corridor = upsert(
             Corridor,
             "slug",
             item["slug"],
@@ -126,7 +126,7 @@ def load() -> dict:
         corridor.provinces.add(*(provinces[code] for code in item["provinces"]))
 
     for item in data["key_areas"]:
-        area = _upsert(
+        area = upsert(
             KeyArea,
             "slug",
             item["slug"],
@@ -141,7 +141,7 @@ def load() -> dict:
         area.provinces.add(*(provinces[code] for code in item["provinces"]))
 
     for item in data["organizations"]:
-        _upsert(
+        upsert(
             Organization,
             "slug",
             item["slug"],

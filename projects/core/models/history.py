@@ -8,7 +8,9 @@ from projects.core.choices import ChangeAction
 
 class ChangeRecordQuerySet(models.QuerySet):
     def for_object(self, obj):
-        return self.filter(content_type=ContentType.objects.get_for_model(type(obj)), object_id=str(obj.pk))
+        """Changes of ``obj`` and of the records kept under it (a project's reports …)."""
+        own = models.Q(content_type=ContentType.objects.get_for_model(type(obj)), object_id=str(obj.pk))
+        return self.filter(own | models.Q(scope_id=str(obj.pk)))
 
 
 class ChangeRecord(models.Model):

@@ -120,6 +120,13 @@ class Project(TrackedModel):
         ids |= {org.province_id for org in self.partner_organizations.all()}
         return {pk for pk in ids if pk is not None}
 
+    def history_extra(self) -> dict:
+        """The budget breakdown and targets belong to the project's history too."""
+        return {
+            "funding": {share.source.code: share.amount for share in self.funding.select_related("source")},
+            "targets": {t.indicator.code: t.target_value for t in self.targets.select_related("indicator")},
+        }
+
     def refresh_derived(self) -> None:
         province_ids = self.organization_province_ids()
         self.provinces.set(province_ids)

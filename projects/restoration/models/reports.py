@@ -107,6 +107,12 @@ class ProgressReport(TrackedModel):
         self.period_kind, self.period_start, self.period_end = period_bounds(self.period)
         super().save(*args, **kwargs)
 
+    def history_extra(self) -> dict:
+        return {
+            "values": {v.indicator.code: v.value for v in self.values.select_related("indicator")},
+            "attachments": sorted(a.file.name for a in self.attachments.all()),
+        }
+
     @property
     def is_editable(self) -> bool:
         return self.status in (ReportStatus.DRAFT, ReportStatus.RETURNED)

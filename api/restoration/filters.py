@@ -1,0 +1,64 @@
+import uuid
+
+import django_filters
+from django.db.models import Q
+
+from projects.restoration.choices import ProjectStatus, ReportStatus
+from projects.restoration.models import ProgressReport, Project
+
+
+class ProjectFilter(django_filters.FilterSet):
+    corridor = django_filters.CharFilter(field_name="corridors__slug", label="corridor slug", distinct=True)
+    key_area = django_filters.CharFilter(field_name="key_areas__slug", label="key area slug", distinct=True)
+    province = django_filters.CharFilter(
+        field_name="provinces__code", label="province code (taking part)", distinct=True
+    )
+    division = django_filters.CharFilter(field_name="divisions__code", label="division code", distinct=True)
+    status = django_filters.MultipleChoiceFilter(choices=ProjectStatus.choices)
+    cross_regional = django_filters.BooleanFilter(field_name="is_cross_regional")
+    national_major = django_filters.BooleanFilter(field_name="is_national_major")
+    element = django_filters.CharFilter(field_name="elements__code", label="ecosystem element code", distinct=True)
+    measure = django_filters.CharFilter(field_name="measures__code", label="measure code", distinct=True)
+    lead_organization = django_filters.CharFilter(field_name="lead_organization__slug")
+    adjacent_area = django_filters.BooleanFilter(method="filter_adjacent_area", label="lies in an adjacent area")
+    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+
+    class Meta:
+        model = Project
+        fields = [
+            "corridor",
+            "key_area",
+            "province",
+            "division",
+            "status",
+            "cross_regional",
+            "national_major",
+            "element",
+            "measure",
+            "lead_organization",
+            "adjacent_area",
+            "updated_since",
+        ]
+
+    def filter_adjacent_area(self, queryset, name, value):
+        adjacent = Project.objects.filter(divisions__is_adjacent_area=True).values("pk")
+        return queryset.filter(pk__in=adjacent) if value else queryset.exclude(pk__in=adjacent)
+
+
+class ProgressReportFilter(django_filters.FilterSet):
+    project = django_filters.CharFilter(method="filter_project", label="project id or code")
+    province = django_filters.CharFilter(field_name="project__provinces__code", label="province code", distinct=True)
+    period = django_filters.CharFilter()
+    year = django_filters.NumberFilter(field_name="period_end__year")
+    status = django_filters.MultipleChoiceFilter(choices=ReportStatus.choices)
+    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+
+    class Meta:
+        model = ProgressReport
+        fields = ["project", "province", "period", "year", "status", "updated_since"]
+
+    def filter_project(self, queryset, name, value):
+        try:
+            return queryset.filter(project_id=uuid.UUID(value))
+        except ValueError:
+            return queryset.filter(Q(project__code=value))

@@ -1,0 +1,10 @@
+from api.restoration import views
+
+
+def register(router) -> None:
+    router.register("projects", views.ProjectViewSet)
+    router.register("progress-reports", views.ProgressReportViewSet)
+    router.register("indicators", views.IndicatorViewSet)
+    router.register("measures", views.MeasureTypeViewSet)
+    router.register("funding-sources", views.FundingSourceViewSet)
+    router.register("ecosystem-elements", views.EcosystemElementViewSet)

@@ -1,0 +1,531 @@
+"""Demo projects along every corridor and in 秦巴山区, in every status, with a year of reports.
+
+Written through the services, so the demo has a real history. Projects that exist already
+(by code) are skipped: running the loader again loses nothing entered since.
+"""
+
+import datetime
+from decimal import Decimal
+from functools import partial
+
+from django.contrib.gis.geos import Point
+from django.db import transaction
+
+from projects.core.models import Corridor, Division, KeyArea, Organization, User
+from projects.restoration import services
+from projects.restoration.choices import ProjectStatus as S
+from projects.restoration.models import EcosystemElement, FundingSource, Indicator, MeasureType, Project
+
+LOCAL_ORGANIZATIONS = [
+    ("guangan-natural-resources", "广安市自然资源和规划局", "Guang'an Natural Resources and Planning Bureau", "511600"),
+    ("dazhou-natural-resources", "达州市自然资源和规划局", "Dazhou Natural Resources and Planning Bureau", "511700"),
+    ("luzhou-natural-resources", "泸州市自然资源和规划局", "Luzhou Natural Resources and Planning Bureau", "510500"),
+    (
+        "wanzhou-planning",
+        "重庆市万州区规划和自然资源局",
+        "Wanzhou District Planning and Natural Resources Bureau",
+        "500000",
+    ),
+    (
+        "hechuan-planning",
+        "重庆市合川区规划和自然资源局",
+        "Hechuan District Planning and Natural Resources Bureau",
+        "500000",
+    ),
+]
+
+# code, name_zh, name_en, corridors, key areas, divisions, lead, partners, elements, measures, bank, reach,
+# national major, start, end, budget (万元), funding {source: share}, status, targets {indicator: value}, point
+PROJECTS = [
+    (
+        "CQ-2021-0001",
+        "长江干流重庆段生态缓冲带建设工程",
+        "Yangtze mainstream (Chongqing) ecological buffer zone",
+        ["yangtze"],
+        ["three-gorges"],
+        ["500101", "500116"],
+        "cq-planning-natural-resources",
+        ["wanzhou-planning"],
+        ["water", "forest"],
+        ["buffer-zone", "shoreline-restoration", "drawdown-zone"],
+        "both",
+        "midstream",
+        True,
+        "2021-09-01",
+        "2026-12-31",
+        48000,
+        {"central": 0.5, "provincial": 0.3, "municipal": 0.2},
+        S.IN_PROGRESS,
+        {"buffer-zone-built": 1200, "shoreline-restored": 85, "natural-shoreline-ratio": 72},
+        (108.38, 30.81),
+    ),
+    (
+        "SC-2021-0001",
+        "嘉陵江广安段岸线生态修复工程",
+        "Jialing River (Guang'an) shoreline restoration",
+        ["jialing"],
+        [],
+        ["511600"],
+        "sc-natural-resources",
+        ["guangan-natural-resources"],
+        ["water", "forest"],
+        ["shoreline-restoration", "natural-shoreline"],
+        "left",
+        "downstream",
+        False,
+        "2021-10-01",
+        "2025-12-31",
+        16500,
+        {"central": 0.4, "provincial": 0.35, "municipal": 0.25},
+        S.COMPLETED,
+        {"shoreline-restored": 42, "natural-shoreline-ratio": 80, "vegetation-cover": 75},
+        (106.63, 30.46),
+    ),
+    (
+        "CQ-2021-0002",
+        "嘉陵江合川段生态隔离带建设",
+        "Jialing River (Hechuan) ecological isolation belt",
+        ["jialing"],
+        [],
+        ["500117"],
+        "cq-planning-natural-resources",
+        ["hechuan-planning", "sc-natural-resources"],
+        ["water", "farmland"],
+        ["isolation-belt", "buffer-zone"],
+        "right",
+        "downstream",
+        False,
+        "2022-03-01",
+        "2026-06-30",
+        9800,
+        {"provincial": 0.5, "municipal": 0.3, "compensation-fund": 0.2},
+        S.IN_PROGRESS,
+        {"isolation-belt-built": 36, "buffer-zone-built": 420},
+        (106.27, 29.97),
+    ),
+    (
+        "SC-2021-0002",
+        "岷江下游水源涵养与生物多样性保护",
+        "Lower Min River water conservation and biodiversity",
+        ["min"],
+        [],
+        ["511100", "511500"],
+        "sc-natural-resources",
+        ["sc-forestry-grassland"],
+        ["forest", "water", "grassland"],
+        ["water-conservation", "biodiversity", "afforestation"],
+        "both",
+        "downstream",
+        True,
+        "2021-07-01",
+        "2027-06-30",
+        36000,
+        {"central": 0.6, "provincial": 0.3, "social-capital": 0.1},
+        S.IN_PROGRESS,
+        {"forest-restored-area": 5200, "water-conservation": 1800, "species-recorded": 260},
+        (103.77, 29.55),
+    ),
+    (
+        "SC-2022-0003",
+        "沱江流域水土流失综合治理",
+        "Tuo River basin soil erosion control",
+        ["tuo"],
+        [],
+        ["511000", "510500"],
+        "sc-natural-resources",
+        ["luzhou-natural-resources"],
+        ["mountain", "farmland"],
+        ["soil-erosion", "land-consolidation"],
+        "both",
+        "midstream",
+        False,
+        "2022-04-01",
+        "2025-10-31",
+        12000,
+        {"provincial": 0.5, "municipal": 0.5},
+        S.ACCEPTED,
+        {"soil-erosion-controlled": 180, "farmland-restored-area": 2400},
+        (105.06, 29.58),
+    ),
+    (
+        "CQ-2022-0004",
+        "乌江下游石漠化综合治理",
+        "Lower Wu River rocky desertification control",
+        ["wu"],
+        ["wuling"],
+        ["500102", "500156"],
+        "cq-planning-natural-resources",
+        ["gz-natural-resources"],
+        ["mountain", "forest"],
+        ["rocky-desertification", "afforestation"],
+        "both",
+        "downstream",
+        False,
+        "2022-05-01",
+        "2026-12-31",
+        15000,
+        {"central": 0.4, "provincial": 0.4, "municipal": 0.2},
+        S.IN_PROGRESS,
+        {"forest-restored-area": 3100, "vegetation-cover": 65},
+        (107.39, 29.70),
+    ),
+    (
+        "SC-2023-0004",
+        "涪江绵阳段湿地保护与修复",
+        "Fu River (Mianyang) wetland restoration",
+        ["fu"],
+        [],
+        ["510700", "510900"],
+        "sc-natural-resources",
+        [],
+        ["water", "lake"],
+        ["wetland-restoration", "biodiversity"],
+        "both",
+        "upstream",
+        False,
+        "2023-03-01",
+        "2026-12-31",
+        8600,
+        {"provincial": 0.6, "municipal": 0.4},
+        S.APPROVED,
+        {"wetland-restored-area": 650, "species-recorded": 180},
+        (104.68, 31.47),
+    ),
+    (
+        "CQ-2023-0005",
+        "涪江潼南段生态廊道连通",
+        "Fu River (Tongnan) ecological corridor connection",
+        ["fu"],
+        [],
+        ["500152"],
+        "cq-planning-natural-resources",
+        ["sc-natural-resources"],
+        ["water", "forest"],
+        ["corridor-connection", "buffer-zone"],
+        "left",
+        "downstream",
+        False,
+        "2023-06-01",
+        "2027-05-31",
+        7200,
+        {"provincial": 0.5, "compensation-fund": 0.3, "municipal": 0.2},
+        S.IN_PROGRESS,
+        {"buffer-zone-built": 300, "shoreline-restored": 24},
+        (105.84, 30.19),
+    ),
+    (
+        "SC-2021-0005",
+        "秦巴山区水源涵养与生物多样性保护修复（四川片区）",
+        "Qinba Mountains water conservation and biodiversity (Sichuan)",
+        [],
+        ["qinba"],
+        ["511700", "510800"],
+        "sc-natural-resources",
+        ["dazhou-natural-resources"],
+        ["mountain", "forest", "grassland"],
+        ["water-conservation", "biodiversity"],
+        "n/a",
+        "n/a",
+        True,
+        "2021-11-01",
+        "2028-12-31",
+        52000,
+        {"central": 0.7, "provincial": 0.2, "social-capital": 0.1},
+        S.IN_PROGRESS,
+        {"forest-restored-area": 8800, "grassland-restored-area": 1500, "water-conservation": 3200},
+        (107.47, 31.21),
+    ),
+    (
+        "CQ-2021-0006",
+        "秦巴山区城口巫溪段生态保护修复",
+        "Qinba Mountains (Chengkou–Wuxi) restoration",
+        [],
+        ["qinba"],
+        ["500229", "500238"],
+        "cq-planning-natural-resources",
+        ["cq-forestry"],
+        ["mountain", "forest"],
+        ["biodiversity", "afforestation", "mine-remediation"],
+        "n/a",
+        "n/a",
+        True,
+        "2021-12-01",
+        "2027-12-31",
+        30000,
+        {"central": 0.65, "provincial": 0.25, "municipal": 0.1},
+        S.SUSPENDED,
+        {"forest-restored-area": 4600, "mine-area-remediated": 120},
+        (108.66, 31.95),
+    ),
+    (
+        "CQ-2024-0007",
+        "长江重庆主城段历史遗留矿山生态修复",
+        "Yangtze (central Chongqing) legacy mine remediation",
+        ["yangtze"],
+        [],
+        ["500112"],
+        "cq-planning-natural-resources",
+        [],
+        ["mountain"],
+        ["mine-remediation"],
+        "left",
+        "midstream",
+        False,
+        "2024-09-01",
+        "2026-08-31",
+        5400,
+        {"municipal": 0.6, "social-capital": 0.4},
+        S.PROPOSED,
+        {"mine-area-remediated": 95},
+        (106.63, 29.72),
+    ),
+    (
+        "SC-2024-0006",
+        "赤水河流域（四川段）山水林田湖草一体化保护修复",
+        "Chishui River (Sichuan) integrated protection and restoration",
+        ["chishui"],
+        [],
+        ["510500"],
+        "sc-natural-resources",
+        ["gz-natural-resources", "luzhou-natural-resources"],
+        ["mountain", "water", "forest", "farmland"],
+        ["water-conservation", "soil-erosion", "biodiversity"],
+        "right",
+        "downstream",
+        True,
+        "2024-01-01",
+        "2028-12-31",
+        26000,
+        {"central": 0.5, "provincial": 0.3, "compensation-fund": 0.2},
+        S.APPROVED,
+        {"forest-restored-area": 2600, "soil-erosion-controlled": 90},
+        (105.70, 28.35),
+    ),
+    (
+        "SC-2022-0007",
+        "长江宜宾段自然岸线重塑（已终止）",
+        "Yangtze (Yibin) natural shoreline reshaping (cancelled)",
+        ["yangtze"],
+        [],
+        ["511500"],
+        "sc-natural-resources",
+        [],
+        ["water"],
+        ["natural-shoreline"],
+        "right",
+        "upstream",
+        False,
+        "2022-06-01",
+        "2024-12-31",
+        4200,
+        {"provincial": 0.5, "municipal": 0.5},
+        S.CANCELLED,
+        {"shoreline-restored": 12},
+        (104.64, 28.77),
+    ),
+    (
+        "CQ-2022-0008",
+        "明月山川渝毗邻地区矿山修复与国土绿化",
+        "Mingyue Mountains border mine remediation and greening",
+        [],
+        ["huaying"],
+        ["500231", "511600"],
+        "cq-planning-natural-resources",
+        ["sc-natural-resources", "guangan-natural-resources"],
+        ["mountain", "forest"],
+        ["mine-remediation", "afforestation"],
+        "n/a",
+        "n/a",
+        False,
+        "2022-08-01",
+        "2026-07-31",
+        11000,
+        {"provincial": 0.4, "municipal": 0.3, "social-capital": 0.3},
+        S.IN_PROGRESS,
+        {"mine-area-remediated": 210, "forest-restored-area": 900, "carbon-sequestered": 5200},
+        (107.35, 30.33),
+    ),
+]
+
+# Reports over the year before the demo date; the last month is left open (overdue).
+REPORT_MONTHS = 12
+
+
+def _months_before(today: datetime.date, count: int) -> list[str]:
+    year, month = today.year, today.month
+    periods = []
+    for _ in range(count + 1):
+        month -= 1
+        if month == 0:
+            year, month = year - 1, 12
+        periods.append(f"{year}-{month:02d}")
+    return list(reversed(periods))[:-1]  # the latest finished month stays unreported
+
+
+def _ensure_organizations():
+    for slug, name_zh, name_en, code in LOCAL_ORGANIZATIONS:
+        if Organization.objects.filter(slug=slug).exists():
+            continue
+        province_code = code[:2] + "0000"
+        from projects.core.models import Province
+
+        Organization.objects.create(
+            slug=slug,
+            name_zh=name_zh,
+            name_en=name_en,
+            kind="local_authority",
+            province=Province.objects.get(code=province_code),
+        )
+
+
+def _walk(project, status, actor, on_started):
+    """Take a new project along the lifecycle to ``status`` (each step recorded), calling
+    ``on_started`` once it is in progress (reports come before completion)."""
+    paths = {
+        S.PROPOSED: [],
+        S.APPROVED: [S.APPROVED],
+        S.IN_PROGRESS: [S.APPROVED, S.IN_PROGRESS],
+        S.COMPLETED: [S.APPROVED, S.IN_PROGRESS, S.COMPLETED],
+        S.ACCEPTED: [S.APPROVED, S.IN_PROGRESS, S.COMPLETED, S.ACCEPTED],
+        S.SUSPENDED: [S.APPROVED, S.IN_PROGRESS, S.SUSPENDED],
+        S.CANCELLED: [S.APPROVED, S.CANCELLED],
+    }
+    comments = {
+        S.APPROVED: "联席会议审议通过，同意立项",
+        S.IN_PROGRESS: "开工建设",
+        S.COMPLETED: "主体工程完工",
+        S.ACCEPTED: "通过竣工验收",
+        S.SUSPENDED: "受汛期影响暂停施工",
+        S.CANCELLED: "选址调整，项目终止",
+    }
+    for step in paths[status]:
+        project = services.project_transition(project=project, to=step, actor=actor, comment=comments[step])
+        if step == S.IN_PROGRESS:
+            on_started(project)
+    return project
+
+
+def _reports(project, *, reporter, reviewer, today, final_status):
+    periods = _months_before(today, REPORT_MONTHS)
+    if final_status == S.SUSPENDED:
+        periods = periods[:6]
+    finished = final_status in (S.COMPLETED, S.ACCEPTED)
+    targets = list(project.targets.select_related("indicator"))
+    spent_share = Decimal("0.35")
+    for index, period in enumerate(periods, start=1):
+        share = Decimal(index) / Decimal(len(periods) + 2)
+        values = []
+        for target in targets:
+            if target.indicator.aggregation == "sum":
+                value = (target.target_value * Decimal("0.6") / Decimal(len(periods))).quantize(Decimal("0.001"))
+            else:
+                value = (target.target_value * (Decimal("0.7") + share * Decimal("0.25"))).quantize(Decimal("0.001"))
+            values.append((target.indicator, value))
+        report = services.report_save(
+            actor=reporter,
+            data={
+                "project": project,
+                "period": period,
+                "narrative": f"{period} 完成阶段性施工，累计完成工程量约 {int(share * 100)}%，质量安全总体受控。",
+                "percent_complete": (share * 100).quantize(Decimal("0.01")),
+                "cumulative_investment": (project.total_budget * (spent_share + share * Decimal("0.5"))).quantize(
+                    Decimal("0.01")
+                ),
+                "values": values,
+            },
+        )
+        if index == len(periods) and not finished:
+            continue  # the newest report is still a draft
+        report = services.report_submit(report=report, actor=reporter)
+        if index == len(periods) - 1 and not finished:
+            continue  # submitted, waiting for review
+        if index == 3:
+            report = services.report_review(
+                report=report, actor=reviewer, accept=False, comment="请补充现场照片和资金使用明细"
+            )
+            report = services.report_save(
+                actor=reporter, report=report, data={"narrative": report.narrative + "（已补充现场照片和资金明细）"}
+            )
+            report = services.report_submit(report=report, actor=reporter)
+        services.report_review(report=report, actor=reviewer, accept=True, comment="同意")
+
+
+@transaction.atomic
+def load(today: datetime.date | None = None) -> str:
+    today = today or datetime.date.today()
+    users = {u.username: u for u in User.objects.filter(username__in=["admin", "sc_staff", "cq_staff", "joint_office"])}
+    if len(users) < 4:
+        return "skipped: demo accounts missing"
+    _ensure_organizations()
+    corridors = {c.slug: c for c in Corridor.objects.all()}
+    areas = {a.slug: a for a in KeyArea.objects.all()}
+    divisions = {d.code: d for d in Division.objects.all()}
+    organizations = {o.slug: o for o in Organization.objects.all()}
+    elements = {e.code: e for e in EcosystemElement.objects.all()}
+    measures = {m.code: m for m in MeasureType.objects.all()}
+    sources = {s.code: s for s in FundingSource.objects.all()}
+    indicators = {i.code: i for i in Indicator.objects.all()}
+    created = 0
+    for (
+        code,
+        name_zh,
+        name_en,
+        corridor_slugs,
+        area_slugs,
+        division_codes,
+        lead,
+        partners,
+        element_codes,
+        measure_codes,
+        bank,
+        reach,
+        major,
+        start,
+        end,
+        budget,
+        funding,
+        status,
+        targets,
+        point,
+    ) in PROJECTS:
+        if Project.objects.filter(code=code).exists():
+            continue
+        province_staff = users["sc_staff"] if code.startswith("SC") else users["cq_staff"]
+        other_staff = users["cq_staff"] if code.startswith("SC") else users["sc_staff"]
+        total = Decimal(budget)
+        project = services.project_save(
+            actor=province_staff,
+            data={
+                "code": code,
+                "name_zh": name_zh,
+                "name_en": name_en,
+                "description": f"{name_zh}：落实《关于推进成渝地区双城经济圈建设 共同开展国土空间生态修复工作的实施意见》。",
+                "corridors": [corridors[s] for s in corridor_slugs],
+                "key_areas": [areas[s] for s in area_slugs],
+                "divisions": [divisions[c] for c in division_codes if c in divisions],
+                "lead_organization": organizations[lead],
+                "partner_organizations": [organizations[p] for p in partners],
+                "elements": [elements[e] for e in element_codes],
+                "measures": [measures[m] for m in measure_codes],
+                "bank": bank,
+                "reach": reach,
+                "is_national_major": major,
+                "planned_start": datetime.date.fromisoformat(start),
+                "planned_end": datetime.date.fromisoformat(end),
+                "total_budget": total,
+                "geometry": Point(*point, srid=4326),
+                "funding": [
+                    (sources[s], (total * Decimal(str(share))).quantize(Decimal("0.01")))
+                    for s, share in funding.items()
+                ],
+                "targets": [(indicators[i], Decimal(str(v))) for i, v in targets.items()],
+            },
+        )
+        _walk(
+            project,
+            status,
+            users["joint_office"],
+            partial(_reports, reporter=province_staff, reviewer=other_staff, today=today, final_status=status),
+        )
+        created += 1
+    return f"{created} projects created ({Project.objects.count()} in all)"
