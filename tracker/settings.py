@@ -192,6 +192,16 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One schema name per choice set (several models share field names like "status").
+    "ENUM_NAME_OVERRIDES": {
+        "OrganizationKindEnum": "projects.core.choices.OrganizationKind",
+        "KeyAreaKindEnum": "projects.core.choices.KeyAreaKind",
+        "DivisionLevelEnum": "projects.core.choices.DivisionLevel",
+        "ProjectStatusEnum": "projects.restoration.choices.ProjectStatus",
+        "ReportStatusEnum": "projects.restoration.choices.ReportStatus",
+        "ReportingPeriodEnum": "projects.restoration.choices.ReportingPeriod",
+        "AttachmentKindEnum": "projects.restoration.choices.AttachmentKind",
+    },
 }
 
 # --- Celery ---------------------------------------------------------------------------
@@ -228,11 +238,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "projects.core.tasks.prune_processed_messages",
         "schedule": 3600.0,
     },
+    # Follow-up actions past their due date: mark overdue and email the responsible organization.
+    "conference-mark-overdue-action-items": {
+        "task": "projects.conference.tasks.mark_overdue_action_items",
+        "schedule": 3600.0,
+    },
 }
 
 # --- Security (production) ---------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
-X_FRAME_OPTIONS = "SAMEORIGIN"  # the admin map widget and PDF previews embed same-origin
+X_FRAME_OPTIONS = "DENY"
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
