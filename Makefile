@@ -43,8 +43,8 @@ format: setup ## ruff: fix what can be fixed
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-bench: db ## Print benchmark figures (see bench/README.md)
-	DEBUG=$${DEBUG:-true} $(PY) manage.py bench
+bench: setup ## Print benchmark figures on a separate database (docs/benchmarks.md)
+	$(PY) -m bench.run $(BENCH_ARGS)
 
 clean: ## Remove the embedded database, broker folders and uploads (keeps the venv)
 	rm -rf var

@@ -130,7 +130,6 @@ LOGIN_URL = "admin:login"
 # --- Language: Chinese first, English available ------------------------------------------
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
@@ -242,6 +241,11 @@ CELERY_BEAT_SCHEDULE = {
     "conference-mark-overdue-action-items": {
         "task": "projects.conference.tasks.mark_overdue_action_items",
         "schedule": 3600.0,
+    },
+    # Compensation: open and compute the settlements of ended periods, once a day.
+    "compensation-schedule-due-settlements": {
+        "task": "projects.compensation.tasks.schedule_due_settlements",
+        "schedule": 86400.0,
     },
 }
 

@@ -19,19 +19,25 @@ class ProjectQuerySet(models.QuerySet):
 
     def for_api(self):
         """Everything a project's representation shows, at a fixed number of queries."""
-        from projects.core.models import Division, Organization
-        from projects.restoration.models import FundingShare, IndicatorTarget
+        from projects.core.models import Corridor, Division, KeyArea, Organization, Province
+        from projects.restoration.models import EcosystemElement, FundingShare, IndicatorTarget, MeasureType
 
+        # Related records are shown in brief: never load their (large) geometries.
+        brief = ("id", "name_zh", "name_en")
         return (
             self.select_related("lead_organization__province")
+            .defer("lead_organization__province__outline")
             .prefetch_related(
-                "corridors",
-                "key_areas",
-                "elements",
-                "measures",
-                "provinces",
-                Prefetch("divisions", queryset=Division.objects.select_related("province")),
-                Prefetch("partner_organizations", queryset=Organization.objects.select_related("province")),
+                Prefetch("corridors", queryset=Corridor.objects.only(*brief, "slug")),
+                Prefetch("key_areas", queryset=KeyArea.objects.only(*brief, "slug")),
+                Prefetch("elements", queryset=EcosystemElement.objects.only("id", "code")),
+                Prefetch("measures", queryset=MeasureType.objects.only("id", "code")),
+                Prefetch("provinces", queryset=Province.objects.only("id", "code")),
+                Prefetch("divisions", queryset=Division.objects.only(*brief, "code", "is_adjacent_area")),
+                Prefetch(
+                    "partner_organizations",
+                    queryset=Organization.objects.select_related("province").only(*brief, "slug", "province__code"),
+                ),
                 Prefetch("funding", queryset=FundingShare.objects.select_related("source")),
                 Prefetch("targets", queryset=IndicatorTarget.objects.select_related("indicator")),
             )
