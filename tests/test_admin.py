@@ -64,14 +64,26 @@ def test_admin_edit_keeps_history_and_the_history_page_shows_it(joint_office):
     project = ProjectFactory(code="SC-2024-0001")
     client = admin_client(joint_office)
     form = {
-        "code": project.code, "name_zh": "改名后的项目", "name_en": "", "description": "",
-        "lead_organization": str(project.lead_organization_id), "bank": "n/a", "reach": "n/a",
-        "planned_start": "2025-01-01", "planned_end": "2027-12-31", "total_budget": "1000",
-        "reporting_period": "month", "geometry": "",
-        "funding-TOTAL_FORMS": "1", "funding-INITIAL_FORMS": "0",
-        "funding-0-source": "", "funding-0-amount": "",
-        "targets-TOTAL_FORMS": "0", "targets-INITIAL_FORMS": "0",
-        "transitions-TOTAL_FORMS": "0", "transitions-INITIAL_FORMS": "0",
+        "code": project.code,
+        "name_zh": "改名后的项目",
+        "name_en": "",
+        "description": "",
+        "lead_organization": str(project.lead_organization_id),
+        "bank": "n/a",
+        "reach": "n/a",
+        "planned_start": "2025-01-01",
+        "planned_end": "2027-12-31",
+        "total_budget": "1000",
+        "reporting_period": "month",
+        "geometry": "",
+        "funding-TOTAL_FORMS": "1",
+        "funding-INITIAL_FORMS": "0",
+        "funding-0-source": "",
+        "funding-0-amount": "",
+        "targets-TOTAL_FORMS": "0",
+        "targets-INITIAL_FORMS": "0",
+        "transitions-TOTAL_FORMS": "0",
+        "transitions-INITIAL_FORMS": "0",
     }
     response = client.post(f"/admin/restoration/project/{project.id}/change/", form)
     assert response.status_code == 302, response.content.decode()[:3000]
@@ -84,16 +96,28 @@ def test_admin_edit_keeps_history_and_the_history_page_shows_it(joint_office):
 def test_admin_status_change_goes_through_the_lifecycle(joint_office):
     project = ProjectFactory(code="SC-2024-0001", status="proposed")
     client = admin_client(joint_office)
-    client.post("/admin/restoration/project/", {
-        "action": "change_status", "_selected_action": [str(project.id)], "apply": "1", "to": "accepted",
-        "comment": "",
-    })
+    client.post(
+        "/admin/restoration/project/",
+        {
+            "action": "change_status",
+            "_selected_action": [str(project.id)],
+            "apply": "1",
+            "to": "accepted",
+            "comment": "",
+        },
+    )
     project.refresh_from_db()
     assert project.status == "proposed"  # proposed → accepted is refused
-    client.post("/admin/restoration/project/", {
-        "action": "change_status", "_selected_action": [str(project.id)], "apply": "1", "to": "approved",
-        "comment": "同意",
-    })
+    client.post(
+        "/admin/restoration/project/",
+        {
+            "action": "change_status",
+            "_selected_action": [str(project.id)],
+            "apply": "1",
+            "to": "approved",
+            "comment": "同意",
+        },
+    )
     project.refresh_from_db()
     assert project.status == "approved"
 
