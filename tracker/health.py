@@ -17,9 +17,14 @@ def _database_state() -> dict:
         return {"ok": False, "error": str(exc)[:200]}
 
 
+def broker_url() -> str:
+    return celery_app.conf.broker_url
+
+
 def _broker_state() -> dict:
     try:
-        with celery_app.connection_for_write() as conn:
+        # A fresh connection to the configured URL, not one from the pool.
+        with celery_app.connection_for_write(url=broker_url()) as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
             transport = conn.transport_cls
         return {"ok": True, "transport": str(transport)}
