@@ -134,3 +134,66 @@ def test_history_records_cannot_be_edited_in_the_admin(administrator):
 def test_partner_systems_have_no_admin(partner):
     response = admin_client(partner).get("/admin/")
     assert response.status_code == 302
+
+
+def _project_form(project, **changes):
+    form = {
+        "code": project.code,
+        "name_zh": project.name_zh,
+        "name_en": "",
+        "description": "",
+        "lead_organization": str(project.lead_organization_id),
+        "bank": "n/a",
+        "reach": "n/a",
+        "planned_start": "2025-01-01",
+        "planned_end": "2027-12-31",
+        "total_budget": "1000",
+        "reporting_period": "month",
+        "geometry": "",
+        "funding-TOTAL_FORMS": "0",
+        "funding-INITIAL_FORMS": "0",
+        "targets-TOTAL_FORMS": "0",
+        "targets-INITIAL_FORMS": "0",
+        "transitions-TOTAL_FORMS": "0",
+        "transitions-INITIAL_FORMS": "0",
+    }
+    form.update(changes)
+    return form
+
+
+def test_admin_refuses_a_funding_breakdown_over_the_budget(joint_office):
+    from projects.restoration.models import FundingSource
+
+    project = ProjectFactory(code="SC-2024-0001")
+    central = FundingSource.objects.get(code="central")
+    response = admin_client(joint_office).post(
+        f"/admin/restoration/project/{project.id}/change/",
+        _project_form(
+            project, **{"funding-TOTAL_FORMS": "1", "funding-0-source": str(central.id), "funding-0-amount": "1500"}
+        ),
+    )
+    assert response.status_code == 200  # the form again, with the error
+    assert "1500" in response.content.decode() and "errorlist" in response.content.decode()
+    assert not project.funding.exists()
+    assert not ChangeRecord.objects.filter(object_id=str(project.id)).exists()
+
+
+def test_admin_refuses_a_report_on_a_proposed_project(sc_staff):
+    project = ProjectFactory(code="SC-2024-0001", status="proposed")
+    response = admin_client(sc_staff).post(
+        "/admin/restoration/progressreport/add/",
+        {
+            "project": str(project.id),
+            "period": "2025-01",
+            "narrative": "x",
+            "percent_complete": "1",
+            "cumulative_investment": "1",
+            "values-TOTAL_FORMS": "0",
+            "values-INITIAL_FORMS": "0",
+            "attachments-TOTAL_FORMS": "0",
+            "attachments-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 200
+    assert "errorlist" in response.content.decode()
+    assert not project.reports.exists()

@@ -1,7 +1,11 @@
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 
 from projects.core.admin_base import TrackedAdmin, TrackedInline, confirm_with_comment
+from projects.core.errors import DomainError
 from projects.restoration import services
 from projects.restoration.choices import ProjectStatus
 from projects.restoration.models import (
@@ -17,6 +21,7 @@ from projects.restoration.models import (
     ProjectTransition,
     ReportAttachment,
 )
+from projects.restoration.models.projects import check_funding_within_budget
 
 
 @admin.register(EcosystemElement)
@@ -43,8 +48,20 @@ class IndicatorAdmin(TrackedAdmin):
     search_fields = ("code", "name_zh", "name_en")
 
 
+class FundingFormSet(BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        amounts = [
+            form.cleaned_data.get("amount")
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+        check_funding_within_budget(self.instance.total_budget, amounts)
+
+
 class FundingInline(TrackedInline):
     model = FundingShare
+    formset = FundingFormSet
     fields = ("source", "amount")
 
 
@@ -125,9 +142,39 @@ class ProjectAdmin(TrackedAdmin):
         )
 
 
+class ValueFormSet(BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        if self.instance.project_id:
+            indicators = [
+                form.cleaned_data["indicator"]
+                for form in self.forms
+                if form.cleaned_data.get("indicator") and not form.cleaned_data.get("DELETE")
+            ]
+            try:
+                services.check_values(self.instance.project, indicators)
+            except ValidationError as exc:
+                raise ValidationError(exc.message_dict["values"]) from exc
+
+
 class ValueInline(TrackedInline):
     model = IndicatorValue
+    formset = ValueFormSet
     fields = ("indicator", "value")
+
+
+class ProgressReportForm(forms.ModelForm):
+    class Meta:
+        model = ProgressReport
+        fields = ("project", "period", "narrative", "percent_complete", "cumulative_investment")
+
+    def clean_project(self):
+        project = self.cleaned_data["project"]
+        try:
+            services.check_reportable(project)
+        except DomainError as exc:
+            raise ValidationError(exc.message) from exc
+        return project
 
 
 class AttachmentInline(TrackedInline):
@@ -141,6 +188,7 @@ class AttachmentInline(TrackedInline):
 
 @admin.register(ProgressReport)
 class ProgressReportAdmin(TrackedAdmin):
+    form = ProgressReportForm
     list_display = ("project", "period", "status", "percent_complete", "cumulative_investment", "reported_by")
     list_filter = ("status", "period_kind", "project__provinces", "project__corridors")
     list_select_related = ("project", "reported_by")

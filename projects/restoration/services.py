@@ -1,7 +1,5 @@
 """Writes of projects and progress reports. The admin, the API and tasks all call these."""
 
-from decimal import Decimal
-
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -16,6 +14,7 @@ from projects.permissions import CHANGE, TRANSITION, require
 from projects.restoration.choices import AttachmentKind, ProjectStatus, ReportStatus
 from projects.restoration.lifecycle import PROJECT_LIFECYCLE, REPORT_LIFECYCLE
 from projects.restoration.models import ProgressReport, Project, ProjectTransition, ReportAttachment
+from projects.restoration.models.projects import check_funding_within_budget
 from projects.restoration.rules import REVIEW
 
 PROJECT_RELATIONS = ("corridors", "key_areas", "divisions", "elements", "measures", "partner_organizations")
@@ -63,14 +62,10 @@ def project_save(*, actor, data: dict, project: Project | None = None) -> Projec
             _replace_rows(obj.funding, "source", "amount", funding)
         if targets is not None:
             _replace_rows(obj.targets, "indicator", "target_value", targets)
-        allocated = sum((share.amount for share in obj.funding.all()), Decimal("0"))
-        if allocated > obj.total_budget:
-            raise ValidationError(
-                {
-                    "funding": _("The funding breakdown (%(allocated)s) exceeds the total budget (%(total)s).")
-                    % {"allocated": allocated, "total": obj.total_budget}
-                }
-            )
+        try:
+            check_funding_within_budget(obj.total_budget, obj.funding.values_list("amount", flat=True))
+        except ValidationError as exc:
+            raise ValidationError({"funding": exc.messages}) from exc
         return obj
 
     return save_tracked(actor=actor, save=save, instance=project)
@@ -100,11 +95,20 @@ def project_transition(*, project: Project, to: str, actor, comment: str = "") -
         return project
 
 
-def _check_values(project: Project, values: list[tuple]) -> None:
+def check_values(project: Project, indicators) -> None:
+    """Reports give values only on the indicators their project targets."""
     targeted = set(project.targets.values_list("indicator_id", flat=True))
-    stray = [indicator.code for indicator, _value in values if indicator.pk not in targeted]
+    stray = [indicator.code for indicator in indicators if indicator.pk not in targeted]
     if stray:
         raise ValidationError({"values": _("The project has no target on: %(codes)s.") % {"codes": ", ".join(stray)}})
+
+
+def check_reportable(project: Project) -> None:
+    """Progress is reported while a project is under way or winding down, not before or after."""
+    if project.status not in REPORTABLE_STATUSES:
+        raise DomainError(
+            _("Progress cannot be reported on a project that is %(status)s.") % {"status": project.get_status_display()}
+        )
 
 
 def report_save(*, actor, data: dict, report: ProgressReport | None = None) -> ProgressReport:
@@ -118,11 +122,7 @@ def report_save(*, actor, data: dict, report: ProgressReport | None = None) -> P
                 _("Only draft or returned reports can be changed; this one is %(status)s.")
                 % {"status": report.get_status_display()}
             )
-    project = data.get("project") or report.project
-    if project.status not in REPORTABLE_STATUSES:
-        raise DomainError(
-            _("Progress cannot be reported on a project that is %(status)s.") % {"status": project.get_status_display()}
-        )
+    check_reportable(data.get("project") or report.project)
 
     def save() -> ProgressReport:
         obj = report if report is not None else ProgressReport(reported_by=actor)
@@ -138,7 +138,7 @@ def report_save(*, actor, data: dict, report: ProgressReport | None = None) -> P
         except IntegrityError as exc:  # a parallel request took the same period first
             raise ValidationError({"period": _("This project already has a report for this period.")}) from exc
         if values is not None:
-            _check_values(obj.project, values)
+            check_values(obj.project, [indicator for indicator, _value in values])
             _replace_rows(obj.values, "indicator", "value", values)
         return obj
 

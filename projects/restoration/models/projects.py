@@ -10,6 +10,20 @@ from projects.core.validators import validate_geometry
 from projects.restoration.choices import Bank, ProjectStatus, Reach, ReportingPeriod
 from projects.restoration.querysets import ProjectQuerySet
 
+
+def check_funding_within_budget(total_budget, amounts) -> None:
+    """The funding breakdown may be partial but never more than the total budget."""
+    from django.core.exceptions import ValidationError
+
+    allocated = sum((amount for amount in amounts if amount is not None), Decimal("0"))
+    if total_budget is not None and allocated > total_budget:
+        raise ValidationError(
+            _("The funding breakdown (%(allocated)s) exceeds the total budget (%(total)s)."),
+            code="funding_exceeds_budget",
+            params={"allocated": allocated, "total": total_budget},
+        )
+
+
 MONEY = {"max_digits": 16, "decimal_places": 2, "validators": [MinValueValidator(Decimal("0"))]}
 
 

@@ -103,6 +103,9 @@ class ProgressReport(TrackedModel):
     def history_scope(self):
         return self.project
 
+    def clean(self):
+        period_bounds(self.period)
+
     def save(self, *args, **kwargs):
         self.period_kind, self.period_start, self.period_end = period_bounds(self.period)
         super().save(*args, **kwargs)
