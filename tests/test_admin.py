@@ -20,6 +20,7 @@ def test_admin_is_in_chinese_by_default_and_english_by_the_language_switch(sc_st
     client = admin_client(sc_staff)
     page = client.get("/admin/").content.decode()
     assert 'lang="zh-hans"' in page
+    assert 'name="language"' in page  # the language menu at the top of every admin page
     client.post("/i18n/setlang/", {"language": "en", "next": "/admin/"})
     assert 'lang="en"' in client.get("/admin/").content.decode()
 
