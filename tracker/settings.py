@@ -200,6 +200,12 @@ SPECTACULAR_SETTINGS = {
         "ReportStatusEnum": "projects.restoration.choices.ReportStatus",
         "ReportingPeriodEnum": "projects.restoration.choices.ReportingPeriod",
         "AttachmentKindEnum": "projects.restoration.choices.AttachmentKind",
+        "AgreementStatusEnum": "projects.compensation.choices.AgreementStatus",
+        "SettlementStatusEnum": "projects.compensation.choices.SettlementStatus",
+        "StandardStatusEnum": "projects.compensation.choices.StandardStatus",
+        "ListingStatusEnum": "projects.compensation.choices.ListingStatus",
+        "TradeStatusEnum": "projects.compensation.choices.TradeStatus",
+        "SideEnum": "projects.compensation.choices.Side",
     },
 }
 

@@ -6,3 +6,6 @@ class CompensationConfig(AppConfig):
     name = "projects.compensation"
     label = "compensation"
     verbose_name = _("Ecological compensation")
+
+    def ready(self):
+        from projects.compensation import rules  # noqa: F401 - registers the permission rules

@@ -1,0 +1,273 @@
+"""Reads of the compensation domain: fund totals, the standards' harmonization and the carbon path.
+
+Each runs a fixed number of queries whatever the amount of data.
+"""
+
+import datetime
+from collections import defaultdict
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Count, DecimalField, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, ExtractYear
+
+from projects.compensation.choices import Issuer, StandardStatus, TradeStatus
+from projects.compensation.models import (
+    CarbonCoefficient,
+    EcologicalProduct,
+    FundAllocation,
+    FundContribution,
+    Standard,
+    Trade,
+)
+
+# --- ecological products ------------------------------------------------------------------------
+
+
+def with_remaining(queryset):
+    """Annotate ``sold`` and ``remaining`` (agreed and settled trades count) in the same query."""
+    sold = (
+        Trade.objects.filter(product=OuterRef("pk"), status__in=[TradeStatus.AGREED, TradeStatus.SETTLED])
+        .values("product")
+        .annotate(total=Sum("quantity"))
+        .values("total")
+    )
+    decimal = DecimalField(max_digits=16, decimal_places=3)
+    return queryset.annotate(
+        sold=Coalesce(Subquery(sold, output_field=decimal), Value(Decimal("0")), output_field=decimal)
+    ).annotate(remaining=F("quantity") - F("sold"))
+
+
+def remaining_of(product: EcologicalProduct) -> Decimal:
+    return with_remaining(EcologicalProduct.objects.filter(pk=product.pk)).values_list("remaining", flat=True).get()
+
+
+# --- the fund -----------------------------------------------------------------------------------
+
+
+def fund_totals(*, fund=None) -> dict:
+    """Contributions and allocations by year, province and corridor, the balance, and the share
+    going to the upstream barrier areas (six-river corridors and key ecological areas). Seven queries."""
+    contributions = FundContribution.objects.all()
+    allocations = FundAllocation.objects.all()
+    if fund is not None:
+        contributions, allocations = contributions.filter(fund=fund), allocations.filter(fund=fund)
+    paid_in = contributions.aggregate(total=Coalesce(Sum("amount"), 0))["total"]
+    barrier = Q(key_area__isnull=False) | Q(corridor__is_six_rivers=True)
+    out = allocations.aggregate(total=Coalesce(Sum("amount"), 0), barrier=Coalesce(Sum("amount", filter=barrier), 0))
+    by_year = defaultdict(lambda: {"contributed": 0, "allocated": 0})
+    for row in contributions.annotate(year=ExtractYear("received_on")).values("year").annotate(total=Sum("amount")):
+        by_year[row["year"]]["contributed"] = row["total"]
+    for row in allocations.annotate(year=ExtractYear("allocated_on")).values("year").annotate(total=Sum("amount")):
+        by_year[row["year"]]["allocated"] = row["total"]
+    by_province = defaultdict(lambda: {"contributed": 0, "allocated": 0})
+    for row in contributions.values("contributor__province__code", "contributor__province__name_zh").annotate(
+        total=Sum("amount")
+    ):
+        key = (row["contributor__province__code"] or "", row["contributor__province__name_zh"] or "")
+        by_province[key]["contributed"] += row["total"]
+    for row in allocations.values("province__code", "province__name_zh").annotate(total=Sum("amount")):
+        by_province[(row["province__code"], row["province__name_zh"])]["allocated"] += row["total"]
+    by_corridor = [
+        {
+            "corridor": row["corridor__slug"] or "",
+            "name": row["corridor__name_zh"] or "",
+            "six_rivers": bool(row["corridor__is_six_rivers"]),
+            "allocated": row["total"],
+            "allocations": row["n"],
+        }
+        for row in allocations.values("corridor__slug", "corridor__name_zh", "corridor__is_six_rivers")
+        .annotate(total=Sum("amount"), n=Count("id"))
+        .order_by("-total", "corridor__slug")
+    ]
+    total_out = out["total"]
+    return {
+        "unit": "yuan",
+        "contributed": paid_in,
+        "allocated": total_out,
+        "balance": paid_in - total_out,
+        "upstream_barrier": {
+            "allocated": out["barrier"],
+            "share": str((Decimal(out["barrier"]) / total_out).quantize(Decimal("0.0001"))) if total_out else None,
+        },
+        "by_year": [{"year": year, **values} for year, values in sorted(by_year.items())],
+        "by_province": [
+            {"province": code, "name": name, **values} for (code, name), values in sorted(by_province.items())
+        ],
+        "by_corridor": by_corridor,
+    }
+
+
+# --- standards ----------------------------------------------------------------------------------
+
+
+def harmonization() -> list[dict]:
+    """Per restoration measure: Sichuan's standards beside Chongqing's, the joint and national
+    ones, and whether a published joint standard replaces both provinces' (three queries)."""
+    from django.db.models import Prefetch
+
+    from projects.restoration.models import MeasureType
+
+    standards = Standard.objects.prefetch_related("replaces")
+    measures = MeasureType.objects.prefetch_related(Prefetch("standards", queryset=standards.order_by("code")))
+    rows = []
+    for measure in measures:
+        by_issuer = defaultdict(list)
+        for standard in measure.standards.all():
+            by_issuer[standard.issuer].append(standard)
+        provincial = by_issuer[Issuer.SICHUAN] + by_issuer[Issuer.CHONGQING]
+        joint = by_issuer[Issuer.JOINT]
+        published_joint = [s for s in joint if s.status == StandardStatus.PUBLISHED]
+        replaced = {r.pk for s in published_joint for r in s.replaces.all()}
+        if published_joint and provincial and all(s.pk in replaced for s in provincial):
+            state = "unified"
+        elif published_joint and not provincial:
+            state = "joint_only"
+        elif joint:
+            state = "joint_in_progress"
+        elif by_issuer[Issuer.SICHUAN] and by_issuer[Issuer.CHONGQING]:
+            state = "separate"
+        elif provincial:
+            state = "one_province_only"
+        else:
+            state = "none"
+        rows.append(
+            {
+                "measure": {
+                    "id": str(measure.pk),
+                    "code": measure.code,
+                    "name_zh": measure.name_zh,
+                    "name_en": measure.name_en,
+                },
+                "sichuan": [_brief(s, replaced) for s in by_issuer[Issuer.SICHUAN]],
+                "chongqing": [_brief(s, replaced) for s in by_issuer[Issuer.CHONGQING]],
+                "joint": [_brief(s, replaced) for s in joint],
+                "national": [_brief(s, replaced) for s in by_issuer[Issuer.NATIONAL]],
+                "joint_replaces_both": state == "unified",
+                "state": state,
+            }
+        )
+    return rows
+
+
+def _brief(standard, replaced: set) -> dict:
+    return {
+        "id": str(standard.pk),
+        "code": standard.code,
+        "title_zh": standard.title_zh,
+        "status": standard.status,
+        "effective_date": standard.effective_date.isoformat() if standard.effective_date else None,
+        "replaced_by_joint": standard.pk in replaced,
+    }
+
+
+# --- carbon -------------------------------------------------------------------------------------
+
+# Area units an area indicator may use, in hectares.
+HECTARES = {
+    "ha": Decimal(1),
+    "hm2": Decimal(1),
+    "hm²": Decimal(1),
+    "公顷": Decimal(1),
+    "亩": Decimal(1) / Decimal(15),
+    "mu": Decimal(1) / Decimal(15),
+    "万亩": Decimal(10000) / Decimal(15),
+    "km2": Decimal(100),
+    "km²": Decimal(100),
+    "平方公里": Decimal(100),
+    "平方千米": Decimal(100),
+    "m2": Decimal("0.0001"),
+    "m²": Decimal("0.0001"),
+    "平方米": Decimal("0.0001"),
+}
+TONNES = Decimal("0.001")
+
+
+def hectares_per(unit: str) -> Decimal | None:
+    return HECTARES.get((unit or "").strip().lower().replace(" ", ""))
+
+
+def sequestration_path(*, years: list[int], project_ids=None) -> dict:
+    """Estimated sequestration (t CO2e per year) from each project's restored area per ecosystem
+    type, cumulated to the end of each year, times the coefficient table.
+
+    The restored area is the achieved total of the project's area indicators that name an
+    ecosystem element (``indicator_totals``). A project on several corridors or in several
+    provinces is split equally between them, so the breakdowns add up to the total.
+    Queries: 5 + 3 per year.
+    """
+    from projects.restoration.models import Indicator, Project
+    from projects.restoration.progress import indicator_totals
+
+    coefficients = {c.element_id: c for c in CarbonCoefficient.objects.select_related("element")}
+    indicators = {
+        i.pk: i
+        for i in Indicator.objects.filter(element__isnull=False).select_related("element")
+        if hectares_per(i.unit) is not None
+    }
+    projects = Project.objects.prefetch_related("corridors", "provinces").order_by("code")
+    if project_ids is not None:
+        projects = projects.filter(pk__in=project_ids)
+    projects = {p.pk: p for p in projects}
+
+    per_project: dict = defaultdict(lambda: {"by_year": {}, "area_ha": {}})
+    by_corridor: dict = defaultdict(lambda: defaultdict(Decimal))
+    by_province: dict = defaultdict(lambda: defaultdict(Decimal))
+    total: dict = defaultdict(Decimal)
+    missing_coefficients = set()
+    for year in years:
+        totals = indicator_totals(project_ids=list(projects), end=datetime.date(year, 12, 31))
+        yearly = defaultdict(Decimal)
+        areas = defaultdict(lambda: defaultdict(Decimal))
+        for (project_id, indicator_id), value in totals.items():
+            indicator = indicators.get(indicator_id)
+            if indicator is None:
+                continue
+            hectares = value * hectares_per(indicator.unit)
+            areas[project_id][indicator.element.code] += hectares
+            coefficient = coefficients.get(indicator.element_id)
+            if coefficient is None:
+                missing_coefficients.add(indicator.element.code)
+                continue
+            yearly[project_id] += hectares * coefficient.tco2e_per_ha_year
+        for project_id, tonnes in yearly.items():
+            project = projects[project_id]
+            tonnes = tonnes.quantize(TONNES, rounding=ROUND_HALF_UP)
+            per_project[project_id]["by_year"][year] = str(tonnes)
+            total[year] += tonnes
+            corridors = [c.slug for c in project.corridors.all()] or [""]
+            provinces = [p.code for p in project.provinces.all()] or [""]
+            for slug in corridors:
+                by_corridor[slug][year] += tonnes / len(corridors)
+            for code in provinces:
+                by_province[code][year] += tonnes / len(provinces)
+        for project_id, per_element in areas.items():
+            per_project[project_id]["area_ha"][year] = {
+                code: str(area.quantize(TONNES, rounding=ROUND_HALF_UP)) for code, area in sorted(per_element.items())
+            }
+
+    def rounded(series):
+        return {year: str(series[year].quantize(TONNES, rounding=ROUND_HALF_UP)) for year in years if year in series}
+
+    return {
+        "unit": "t CO2e/year",
+        "years": years,
+        "coefficients": [
+            {
+                "element": c.element.code,
+                "name_zh": c.element.name_zh,
+                "tco2e_per_ha_year": str(c.tco2e_per_ha_year),
+                "source": c.source,
+                "verified": c.verified,
+            }
+            for c in sorted(coefficients.values(), key=lambda c: c.element.sort_order)
+        ],
+        "all_coefficients_verified": all(c.verified for c in coefficients.values()) if coefficients else False,
+        "elements_without_coefficient": sorted(missing_coefficients),
+        "total": rounded(total),
+        "by_corridor": {slug or "none": rounded(series) for slug, series in sorted(by_corridor.items())},
+        "by_province": {code or "none": rounded(series) for code, series in sorted(by_province.items())},
+        "projects": [
+            {"code": projects[pid].code, "by_year": data["by_year"], "area_ha": data["area_ha"]}
+            for pid, data in sorted(per_project.items(), key=lambda item: projects[item[0]].code)
+        ],
+    }
