@@ -6,3 +6,6 @@ class ConferenceConfig(AppConfig):
     name = "projects.conference"
     label = "conference"
     verbose_name = _("Joint conference")
+
+    def ready(self):
+        from projects.conference import rules  # noqa: F401 - registers the permission rules

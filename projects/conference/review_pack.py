@@ -1,0 +1,259 @@
+"""The contents of a meeting's review pack and its two renderings: XLSX (openpyxl) and PDF (reportlab).
+
+The pack is written in the site's language (Chinese); labels are translatable strings. The
+PDF embeds WenQuanYi Zen Hei (Debian fonts-wqy-zenhei) for the Chinese glyphs.
+"""
+
+import io
+from decimal import Decimal
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.core.files.base import ContentFile
+from django.db.models import Q
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from projects.conference.execution import plan_execution
+from projects.conference.models import ActionItem, ExpertReview, ReviewPack
+
+FONT_NAME = "WenQuanYiZenHei"
+DEFAULT_FONT_PATH = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"
+
+
+def pack_contents(pack: ReviewPack) -> dict:
+    """Everything the pack shows, read once: the plan and its execution, open actions, expert opinions."""
+    with translation.override(settings.LANGUAGE_CODE):
+        meeting = pack.meeting
+        plan = pack.plan
+        execution = plan_execution(plan=plan, as_of=pack.as_of) if plan else None
+        actions = list(
+            ActionItem.objects.unfinished()
+            .select_related("decision__meeting", "responsible_organization")
+            .order_by("due_date", "title")
+        )
+        reviews = ExpertReview.objects.submitted().select_related("expert", "project", "plan")
+        if plan:
+            reviews = reviews.filter(Q(plan=plan) | Q(project__plan_items__plan=plan)).distinct()
+        else:
+            reviews = reviews.none()
+        return {
+            "title": _("Review pack: joint conference meeting no. %(no)s") % {"no": meeting.sequence_no},
+            "meeting": [
+                (_("Meeting"), str(meeting.sequence_no)),
+                (_("Date"), meeting.date.isoformat()),
+                (_("Host province"), meeting.host_province.name),
+                (_("Place"), meeting.place),
+                (_("Figures as of"), pack.as_of.isoformat()),
+                (_("Annual plan"), f"{plan.display_title} ({plan.get_status_display()})" if plan else "—"),
+            ],
+            "execution": execution,
+            "actions": [
+                {
+                    "decision": str(action.decision),
+                    "title": action.title,
+                    "organization": action.responsible_organization.name,
+                    "due_date": action.due_date.isoformat(),
+                    "status": action.get_status_display(),
+                }
+                for action in actions
+            ],
+            "reviews": [
+                {
+                    "expert": review.expert.name,
+                    "subject": review.project.code if review.project_id else review.plan.display_title,
+                    "recommendation": review.get_recommendation_display(),
+                    "score": review.score,
+                    "opinion": review.opinion,
+                }
+                for review in reviews
+            ],
+            "labels": {
+                "execution": _("Plan execution"),
+                "by_corridor": _("By corridor"),
+                "by_province": _("By province"),
+                "actions": _("Open follow-up actions"),
+                "reviews": _("Expert opinions"),
+                "summary": _("Summary"),
+                "project": _("Project"),
+                "province": _("Province"),
+                "corridor": _("Corridor"),
+                "items": _("Items"),
+                "behind": _("Behind"),
+                "planned": _("Planned investment (10,000 CNY)"),
+                "actual": _("Actual investment (10,000 CNY)"),
+                "rate": _("Rate"),
+                "reasons": _("Why behind"),
+                "decision": _("Decision"),
+                "action": _("Follow-up action"),
+                "organization": _("Responsible organization"),
+                "due": _("Due date"),
+                "status": _("Status"),
+                "expert": _("Expert"),
+                "subject": _("Reviewed"),
+                "recommendation": _("Recommendation"),
+                "score": _("Score"),
+                "opinion": _("Opinion"),
+                "yes": _("yes"),
+                "none": _("None."),
+            },
+        }
+
+
+def _number(value):
+    return Decimal(value) if value not in (None, "") else None
+
+
+def _execution_rows(contents):
+    execution, labels = contents["execution"], contents["labels"]
+    header = [labels["project"], labels["province"], labels["planned"], labels["actual"], labels["rate"],
+              labels["behind"], labels["reasons"]]  # fmt: skip
+    rows = [
+        [
+            f"{row['project']['code']} {row['project']['name']}",
+            row["province"],
+            _number(row["planned_investment"]),
+            _number(row["actual_investment"]),
+            _number(row["investment_rate"]),
+            labels["yes"] if row["behind"] else "",
+            "; ".join(row["behind_reasons"]),
+        ]
+        for row in (execution["items"] if execution else [])
+    ]
+    return header, rows
+
+
+def _group_rows(contents, key, label):
+    execution, labels = contents["execution"], contents["labels"]
+    header = [label, labels["items"], labels["behind"], labels["planned"], labels["actual"], labels["rate"]]
+    rows = [
+        [
+            group["name"],
+            group["items"],
+            group["behind"],
+            _number(group["planned_investment"]),
+            _number(group["actual_investment"]),
+            _number(group["investment_rate"]),
+        ]
+        for group in (execution[key] if execution else [])
+    ]
+    return header, rows
+
+
+def _action_rows(contents):
+    labels = contents["labels"]
+    header = [labels["decision"], labels["action"], labels["organization"], labels["due"], labels["status"]]
+    rows = [[a["decision"], a["title"], a["organization"], a["due_date"], a["status"]] for a in contents["actions"]]
+    return header, rows
+
+
+def _review_rows(contents):
+    labels = contents["labels"]
+    header = [labels["expert"], labels["subject"], labels["recommendation"], labels["score"], labels["opinion"]]
+    rows = [[r["expert"], r["subject"], r["recommendation"], r["score"], r["opinion"]] for r in contents["reviews"]]
+    return header, rows
+
+
+def _sections(contents):
+    labels = contents["labels"]
+    return [
+        (labels["execution"], *_execution_rows(contents)),
+        (labels["by_corridor"], *_group_rows(contents, "by_corridor", labels["corridor"])),
+        (labels["by_province"], *_group_rows(contents, "by_province", labels["province"])),
+        (labels["actions"], *_action_rows(contents)),
+        (labels["reviews"], *_review_rows(contents)),
+    ]
+
+
+def build_xlsx(contents: dict) -> ContentFile:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    workbook = Workbook()
+    summary = workbook.active
+    summary.title = contents["labels"]["summary"][:31]
+    summary.append([contents["title"]])
+    summary["A1"].font = Font(bold=True, size=14)
+    for label, value in contents["meeting"]:
+        summary.append([label, value])
+    summary.column_dimensions["A"].width = 24
+    summary.column_dimensions["B"].width = 48
+    for title, header, rows in _sections(contents):
+        sheet = workbook.create_sheet(title[:31])
+        sheet.append(header)
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for row in rows:
+            sheet.append(row)
+        sheet.freeze_panes = "A2"
+        for index, _column in enumerate(header):
+            sheet.column_dimensions[chr(ord("A") + index)].width = 40 if index in (0, len(header) - 1) else 18
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return ContentFile(buffer.getvalue())
+
+
+def _register_font() -> str:
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    if FONT_NAME not in pdfmetrics.getRegisteredFontNames():
+        path = getattr(settings, "CONFERENCE_PDF_FONT", DEFAULT_FONT_PATH)
+        if not Path(path).is_file():
+            raise ImproperlyConfigured(f"The PDF font {path} is missing (Debian package fonts-wqy-zenhei).")
+        pdfmetrics.registerFont(TTFont(FONT_NAME, path, subfontIndex=0))
+    return FONT_NAME
+
+
+def build_pdf(contents: dict) -> ContentFile:
+    from xml.sax.saxutils import escape
+
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+    font = _register_font()
+    body = ParagraphStyle("body", fontName=font, fontSize=8.5, leading=11, wordWrap="CJK")
+    heading = ParagraphStyle("heading", parent=body, fontSize=13, leading=17, spaceBefore=8, spaceAfter=4)
+    title = ParagraphStyle("title", parent=body, fontSize=16, leading=21, spaceAfter=6)
+
+    def cell(value):
+        text = "" if value is None else str(value)
+        return Paragraph(escape(text).replace("\n", "<br/>"), body)
+
+    def table(header, rows, widths=None):
+        data = ([[cell(h) for h in header]] if header else []) + [[cell(v) for v in row] for row in rows]
+        grid = Table(data, colWidths=widths, repeatRows=1 if header else 0)
+        grid.setStyle(
+            TableStyle(
+                [
+                    ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    *([("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e6eef5"))] if header else []),
+                ]
+            )
+        )
+        return grid
+
+    buffer = io.BytesIO()
+    page = landscape(A4)
+    document = SimpleDocTemplate(
+        buffer, pagesize=page, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=15 * mm, bottomMargin=15 * mm,
+        title=contents["title"],
+    )  # fmt: skip
+    width = page[0] - 30 * mm
+    story = [Paragraph(escape(contents["title"]), title), table(None, contents["meeting"], [60 * mm, None])]
+    for section_title, header, rows in _sections(contents):
+        story.append(Paragraph(escape(section_title), heading))
+        if rows:
+            first_last = 0.28 * width if len(header) > 5 else 0.3 * width
+            middle = (width - 2 * first_last) / (len(header) - 2)
+            story.append(table(header, rows, [first_last] + [middle] * (len(header) - 2) + [first_last]))
+        else:
+            story.append(Paragraph(escape(contents["labels"]["none"]), body))
+        story.append(Spacer(1, 4 * mm))
+    document.build(story)
+    return ContentFile(buffer.getvalue())

@@ -1,0 +1,23 @@
+"""Background work of the joint conference: thin tasks that take ids and call a service."""
+
+from celery import shared_task
+
+from projects.conference import services
+
+
+@shared_task(acks_late=True, time_limit=600, soft_time_limit=540)
+def build_review_pack(pack_id: str) -> str:
+    """Build a review pack's XLSX and PDF; a pack already built is left as it is."""
+    return services.review_pack_build(pack_id=pack_id)
+
+
+@shared_task
+def mark_overdue_action_items() -> int:
+    """Periodic (beat): mark open follow-up actions past their due date overdue and notify."""
+    return len(services.mark_overdue_actions())
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=60, max_retries=5)
+def notify_overdue_action(item_id: str) -> int:
+    """Email the responsible organization's users about one overdue action (once)."""
+    return services.notify_overdue_action(item_id=item_id)
