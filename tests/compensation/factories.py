@@ -16,7 +16,7 @@ from projects.compensation.models import (
     Standard,
 )
 from projects.core.models import Organization, Province
-from projects.restoration.models import Project
+from tests.restoration import factories as restoration_factories
 
 GOOD_WATER = {"ph": "7.5", "do": "7.0", "codmn": "3.0", "cod": "12", "bod5": "2.5", "nh3n": "0.4", "tp": "0.08"}
 """Class II in a river: every parameter within the class II limits."""
@@ -33,19 +33,10 @@ def measurements(**overrides) -> list[dict]:
     ]
 
 
-class ProjectFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Project
-        skip_postgeneration_save = True
+class ProjectFactory(restoration_factories.ProjectFactory):
+    """The restoration tests' project, numbered apart from theirs."""
 
     code = factory.Sequence(lambda n: f"SC-2021-{n + 9000:04d}")
-    name_zh = factory.Sequence(lambda n: f"测试项目{n}")
-    lead_organization = factory.LazyFunction(lambda: org("sc-natural-resources"))
-
-    @factory.post_generation
-    def derived(obj, create, extracted, **kwargs):
-        if create:
-            obj.refresh_derived()
 
 
 class SectionFactory(factory.django.DjangoModelFactory):

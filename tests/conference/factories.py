@@ -19,7 +19,7 @@ from projects.conference.models import (
     PlanMilestone,
 )
 from projects.core.models import Corridor, Organization, Province
-from projects.restoration.choices import ProjectStatus, ReportStatus
+from projects.restoration.choices import ReportStatus
 from projects.restoration.models import (
     FundingSource,
     Indicator,
@@ -29,6 +29,7 @@ from projects.restoration.models import (
     Project,
 )
 from tests.factories import UserFactory
+from tests.restoration import factories as restoration_factories
 
 SC, CQ = "510000", "500000"
 
@@ -53,20 +54,13 @@ def corridor(slug: str) -> Corridor:
     return Corridor.objects.get(slug=slug)
 
 
-class ProjectFactory(factory.django.DjangoModelFactory):
-    """A Sichuan project in progress on the Jialing corridor with a 100 ha restored-area target."""
-
-    class Meta:
-        model = Project
-        skip_postgeneration_save = True
+class ProjectFactory(restoration_factories.ProjectFactory):
+    """The restoration tests' project, here on the Jialing corridor with a 100 ha restored-area target."""
 
     code = factory.Sequence(lambda n: f"SC-2021-{n + 1:04d}")
     name_zh = factory.Sequence(lambda n: f"会议测试项目{n}")
-    lead_organization = factory.LazyFunction(lambda: org("sc-natural-resources"))
     planned_start = datetime.date(2021, 1, 1)
     planned_end = datetime.date(2030, 12, 31)
-    total_budget = Decimal("1000")
-    status = ProjectStatus.IN_PROGRESS
 
     @factory.post_generation
     def corridors(obj, create, extracted, **kwargs):
@@ -78,11 +72,6 @@ class ProjectFactory(factory.django.DjangoModelFactory):
         if create:
             for code, value in (extracted if extracted is not None else {"restored-area": "100"}).items():
                 IndicatorTarget.objects.create(project=obj, indicator=indicator(code), target_value=Decimal(value))
-
-    @factory.post_generation
-    def derived(obj, create, extracted, **kwargs):
-        if create:
-            obj.refresh_derived()
 
 
 def cq_project(**kwargs) -> Project:
