@@ -52,7 +52,7 @@ from projects.compensation.settlement import calculate, digest, gather_inputs, p
 from projects.core.choices import ChangeAction
 from projects.core.errors import DomainError
 from projects.core.history import record_change, snapshot
-from projects.core.services import save_tracked
+from projects.core.services import lock, save_tracked
 from projects.permissions import ADD, CHANGE, DELETE, TRANSITION, can, require
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -97,10 +97,6 @@ def _transition(*, instance, lifecycle, to: str, actor, message: str = "", field
         message=message,
     )
     return instance
-
-
-def _locked(instance):
-    return type(instance)._default_manager.select_for_update().get(pk=instance.pk)
 
 
 # --- water-quality samples --------------------------------------------------------------------
@@ -274,7 +270,7 @@ def sample_save(
         before = None
         if instance is not None:
             require(actor, CHANGE, instance)
-            instance = _locked(instance)
+            instance = lock(instance)
             before = sample_snapshot(instance)
             _refuse_if_settled(instance.section_id, [instance.sampled_on])
         sample = instance or WaterSample()
@@ -442,7 +438,7 @@ def samples_import_csv(*, actor, file) -> dict:
 
 def agreement_transition(*, actor, agreement: CompensationAgreement, to: str, comment: str = ""):
     with transaction.atomic():
-        agreement = _locked(agreement)
+        agreement = lock(agreement)
         require(actor, CHANGE, agreement)
         return _transition(instance=agreement, lifecycle=AGREEMENT_LIFECYCLE, to=to, actor=actor, message=comment)
 
@@ -518,7 +514,7 @@ def settlement_compute(*, settlement: Settlement, actor=None) -> Settlement:
 def settlement_recompute(*, actor, settlement: Settlement) -> Settlement:
     """Ask for a recomputation (by the task); refused once the settlement is locked."""
     with transaction.atomic():
-        settlement = _locked(settlement)
+        settlement = lock(settlement)
         require(actor, CHANGE, settlement)
         SETTLEMENT_LIFECYCLE.check(settlement.status, SettlementStatus.COMPUTED)
         _schedule_compute(settlement.pk)
@@ -676,7 +672,7 @@ def fund_movement_delete(*, actor, instance) -> None:
 def standard_transition(*, actor, standard: Standard, to: str, comment: str = "") -> Standard:
     """Publish or supersede a standard. Publishing one that replaces others supersedes them."""
     with transaction.atomic():
-        standard = _locked(standard)
+        standard = lock(standard)
         require(actor, CHANGE, standard)
         if to == StandardStatus.PUBLISHED and not standard.effective_date:
             raise ValidationError({"effective_date": _("A published standard needs its effective date.")})
@@ -709,7 +705,7 @@ def sold_quantity(product, *, listing=None, exclude_pk=None) -> Decimal:
 
 def lock_product_for_quantity(product: EcologicalProduct) -> None:
     """Lock the stored product and refuse a quantity below what is sold already."""
-    _locked(product)
+    lock(product)
     sold = sold_quantity(product)
     if product.quantity < sold:
         raise DomainError(_("%(sold)s %(unit)s of it are sold already.") % {"sold": sold, "unit": product.unit})
@@ -718,7 +714,7 @@ def lock_product_for_quantity(product: EcologicalProduct) -> None:
 def product_save(*, actor, values: dict, instance: EcologicalProduct | None = None) -> EcologicalProduct:
     with transaction.atomic():
         if instance is not None:
-            _locked(instance)
+            lock(instance)
             sold = sold_quantity(instance)
             if "quantity" in values and values["quantity"] < sold:
                 raise ValidationError(
@@ -736,7 +732,7 @@ def listing_save(*, actor, values: dict, instance: ProductListing | None = None)
 
 def listing_transition(*, actor, listing: ProductListing, to: str) -> ProductListing:
     with transaction.atomic():
-        listing = _locked(listing)
+        listing = lock(listing)
         require(actor, CHANGE, listing)
         return _transition(instance=listing, lifecycle=LISTING_LIFECYCLE, to=to, actor=actor)
 

@@ -19,10 +19,14 @@ def refresh_derived(obj: models.Model) -> None:
         refresh()
 
 
+def lock(instance: models.Model) -> models.Model:
+    """The stored row of ``instance``, locked until the transaction ends."""
+    return type(instance)._default_manager.select_for_update().get(pk=instance.pk)
+
+
 def locked_snapshot(instance: models.Model) -> dict:
     """The stored state of ``instance``, row-locked until the transaction ends."""
-    stored = type(instance)._default_manager.select_for_update().get(pk=instance.pk)
-    return snapshot(stored)
+    return snapshot(lock(instance))
 
 
 def save_tracked(
