@@ -1,14 +1,18 @@
-"""Turn domain errors into HTTP answers: 400 for bad input, 409 for refused rules."""
+"""Turn domain errors into HTTP answers, with messages in the user's language:
+400 for bad input, 403 for refusals of the rule, 404 for what is hidden or absent,
+409 for refused states, 412 for writes against an outdated version."""
 
-from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import ProtectedError
-from rest_framework import status
+from django.db.models import ProtectedError, RestrictedError
+from django.http import Http404
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from projects.core.errors import DomainError
+from projects.core.errors import DomainError, PreconditionFailed
 
 
 def exception_handler(exc, context):
@@ -17,15 +21,21 @@ def exception_handler(exc, context):
         if NON_FIELD_ERRORS in detail:
             detail["non_field_errors"] = detail.pop(NON_FIELD_ERRORS)
         exc = ValidationError(detail=detail)
+    if isinstance(exc, PreconditionFailed):
+        return Response({"detail": str(exc.message), **exc.details}, status=status.HTTP_412_PRECONDITION_FAILED)
     if isinstance(exc, DomainError):
-        body = {"detail": str(exc.message), **exc.details}
-        return Response(body, status=status.HTTP_409_CONFLICT)
-    if isinstance(exc, ProtectedError):
+        return Response({"detail": str(exc.message), **exc.details}, status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, (ProtectedError, RestrictedError)):
+        objects = getattr(exc, "protected_objects", None) or getattr(exc, "restricted_objects", [])
         return Response(
             {
-                "detail": "The record is still referenced and cannot be deleted.",
-                "referenced_by": sorted({str(obj) for obj in exc.protected_objects})[:20],
+                "detail": _("The record is still referenced by others and cannot be deleted."),
+                "referenced_by": sorted({str(obj) for obj in objects})[:20],
             },
             status=status.HTTP_409_CONFLICT,
         )
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound(_("No such record, or it is not visible to you."))
+    elif isinstance(exc, PermissionDenied) and not exc.args:
+        exc = exceptions.PermissionDenied(_("You are not allowed to do this."))
     return drf_exception_handler(exc, context)

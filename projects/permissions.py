@@ -1,18 +1,26 @@
-"""Who may do what: the one place the admin, the API, imports and tasks all ask.
+"""Who may do what, and who may see what: the one place every face asks.
 
-``can(user, action, target)`` answers for a record (or, before one exists, for its model).
-Each model's rule is a function registered with ``@rule_for("app_label.modelname")``: the
-foundation's below, each domain's in its ``projects/<domain>/rules.py`` (imported by its
+``can(user, action, target)`` answers for one record (or, before one exists, for its model).
+``visible(user, queryset)`` is the same rule's answer for reading, as a queryset: lists,
+details, prefetches and the history all go through it, so a record hidden from a user is
+hidden everywhere. ``RuleBackend`` plugs both into Django's ``has_perm``, so the admin and
+its inlines agree with the API.
+
+Each model's rule is a function registered with ``@rule_for("app_label.modelname")`` (the
+foundation's below, each domain's in ``projects/<domain>/rules.py``, imported by its
 AppConfig.ready). A model with no rule of its own is reference data that only the joint
-office and administrators change. Everyone signed in reads everything unless a rule says
-otherwise: sharing is the point.
+office and administrators change. A model with no ``@scope_for`` is read by everyone signed
+in: sharing is the point.
 """
 
 from collections.abc import Callable, Iterable
 
+from django.apps import apps
 from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from projects.core.choices import Role
 
@@ -22,8 +30,21 @@ CHANGE = "change"
 DELETE = "delete"
 TRANSITION = "transition"
 
+# Every action a rule may be asked about, as the user reads it in a refusal.
+ACTION_LABELS = {
+    VIEW: gettext_lazy("view"),
+    ADD: gettext_lazy("add"),
+    CHANGE: gettext_lazy("change"),
+    DELETE: gettext_lazy("delete"),
+    TRANSITION: gettext_lazy("change the status of"),
+}
+
 Rule = Callable[[object, str, models.Model | None], bool]
+Scope = Callable[[object, models.QuerySet], models.QuerySet]
+HistoryScope = Callable[[object], Q | None]
 _rules: dict[str, Rule] = {}
+_scopes: dict[str, Scope] = {}
+_history_scopes: dict[str, HistoryScope] = {}
 
 
 def rule_for(*labels: str):
@@ -37,8 +58,34 @@ def rule_for(*labels: str):
     return register
 
 
+def scope_for(*labels: str, history: HistoryScope | None = None):
+    """Register the queryset form of a rule's ``VIEW`` answer for the models named.
+
+    ``history`` returns the condition (on ``ChangeRecord``) under which the user may see the
+    change records of such a record, or None for all of them.
+    """
+
+    def register(func: Scope) -> Scope:
+        for label in labels:
+            _scopes[label] = func
+            if history is not None:
+                _history_scopes[label] = history
+        return func
+
+    return register
+
+
+def action_labels(labels: dict) -> None:
+    """Domains name their own actions (``review``, ``report`` …) for refusal messages."""
+    ACTION_LABELS.update(labels)
+
+
+def _signed_in(user) -> bool:
+    return user is not None and getattr(user, "is_authenticated", False) and user.is_active
+
+
 def can(user, action: str, target) -> bool:
-    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+    if not _signed_in(user):
         return False
     model = target if isinstance(target, type) else type(target)
     obj = None if isinstance(target, type) else target
@@ -48,7 +95,56 @@ def can(user, action: str, target) -> bool:
 
 def require(user, action: str, target) -> None:
     if not can(user, action, target):
-        raise PermissionDenied(_("You are not allowed to %(action)s this record.") % {"action": _(action)})
+        raise PermissionDenied(
+            _("You are not allowed to %(action)s this record.") % {"action": ACTION_LABELS.get(action, action)}
+        )
+
+
+def visible(user, queryset: models.QuerySet) -> models.QuerySet:
+    """The records of ``queryset`` that ``user`` may see."""
+    if not _signed_in(user):
+        return queryset.none()
+    scope = _scopes.get(queryset.model._meta.label_lower)
+    return scope(user, queryset) if scope is not None else queryset
+
+
+def visible_history(user, records: models.QuerySet) -> models.QuerySet:
+    """The change records ``user`` may see: none of records hidden from them."""
+    if not _signed_in(user):
+        return records.none()
+    from django.contrib.contenttypes.models import ContentType
+
+    for label, history in _history_scopes.items():
+        allowed = history(user)
+        if allowed is None:
+            continue
+        content_type = ContentType.objects.get_for_model(apps.get_model(label))
+        records = records.exclude(Q(content_type=content_type) & ~allowed)
+    return records
+
+
+class RuleBackend:
+    """Answers Django's ``user.has_perm("app.change_model", obj)`` from the rules above.
+
+    Authentication stays with ``ModelBackend``; this backend only decides permissions, so the
+    admin's inlines and any ``has_perm`` call agree with the API. Active superusers are let
+    through by Django itself before any backend is asked.
+    """
+
+    def authenticate(self, request, **credentials):
+        return None
+
+    def has_perm(self, user_obj, perm: str, obj=None) -> bool:
+        try:
+            app_label, codename = perm.split(".", 1)
+            action, model_name = codename.rsplit("_", 1)
+            model = apps.get_model(app_label, model_name)
+        except (ValueError, LookupError):
+            return False
+        return can(user_obj, action, obj if obj is not None else model)
+
+    def has_module_perms(self, user_obj, app_label: str) -> bool:
+        return _signed_in(user_obj) and user_obj.is_staff
 
 
 # --- Building blocks ---------------------------------------------------------------------

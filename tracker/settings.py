@@ -118,6 +118,11 @@ IS_SPATIALITE = DATABASES["default"]["ENGINE"].endswith("spatialite")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "core.User"
+# Passwords and sessions from Django; permissions from the tracker's rules (projects.permissions).
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "projects.permissions.RuleBackend",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -177,7 +182,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "api.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "api.schema.TrackerAutoSchema",
     "EXCEPTION_HANDLER": "api.exceptions.exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
@@ -200,6 +205,8 @@ SPECTACULAR_SETTINGS = {
         "ReportStatusEnum": "projects.restoration.choices.ReportStatus",
         "ReportingPeriodEnum": "projects.restoration.choices.ReportingPeriod",
         "AttachmentKindEnum": "projects.restoration.choices.AttachmentKind",
+        "ParticipationKindEnum": "projects.restoration.choices.ParticipationKind",
+        "ParticipationStatusEnum": "projects.restoration.choices.ParticipationStatus",
         "AgreementStatusEnum": "projects.compensation.choices.AgreementStatus",
         "SettlementStatusEnum": "projects.compensation.choices.SettlementStatus",
         "StandardStatusEnum": "projects.compensation.choices.StandardStatus",

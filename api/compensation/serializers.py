@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework_gis.fields import GeometryField
 
-from api.core.serializers import (
+from api.briefs import (
     BriefCorridorSerializer,
     BriefDivisionSerializer,
     BriefKeyAreaSerializer,

@@ -8,7 +8,7 @@ from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from api.core.serializers import BriefOrganizationSerializer, BriefProvinceSerializer
+from api.briefs import BriefOrganizationSerializer, BriefProvinceSerializer
 from projects.conference.choices import ActionStatus, MeetingStatus, PlanStatus, ReviewStatus
 from projects.conference.lifecycle import ACTION_LIFECYCLE, MEETING_LIFECYCLE, PLAN_LIFECYCLE, REVIEW_LIFECYCLE
 from projects.conference.models import (

@@ -1,13 +1,8 @@
 from rest_framework import serializers
 from rest_framework_gis.fields import GeometryField
 
+from api.briefs import BriefDivisionSerializer, BriefOrganizationSerializer, BriefProvinceSerializer
 from projects.core.models import Corridor, Division, KeyArea, Organization, Province, User
-
-
-class BriefProvinceSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Province
-        fields = ["id", "code", "name_zh", "name_en", "short_name"]
 
 
 class ProvinceSerializer(serializers.ModelSerializer):
@@ -16,12 +11,6 @@ class ProvinceSerializer(serializers.ModelSerializer):
     class Meta:
         model = Province
         fields = ["id", "code", "name_zh", "name_en", "short_name", "outline", "updated_at", "version"]
-
-
-class BriefDivisionSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Division
-        fields = ["id", "code", "name_zh", "name_en", "is_adjacent_area"]
 
 
 class DivisionSerializer(serializers.ModelSerializer):
@@ -46,12 +35,6 @@ class DivisionSerializer(serializers.ModelSerializer):
         ]
 
 
-class BriefCorridorSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Corridor
-        fields = ["id", "slug", "name_zh", "name_en"]
-
-
 class CorridorSerializer(serializers.ModelSerializer):
     provinces = BriefProvinceSerializer(many=True, read_only=True)
     centreline = GeometryField(read_only=True, allow_null=True)
@@ -70,12 +53,6 @@ class CorridorSerializer(serializers.ModelSerializer):
             "updated_at",
             "version",
         ]
-
-
-class BriefKeyAreaSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = KeyArea
-        fields = ["id", "slug", "name_zh", "name_en"]
 
 
 class KeyAreaSerializer(serializers.ModelSerializer):
@@ -97,14 +74,6 @@ class KeyAreaSerializer(serializers.ModelSerializer):
             "updated_at",
             "version",
         ]
-
-
-class BriefOrganizationSerializer(serializers.ModelSerializer):
-    province = serializers.SlugRelatedField(slug_field="code", read_only=True)
-
-    class Meta:
-        model = Organization
-        fields = ["id", "slug", "name_zh", "name_en", "province"]
 
 
 class OrganizationSerializer(serializers.ModelSerializer):

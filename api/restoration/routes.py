@@ -4,6 +4,7 @@ from api.restoration import views
 def register(router) -> None:
     router.register("projects", views.ProjectViewSet)
     router.register("progress-reports", views.ProgressReportViewSet)
+    router.register("participation-requests", views.ParticipationRequestViewSet)
     router.register("indicators", views.IndicatorViewSet)
     router.register("measures", views.MeasureTypeViewSet)
     router.register("funding-sources", views.FundingSourceViewSet)

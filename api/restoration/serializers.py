@@ -1,23 +1,42 @@
+"""Representations of the restoration records: one serializer per resource, read and written alike.
+
+References are ``…Ref`` fields (id, code or slug in; brief objects out), so what a client reads it
+can send back. Serializers check the shape of the input only; ``projects.restoration.services``
+decides and writes.
+"""
+
 from rest_framework import serializers
 from rest_framework_gis.fields import GeometryField
 
-from api.core.serializers import (
-    BriefCorridorSerializer,
-    BriefDivisionSerializer,
-    BriefKeyAreaSerializer,
-    BriefOrganizationSerializer,
+from api.briefs import (
+    CorridorRef,
+    DivisionRef,
+    ElementRef,
+    FundingSourceRef,
+    IndicatorRef,
+    KeyAreaRef,
+    MeasureRef,
+    OrganizationRef,
+    ProjectRef,
+    ProvinceRef,
+    UserRef,
 )
-from projects.core.models import Corridor, Division, KeyArea, Organization
-from projects.restoration.choices import AttachmentKind, ProjectStatus
+from api.fields import AllowedTransitionsField
+from projects.restoration.choices import AttachmentKind
+from projects.restoration.lifecycle import PARTICIPATION_LIFECYCLE, PROJECT_LIFECYCLE, REPORT_LIFECYCLE
 from projects.restoration.models import (
     EcosystemElement,
     FundingSource,
     Indicator,
     MeasureType,
+    ParticipationRequest,
     ProgressReport,
     Project,
     ReportAttachment,
 )
+
+TRACKED = ["created_at", "updated_at", "version"]
+
 
 # --- catalogues ---
 
@@ -25,52 +44,39 @@ from projects.restoration.models import (
 class EcosystemElementSerializer(serializers.ModelSerializer):
     class Meta:
         model = EcosystemElement
-        fields = ["id", "code", "name_zh", "name_en", "sort_order"]
+        fields = ["id", "code", "name_zh", "name_en", "sort_order", *TRACKED]
 
 
 class MeasureTypeSerializer(serializers.ModelSerializer):
     class Meta:
         model = MeasureType
-        fields = ["id", "code", "name_zh", "name_en", "description", "is_active", "updated_at", "version"]
+        fields = ["id", "code", "name_zh", "name_en", "description", "is_active", *TRACKED]
 
 
 class FundingSourceSerializer(serializers.ModelSerializer):
     class Meta:
         model = FundingSource
-        fields = ["id", "code", "name_zh", "name_en", "sort_order", "updated_at", "version"]
+        fields = ["id", "code", "name_zh", "name_en", "sort_order", *TRACKED]
 
 
 class IndicatorSerializer(serializers.ModelSerializer):
-    element = serializers.SlugRelatedField(
-        slug_field="code", queryset=EcosystemElement.objects.all(), allow_null=True, required=False
-    )
+    element = ElementRef(allow_null=True, required=False)
 
     class Meta:
         model = Indicator
-        fields = [
-            "id",
-            "code",
-            "name_zh",
-            "name_en",
-            "unit",
-            "aggregation",
-            "element",
-            "description",
-            "updated_at",
-            "version",
-        ]
+        fields = ["id", "code", "name_zh", "name_en", "unit", "aggregation", "element", "description", *TRACKED]
 
 
 # --- projects ---
 
 
 class FundingShareSerializer(serializers.Serializer):
-    source = serializers.SlugRelatedField(slug_field="code", queryset=FundingSource.objects.all())
-    amount = serializers.DecimalField(max_digits=16, decimal_places=2, min_value=0)
+    source = FundingSourceRef()
+    amount = serializers.DecimalField(max_digits=16, decimal_places=2, min_value=0, help_text="10,000 CNY (万元)")
 
 
 class TargetSerializer(serializers.Serializer):
-    indicator = serializers.SlugRelatedField(slug_field="code", queryset=Indicator.objects.all())
+    indicator = IndicatorRef()
     target_value = serializers.DecimalField(max_digits=16, decimal_places=3, min_value=0)
 
 
@@ -83,19 +89,20 @@ class LatestProgressSerializer(serializers.Serializer):
 
 
 class ProjectSerializer(serializers.ModelSerializer):
-    """A project as read: related records in brief, derived facts, latest progress."""
+    """A project: related records in brief, derived facts and the latest progress."""
 
-    corridors = BriefCorridorSerializer(many=True, read_only=True)
-    key_areas = BriefKeyAreaSerializer(many=True, read_only=True)
-    divisions = BriefDivisionSerializer(many=True, read_only=True)
-    elements = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
-    measures = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
-    lead_organization = BriefOrganizationSerializer(read_only=True)
-    partner_organizations = BriefOrganizationSerializer(many=True, read_only=True)
-    provinces = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
-    funding = FundingShareSerializer(many=True, read_only=True)
-    targets = TargetSerializer(many=True, read_only=True)
-    geometry = GeometryField(read_only=True, allow_null=True)
+    corridors = CorridorRef(many=True, required=False)
+    key_areas = KeyAreaRef(many=True, required=False)
+    divisions = DivisionRef(many=True, required=False)
+    geometry = GeometryField(required=False, allow_null=True)
+    elements = ElementRef(many=True, required=False)
+    measures = MeasureRef(many=True, required=False)
+    lead_organization = OrganizationRef()
+    partner_organizations = OrganizationRef(many=True, required=False)
+    provinces = ProvinceRef(many=True, read_only=True)
+    funding = FundingShareSerializer(many=True, required=False)
+    targets = TargetSerializer(many=True, required=False)
+    allowed_transitions = AllowedTransitionsField(PROJECT_LIFECYCLE)
     latest_progress = serializers.SerializerMethodField()
 
     class Meta:
@@ -108,6 +115,7 @@ class ProjectSerializer(serializers.ModelSerializer):
             "description",
             "status",
             "status_changed_at",
+            "allowed_transitions",
             "corridors",
             "key_areas",
             "divisions",
@@ -128,10 +136,9 @@ class ProjectSerializer(serializers.ModelSerializer):
             "targets",
             "reporting_period",
             "latest_progress",
-            "created_at",
-            "updated_at",
-            "version",
+            *TRACKED,
         ]
+        read_only_fields = ["status", "status_changed_at", "is_cross_regional"]
 
     def get_latest_progress(self, project) -> LatestProgressSerializer(allow_null=True):
         if getattr(project, "latest_period", None) is None:
@@ -139,105 +146,71 @@ class ProjectSerializer(serializers.ModelSerializer):
         return LatestProgressSerializer(project).data
 
 
-class ProjectWriteSerializer(serializers.ModelSerializer):
-    """What a client sends: related records by slug or code, money as decimals."""
+class ParticipationRequestSerializer(serializers.ModelSerializer):
+    """Ask that an organization join, leave or take the lead of a project; the other side decides."""
 
-    corridors = serializers.SlugRelatedField(
-        slug_field="slug", many=True, queryset=Corridor.objects.all(), required=False
-    )
-    key_areas = serializers.SlugRelatedField(
-        slug_field="slug", many=True, queryset=KeyArea.objects.all(), required=False
-    )
-    divisions = serializers.SlugRelatedField(
-        slug_field="code", many=True, queryset=Division.objects.all(), required=False
-    )
-    elements = serializers.SlugRelatedField(
-        slug_field="code", many=True, queryset=EcosystemElement.objects.all(), required=False
-    )
-    measures = serializers.SlugRelatedField(
-        slug_field="code", many=True, queryset=MeasureType.objects.all(), required=False
-    )
-    lead_organization = serializers.SlugRelatedField(slug_field="slug", queryset=Organization.objects.all())
-    partner_organizations = serializers.SlugRelatedField(
-        slug_field="slug", many=True, queryset=Organization.objects.all(), required=False
-    )
-    funding = FundingShareSerializer(many=True, required=False)
-    targets = TargetSerializer(many=True, required=False)
-    geometry = GeometryField(required=False, allow_null=True)
+    project = ProjectRef()
+    organization = OrganizationRef()
+    requested_by = UserRef(read_only=True)
+    decided_by = UserRef(read_only=True)
+    requesting_province = ProvinceRef(read_only=True)
+    deciding_province = ProvinceRef(read_only=True)
+    allowed_transitions = AllowedTransitionsField(PARTICIPATION_LIFECYCLE)
 
     class Meta:
-        model = Project
+        model = ParticipationRequest
         fields = [
-            "code",
-            "name_zh",
-            "name_en",
-            "description",
-            "corridors",
-            "key_areas",
-            "divisions",
-            "geometry",
-            "elements",
-            "measures",
-            "bank",
-            "reach",
-            "lead_organization",
-            "partner_organizations",
-            "is_national_major",
-            "planned_start",
-            "planned_end",
-            "total_budget",
-            "funding",
-            "targets",
-            "reporting_period",
+            "id",
+            "project",
+            "kind",
+            "organization",
+            "comment",
+            "status",
+            "status_changed_at",
+            "allowed_transitions",
+            "requested_by",
+            "requesting_province",
+            "deciding_province",
+            "decided_by",
+            "decision_comment",
+            *TRACKED,
         ]
-
-    def to_domain(self) -> dict:
-        data = dict(self.validated_data)
-        if "funding" in data:
-            data["funding"] = [(row["source"], row["amount"]) for row in data["funding"]]
-        if "targets" in data:
-            data["targets"] = [(row["indicator"], row["target_value"]) for row in data["targets"]]
-        return data
-
-
-class TransitionSerializer(serializers.Serializer):
-    to = serializers.ChoiceField(choices=ProjectStatus.choices)
-    comment = serializers.CharField(required=False, allow_blank=True, default="")
+        read_only_fields = ["status", "status_changed_at", "decision_comment"]
+        validators = []  # one pending request per change: checked by the model inside the service
 
 
 # --- progress reports ---
 
 
 class IndicatorValueSerializer(serializers.Serializer):
-    indicator = serializers.SlugRelatedField(slug_field="code", queryset=Indicator.objects.all())
+    indicator = IndicatorRef()
     value = serializers.DecimalField(max_digits=16, decimal_places=3)
 
 
 class AttachmentSerializer(serializers.ModelSerializer):
+    uploaded_by = UserRef(read_only=True)
+
     class Meta:
         model = ReportAttachment
-        fields = ["id", "kind", "title", "file", "size", "created_at"]
-        read_only_fields = ["size", "created_at"]
+        fields = ["id", "kind", "title", "file", "size", "uploaded_by", "created_at"]
+        read_only_fields = ["file", "size", "created_at"]
 
 
 class AttachmentUploadSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=AttachmentKind.choices)
-    title = serializers.CharField(required=False, allow_blank=True, default="")
+    title = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
     file = serializers.FileField()
 
 
-class BriefProjectSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Project
-        fields = ["id", "code", "name_zh", "name_en", "status"]
-
-
 class ProgressReportSerializer(serializers.ModelSerializer):
-    project = BriefProjectSerializer(read_only=True)
-    values = IndicatorValueSerializer(many=True, read_only=True)
+    """A progress report: written as drafted; submitted, accepted and returned by ``transition``."""
+
+    project = ProjectRef()
+    values = IndicatorValueSerializer(many=True, required=False)
     attachments = AttachmentSerializer(many=True, read_only=True)
-    reported_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    reviewed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    reported_by = UserRef(read_only=True)
+    reviewed_by = UserRef(read_only=True)
+    allowed_transitions = AllowedTransitionsField(REPORT_LIFECYCLE)
 
     class Meta:
         model = ProgressReport
@@ -254,36 +227,17 @@ class ProgressReportSerializer(serializers.ModelSerializer):
             "values",
             "attachments",
             "status",
+            "allowed_transitions",
             "reported_by",
             "submitted_at",
             "reviewed_by",
             "reviewed_at",
             "review_comment",
-            "created_at",
-            "updated_at",
-            "version",
+            *TRACKED,
         ]
-
-
-class ProgressReportWriteSerializer(serializers.ModelSerializer):
-    project = serializers.PrimaryKeyRelatedField(queryset=Project.objects.all())
-    values = IndicatorValueSerializer(many=True, required=False)
-
-    class Meta:
-        model = ProgressReport
-        fields = ["project", "period", "narrative", "percent_complete", "cumulative_investment", "values"]
+        read_only_fields = ["status", "submitted_at", "reviewed_at", "review_comment"]
         # One report per project and period is checked by the service (a 400 on the period).
         validators = []
-
-    def to_domain(self) -> dict:
-        data = dict(self.validated_data)
-        if "values" in data:
-            data["values"] = [(row["indicator"], row["value"]) for row in data["values"]]
-        return data
-
-
-class ReviewSerializer(serializers.Serializer):
-    comment = serializers.CharField(required=False, allow_blank=True, default="")
 
 
 class TargetProgressSerializer(serializers.Serializer):

@@ -39,7 +39,7 @@ from projects.compensation.models import (
     WaterParameter,
     WaterSample,
 )
-from projects.core.admin_base import TrackedAdmin
+from projects.core.admin_base import LegacyTrackedAdmin as TrackedAdmin
 from projects.core.errors import DomainError
 
 

@@ -25,7 +25,9 @@ from projects.conference.models import (
     PlanTransition,
     ReviewPack,
 )
-from projects.core.admin_base import TrackedAdmin, TrackedInline, confirm_with_comment
+from projects.core.admin_base import LegacyTrackedAdmin as TrackedAdmin
+from projects.core.admin_base import TrackedInline
+from projects.core.admin_base import legacy_confirm_with_comment as confirm_with_comment
 
 
 def _choices(choice_set, exclude=()):

@@ -28,7 +28,7 @@ from projects.core.choices import Role
 from projects.core.history import record_change, snapshot
 from projects.core.models import Corridor, Organization, Province, User
 from projects.restoration import services as restoration_services
-from projects.restoration.choices import Aggregation, ProjectStatus
+from projects.restoration.choices import Aggregation, ProjectStatus, ReportStatus
 from projects.restoration.models import FundingSource, Indicator, ProgressReport, Project
 
 SC, CQ = "510000", "500000"
@@ -191,14 +191,16 @@ def _reports_2022(project, reporter, reviewer, planned_share: Decimal, behind: b
                 "percent_complete": (share * 100).quantize(Decimal("0.01")),
                 "cumulative_investment": (project.total_budget * share).quantize(Decimal("0.01")),
                 "values": [
-                    (t.indicator, (t.target_value * planned_share / 2).quantize(Decimal("0.001")))
+                    {"indicator": t.indicator, "value": (t.target_value * planned_share / 2).quantize(Decimal("0.001"))}
                     for t in targets
                     if t.indicator.aggregation == Aggregation.SUM
                 ],
             },
         )
-        report = restoration_services.report_submit(report=report, actor=reporter)
-        restoration_services.report_review(report=report, actor=reviewer, accept=True, comment="同意")
+        report = restoration_services.report_transition(actor=reporter, instance=report, to=ReportStatus.SUBMITTED)
+        restoration_services.report_transition(
+            actor=reviewer, instance=report, to=ReportStatus.ACCEPTED, comment="同意"
+        )
 
 
 def _plan(actor, users, year: int, projects, sources) -> AnnualPlan | None:
@@ -345,9 +347,11 @@ def load(today: datetime.date | None = None) -> str:
         plan_2022 = services.plan_transition(plan=plan_2022, to=PlanStatus.APPROVED, actor=office, comment="审议通过")
         for index, project in enumerate(projects_2022):
             province = project.lead_organization.province.code
-            reporter, reviewer = (
+            reporter, other = (
                 (users["sc_staff"], users["cq_staff"]) if province == SC else (users["cq_staff"], users["sc_staff"])
             )
+            # The other province reviews where it takes part; the joint office otherwise.
+            reviewer = other if project.provinces.filter(pk=other.province_id).exists() else office
             behind = index % 3 == 2
             _reports_2022(project, reporter, reviewer, Decimal("0.2"), behind=behind)
             for milestone in PlanMilestone.objects.filter(item__plan=plan_2022, item__project=project):

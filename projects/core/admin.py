@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from projects.core.admin_base import TrackedAdmin
 from projects.core.models import ChangeRecord, Corridor, Division, KeyArea, Organization, Province, User
-from projects.permissions import CHANGE, can
+from projects.permissions import CHANGE, can, visible_history
 
 admin.site.site_header = _("Sichuan–Chongqing ecological restoration tracker")
 admin.site.site_title = _("Restoration tracker")
@@ -78,12 +78,19 @@ class UserAdmin(TrackedAdmin, DjangoUserAdmin):
                 field.disabled = True
         return form
 
+    def service_data(self, request, form, formsets, change):
+        data = super().service_data(request, form, formsets, change)
+        if not change:
+            # The creation form hashed the password onto its instance (never stored in clear).
+            data["password"] = form.instance.password
+        return data
+
 
 @admin.register(ChangeRecord)
 class ChangeRecordAdmin(admin.ModelAdmin):
     """The history, read-only for everyone."""
 
-    list_display = ("id", "time", "actor_name", "action", "content_type", "object_repr")
+    list_display = ("id", "time", "actor_name", "action", "event", "content_type", "object_repr")
     list_filter = ("action", "content_type")
     search_fields = ("object_repr", "object_id", "actor_name", "request_id")
     list_select_related = ("content_type",)
@@ -94,6 +101,9 @@ class ChangeRecordAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return request.user.is_active and request.user.is_staff
+
+    def get_queryset(self, request):
+        return visible_history(request.user, super().get_queryset(request))
 
     def has_add_permission(self, request):
         return False

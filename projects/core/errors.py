@@ -17,10 +17,32 @@ class DomainError(Exception):
 class TransitionNotAllowed(DomainError):
     def __init__(self, *, current, to, allowed, labels=None):
         labels = labels or {}
-        allowed_text = ", ".join(f"{s} ({labels.get(s, s)})" for s in allowed) or "—"
-        message = _("Cannot change status from “%(current)s” to “%(to)s”. Allowed: %(allowed)s.") % {
-            "current": current,
-            "to": to,
+        allowed_text = "、".join(str(labels.get(s, s)) for s in allowed) or "—"
+        message = _("Cannot change the status from “%(current)s” to “%(to)s”. Allowed: %(allowed)s.") % {
+            "current": labels.get(current, current),
+            "to": labels.get(to, to),
             "allowed": allowed_text,
         }
         super().__init__(message, current=current, to=to, allowed=list(allowed))
+
+
+class PreconditionFailed(DomainError):
+    """The client wrote against a version of the record that is no longer current (HTTP 412)."""
+
+    def __init__(self, *, current: int | None, expected):
+        if current is None:
+            message = _("“%(expected)s” is not a version of this record (If-Match takes the ETag you read).") % {
+                "expected": expected
+            }
+        else:
+            message = _(
+                "The record has changed since you read it (it is now at version %(current)s, you sent "
+                "%(expected)s). Read it again and apply your change to the current version."
+            ) % {"current": current, "expected": expected}
+        super().__init__(message, current_version=current, expected_version=str(expected))
+
+
+class StaleRecord(DomainError):
+    """A save of an outdated copy of a record (someone saved it in between): refused, never applied."""
+
+    default_message = _("The record was changed by someone else in the meantime; nothing was saved. Try again.")

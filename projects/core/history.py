@@ -1,7 +1,9 @@
 """Writing and reading the change history (``ChangeRecord``).
 
 Every write of a shared record calls ``record_change`` inside its own transaction, so a
-change and its history commit or roll back together.
+change and its history commit or roll back together. Each record carries a dotted event
+code (``restoration.progressreport.accepted``) that names what happened for filtering,
+display and webhooks; free text (a comment, a reason) goes in ``message``.
 """
 
 import datetime
@@ -10,7 +12,7 @@ import uuid
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.contrib.gis.geos import GEOSGeometry
+from django.contrib.gis.geos import GEOSGeometry, WKTWriter
 from django.db import models
 from django.db.models.fields.files import FieldFile
 
@@ -21,14 +23,17 @@ from projects.core.models import ChangeRecord
 # Fields whose value changes on every save and says nothing on its own.
 _NOISE = {"updated_at", "version", "created_at"}
 # Never copied into the history in clear.
-_SECRETS = {"password"}
+_SECRETS = {"password", "key", "secret", "token_hash"}
+# Coordinates to about a centimetre: a geometry read back from the database or through a map
+# widget differs in the last digits, which is not a change.
+_WKT = WKTWriter(precision=7)
 
 
 def _json_value(value: Any) -> Any:
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
     if isinstance(value, GEOSGeometry):
-        return value.geojson
+        return f"SRID={value.srid};{_WKT.write(value).decode()}" if value.srid else _WKT.write(value).decode()
     if isinstance(value, (datetime.datetime, datetime.date, datetime.time)):
         return value.isoformat()
     if isinstance(value, (decimal.Decimal, uuid.UUID)):
@@ -63,6 +68,17 @@ def _scope_id(instance) -> str:
     return str(parent.pk) if parent is not None else ""
 
 
+_PAST_TENSE = {ChangeAction.CREATE: "created", ChangeAction.UPDATE: "updated", ChangeAction.DELETE: "deleted"}
+
+
+def event_code(instance: models.Model, action: str, after: dict | None = None) -> str:
+    """``app.model.created`` …; a status change names its new status (``app.model.accepted``)."""
+    label = instance._meta.label_lower
+    if action == ChangeAction.TRANSITION and after and after.get("status"):
+        return f"{label}.{after['status']}"
+    return f"{label}.{_PAST_TENSE.get(action, action)}"
+
+
 def record_change(
     *,
     instance: models.Model,
@@ -71,6 +87,7 @@ def record_change(
     before: dict | None = None,
     after: dict | None = None,
     message: str = "",
+    event: str = "",
 ) -> ChangeRecord | None:
     """Store one change. An update that changed nothing but timestamps is not stored."""
     changed = sorted(
@@ -78,7 +95,7 @@ def record_change(
         for key in set(before or {}) | set(after or {})
         if key not in _NOISE and (before or {}).get(key) != (after or {}).get(key)
     )
-    if action == ChangeAction.UPDATE and not changed and not message:
+    if action == ChangeAction.UPDATE and not changed and not message and not event:
         return None
     actor = actor if getattr(actor, "is_authenticated", False) else None
     return ChangeRecord.objects.create(
@@ -86,6 +103,7 @@ def record_change(
         actor_name=actor.get_username() if actor else "",
         request_id=current_request_id(),
         action=action,
+        event=event or event_code(instance, action, after),
         content_type=ContentType.objects.get_for_model(type(instance)),
         object_id=str(instance.pk),
         object_repr=str(instance)[:300],
@@ -97,5 +115,9 @@ def record_change(
     )
 
 
-def history_of(instance: models.Model):
-    return ChangeRecord.objects.for_object(instance).select_related("actor")
+def history_of(instance: models.Model, user):
+    """The changes of ``instance`` and of the records kept under it that ``user`` may see."""
+    from projects.permissions import visible_history
+
+    records = ChangeRecord.objects.for_object(instance).select_related("actor", "content_type")
+    return visible_history(user, records)

@@ -1,16 +1,29 @@
-"""Generic tracked writes: permission check, save, history, all in one transaction.
+"""The one write path: save, status change and delete of a tracked record.
 
-Domain services with rules of their own (transitions, settlements …) use the same parts:
-``require`` from ``projects.permissions`` and ``record_change`` from ``projects.core.history``.
+Every domain service is built on these three, and every face (admin, API, imports, tasks)
+calls the domain services. Each one, in one transaction:
+
+1. locks the stored row and re-reads it (``lock``): a copy the caller loaded earlier is never
+   written back, so parallel edits of different fields all survive;
+2. checks the caller's expected version (``If-Match`` or ``version`` in the body) and refuses
+   a stale one with ``PreconditionFailed`` before anything changes;
+3. asks the permission rule before the write, and again after it (nobody moves a record out
+   of their own reach);
+4. applies only what the request changed, bumps ``version`` (a compare-and-set, see
+   ``TrackedModel``), recomputes derived facts and records the change in the history.
 """
 
-from collections.abc import Callable
+import datetime
+from collections.abc import Callable, Iterable
 
 from django.db import models, transaction
+from django.utils import timezone
 
 from projects.core.choices import ChangeAction
+from projects.core.errors import PreconditionFailed
 from projects.core.history import record_change, snapshot
-from projects.permissions import ADD, CHANGE, DELETE, require
+from projects.core.workflow import Lifecycle
+from projects.permissions import ADD, CHANGE, DELETE, TRANSITION, require
 
 
 def refresh_derived(obj: models.Model) -> None:
@@ -19,51 +32,255 @@ def refresh_derived(obj: models.Model) -> None:
         refresh()
 
 
-def lock(instance: models.Model) -> models.Model:
-    """The stored row of ``instance``, locked until the transaction ends."""
-    return type(instance)._default_manager.select_for_update().get(pk=instance.pk)
+def lock(instance: models.Model, *, related: Iterable[str] = ()) -> models.Model:
+    """The stored row of ``instance``, re-read and locked until the transaction ends.
+
+    ``related`` are joined in the same query (only the record's own row is locked).
+    """
+    queryset = type(instance)._default_manager
+    if related:
+        queryset = queryset.select_related(*related).select_for_update(of=("self",))
+    else:
+        queryset = queryset.select_for_update()
+    return queryset.get(pk=instance.pk)
 
 
-def locked_snapshot(instance: models.Model) -> dict:
-    """The stored state of ``instance``, row-locked until the transaction ends."""
-    return snapshot(lock(instance))
+def check_version(obj: models.Model, expected) -> None:
+    """Refuse a write against another version than the stored one (``expected`` None: no check)."""
+    if expected is None:
+        return
+    if str(expected) != str(obj.version):
+        raise PreconditionFailed(current=obj.version, expected=expected)
 
 
-def save_tracked(
-    *, actor, save: Callable[[], models.Model], instance: models.Model | None = None, message: str = ""
+class Changes:
+    """What a write changed: plain fields set on the record, relations and rows written."""
+
+    def __init__(self):
+        self.names: set[str] = set()
+        self.relations: dict = {}
+
+    def __bool__(self) -> bool:
+        return bool(self.names)
+
+    def add(self, name: str, changed: bool = True) -> None:
+        if changed:
+            self.names.add(name)
+
+
+def apply_fields(obj: models.Model, data: dict) -> Changes:
+    """Set the plain fields of ``data`` that differ on ``obj``; keep the many-to-many ones for
+    ``set_relations`` (after the record is saved).
+
+    Only what the request sent is applied, so a change to one field never carries back an
+    old value of another.
+    """
+    changes = Changes()
+    for name, value in data.items():
+        field = obj._meta.get_field(name)
+        if field.many_to_many:
+            changes.relations[name] = value
+            continue
+        current = getattr(obj, field.attname)
+        wanted = value.pk if field.is_relation and value is not None else value
+        if current != wanted:
+            setattr(obj, field.name, value)
+            changes.add(name)
+    return changes
+
+
+def set_relations(obj: models.Model, changes: Changes) -> None:
+    for name, values in changes.relations.items():
+        manager = getattr(obj, name)
+        if set(manager.values_list("pk", flat=True)) != {value.pk for value in values}:
+            manager.set(values)
+            changes.add(name)
+
+
+def save_changed(obj: models.Model, changes: Changes, *, created: bool) -> None:
+    """Save a stored record that changed (its version grows only then); a new one is saved already."""
+    if not created and changes:
+        obj.save()
+
+
+def is_stored(instance: models.Model | None) -> bool:
+    return instance is not None and instance.pk is not None and not instance._state.adding
+
+
+def tracked_save(
+    *,
+    actor,
+    instance: models.Model | None,
+    write: Callable[[models.Model | None], models.Model],
+    expected_version=None,
+    message: str = "",
+    event: str = "",
+    related: Iterable[str] = (),
 ) -> models.Model:
-    """Create (``instance`` None) or update a record through ``save`` and keep its history.
+    """Create (``instance`` None) or update a record through ``write`` and keep its history.
 
-    Permission is checked on the stored record before the write and on the result after it
-    (inside the transaction), so nobody can move a record out of their own reach.
+    ``write`` receives the locked, freshly read record (None when creating), applies the
+    request to it and saves it; it may raise ``ValidationError`` or ``DomainError``, and then
+    nothing is saved.
     """
     with transaction.atomic():
         before = None
-        if instance is not None and instance.pk is not None and not instance._state.adding:
-            require(actor, CHANGE, instance)
-            before = locked_snapshot(instance)
-        obj = save()
+        current = None
+        if is_stored(instance):
+            current = lock(instance, related=related)
+            require(actor, CHANGE, current)
+            check_version(current, expected_version)
+            before = snapshot(current)
+        obj = write(current)
         refresh_derived(obj)
-        require(actor, ADD if before is None else CHANGE, obj)
+        require(actor, CHANGE if before is not None else ADD, obj)
         record_change(
             instance=obj,
-            action=ChangeAction.CREATE if before is None else ChangeAction.UPDATE,
+            action=ChangeAction.UPDATE if before is not None else ChangeAction.CREATE,
             actor=actor,
             before=before,
             after=snapshot(obj),
             message=message,
+            event=event,
         )
         return obj
 
 
-def delete_tracked(*, actor, instance: models.Model, message: str = "") -> None:
+def save_fields(model: type[models.Model], data: dict) -> Callable[[models.Model | None], models.Model]:
+    """The plain ``write`` for ``tracked_save``: apply ``data``, validate, save, set relations."""
+
+    def write(current):
+        obj = current if current is not None else model()
+        created = current is None
+        changes = apply_fields(obj, data)
+        obj.full_clean()
+        if created:
+            obj.save()
+        set_relations(obj, changes)
+        save_changed(obj, changes, created=created)
+        return obj
+
+    return write
+
+
+def tracked_transition(
+    *,
+    actor,
+    instance: models.Model,
+    lifecycle: Lifecycle,
+    to: str,
+    permission: str = TRANSITION,
+    comment: str = "",
+    expected_version=None,
+    check: Callable[[models.Model], None] | None = None,
+    apply: Callable[[models.Model, str], None] | None = None,
+    related: Iterable[str] = (),
+    event: str = "",
+) -> models.Model:
+    """Move a record's ``status`` to ``to`` if its lifecycle allows it; keep who, when and why.
+
+    ``check(obj)`` holds the domain's conditions (raise to refuse); ``apply(obj, from_status)``
+    sets what else changes with the status (reviewer, timestamps, logs) before the save.
+    """
     with transaction.atomic():
-        require(actor, DELETE, instance)
+        obj = lock(instance, related=related)
+        require(actor, permission, obj)
+        check_version(obj, expected_version)
+        lifecycle.check(obj.status, to)
+        if check is not None:
+            check(obj)
+        before = snapshot(obj)
+        from_status = obj.status
+        obj.status = to
+        if hasattr(obj, "status_changed_at"):
+            obj.status_changed_at = timezone.now()
+        if apply is not None:
+            apply(obj, from_status)
+        obj.save()
         record_change(
-            instance=instance,
-            action=ChangeAction.DELETE,
+            instance=obj,
+            action=ChangeAction.TRANSITION,
             actor=actor,
-            before=locked_snapshot(instance),
-            message=message,
+            before=before,
+            after=snapshot(obj),
+            message=comment,
+            event=event,
         )
-        instance.delete()
+        return obj
+
+
+def tracked_delete(
+    *,
+    actor,
+    instance: models.Model,
+    expected_version=None,
+    check: Callable[[models.Model], None] | None = None,
+    message: str = "",
+) -> None:
+    with transaction.atomic():
+        obj = lock(instance)
+        require(actor, DELETE, obj)
+        check_version(obj, expected_version)
+        if check is not None:
+            check(obj)
+        record_change(instance=obj, action=ChangeAction.DELETE, actor=actor, before=snapshot(obj), message=message)
+        obj.delete()
+
+
+def tracked_update(*, actor, queryset: models.QuerySet, values: dict, message: str = "", event: str = "") -> list:
+    """The bulk form: lock every row of ``queryset``, apply ``values`` to each through ``save``
+    (so each bumps its version) and record each change. Returns the changed records."""
+    changed = []
+    with transaction.atomic():
+        for obj in queryset.select_for_update():
+            before = snapshot(obj)
+            apply_fields(obj, values)
+            obj.save()
+            record_change(
+                instance=obj,
+                action=ChangeAction.UPDATE,
+                actor=actor,
+                before=before,
+                after=snapshot(obj),
+                message=message,
+                event=event,
+            )
+            changed.append(obj)
+    return changed
+
+
+def today() -> datetime.date:
+    return timezone.localdate()
+
+
+def plain_save(model: type[models.Model]):
+    """The service of a record with no rules beyond its model's validation (catalogues, reference data)."""
+
+    def save(*, actor, instance=None, data: dict, expected_version=None):
+        return tracked_save(
+            actor=actor, instance=instance, write=save_fields(model, data), expected_version=expected_version
+        )
+
+    save.__name__ = f"{model._meta.model_name}_save"
+    save.__doc__ = f"Create or change a {model._meta.verbose_name} (model validation only)."
+    return save
+
+
+def plain_delete(*, actor, instance, expected_version=None) -> None:
+    tracked_delete(actor=actor, instance=instance, expected_version=expected_version)
+
+
+# --- Transitional: the conference and compensation services still use these; removed once they
+# are on tracked_save / tracked_delete. ------------------------------------------------------
+
+
+def locked_snapshot(instance: models.Model) -> dict:
+    return snapshot(lock(instance))
+
+
+def save_tracked(*, actor, save: Callable[[], models.Model], instance=None, message: str = ""):
+    return tracked_save(actor=actor, instance=instance, write=lambda _current: save(), message=message)
+
+
+def delete_tracked(*, actor, instance: models.Model, message: str = "") -> None:
+    tracked_delete(actor=actor, instance=instance, message=message)

@@ -1,13 +1,14 @@
+"""The admin face of projects, reports and participation: forms and actions call the services."""
+
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 
-from projects.core.admin_base import TrackedAdmin, TrackedInline, confirm_with_comment
+from projects.core.admin_base import LogInline, TrackedAdmin, TrackedInline, confirm_with_comment
 from projects.core.errors import DomainError
 from projects.restoration import services
-from projects.restoration.choices import ProjectStatus
+from projects.restoration.choices import ParticipationStatus, ProjectStatus, ReportStatus
 from projects.restoration.models import (
     EcosystemElement,
     FundingShare,
@@ -16,12 +17,12 @@ from projects.restoration.models import (
     IndicatorTarget,
     IndicatorValue,
     MeasureType,
+    ParticipationRequest,
     ProgressReport,
     Project,
     ProjectTransition,
     ReportAttachment,
 )
-from projects.restoration.models.projects import check_funding_within_budget
 
 
 @admin.register(EcosystemElement)
@@ -48,43 +49,21 @@ class IndicatorAdmin(TrackedAdmin):
     search_fields = ("code", "name_zh", "name_en")
 
 
-class FundingFormSet(BaseInlineFormSet):
-    def clean(self):
-        super().clean()
-        amounts = [
-            form.cleaned_data.get("amount")
-            for form in self.forms
-            if form.cleaned_data and not form.cleaned_data.get("DELETE")
-        ]
-        check_funding_within_budget(self.instance.total_budget, amounts)
-
-
 class FundingInline(TrackedInline):
     model = FundingShare
-    formset = FundingFormSet
     fields = ("source", "amount")
+    service_field = "funding"
 
 
 class TargetInline(TrackedInline):
     model = IndicatorTarget
     fields = ("indicator", "target_value")
+    service_field = "targets"
 
 
-class TransitionInline(admin.TabularInline):
+class TransitionInline(LogInline):
     model = ProjectTransition
     fields = ("time", "from_status", "to_status", "actor", "comment")
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.is_active and request.user.is_staff
 
 
 @admin.register(Project)
@@ -113,16 +92,12 @@ class ProjectAdmin(TrackedAdmin):
     list_select_related = ("lead_organization",)
     search_fields = ("code", "name_zh", "name_en")
     filter_horizontal = ("corridors", "key_areas", "divisions", "elements", "measures", "partner_organizations")
-    readonly_fields = (
-        "status",
-        "status_changed_at",
-        "is_cross_regional",
-        "provinces_display",
-        *TrackedAdmin.readonly_fields,
-    )
+    readonly_fields = ("is_cross_regional", "provinces_display", *TrackedAdmin.readonly_fields)
     exclude = ("provinces",)
     inlines = [FundingInline, TargetInline, TransitionInline]
     actions = ["change_status"]
+    save_service = staticmethod(services.project_save)
+    delete_service = staticmethod(services.project_delete)
 
     @admin.display(description=_("provinces taking part"))
     def provinces_display(self, obj):
@@ -136,31 +111,45 @@ class ProjectAdmin(TrackedAdmin):
             queryset,
             title=_("Change status"),
             choices=ProjectStatus.choices,
-            apply=lambda project, to, comment: services.project_transition(
-                project=project, to=to, actor=request.user, comment=comment
+            apply=lambda project, form: services.project_transition(
+                actor=request.user, instance=project, to=form["to"], comment=form["comment"]
             ),
         )
 
 
-class ValueFormSet(BaseInlineFormSet):
-    def clean(self):
-        super().clean()
-        if self.instance.project_id:
-            indicators = [
-                form.cleaned_data["indicator"]
-                for form in self.forms
-                if form.cleaned_data.get("indicator") and not form.cleaned_data.get("DELETE")
-            ]
-            try:
-                services.check_values(self.instance.project, indicators)
-            except ValidationError as exc:
-                raise ValidationError(exc.message_dict["values"]) from exc
+@admin.register(ParticipationRequest)
+class ParticipationRequestAdmin(TrackedAdmin):
+    list_display = ("project", "kind", "organization", "status", "requesting_province", "deciding_province")
+    list_filter = ("status", "kind")
+    list_select_related = ("project", "organization", "requesting_province", "deciding_province")
+    autocomplete_fields = ("project",)
+    fields = ("project", "kind", "organization", "comment", "status", "decided_by", "decision_comment")
+    readonly_fields = ("decided_by", "decision_comment", *TrackedAdmin.readonly_fields)
+    actions = ["decide"]
+    save_service = staticmethod(services.participation_request)
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request, obj)
+
+    @admin.action(description=_("Accept, decline or withdraw the selected requests"))
+    def decide(self, request, queryset):
+        choices = [(s, label) for s, label in ParticipationStatus.choices if s != ParticipationStatus.PENDING]
+        return confirm_with_comment(
+            self,
+            request,
+            queryset,
+            title=_("Decide"),
+            choices=choices,
+            apply=lambda obj, form: services.participation_transition(
+                actor=request.user, instance=obj, to=form["to"], comment=form["comment"]
+            ),
+        )
 
 
 class ValueInline(TrackedInline):
     model = IndicatorValue
-    formset = ValueFormSet
     fields = ("indicator", "value")
+    service_field = "values"
 
 
 class ProgressReportForm(forms.ModelForm):
@@ -178,12 +167,15 @@ class ProgressReportForm(forms.ModelForm):
 
 
 class AttachmentInline(TrackedInline):
+    """Photos and documents, uploaded here like through the API (``report_attach`` checks them)."""
+
     model = ReportAttachment
     fields = ("kind", "title", "file", "size", "uploaded_by")
     readonly_fields = ("size", "uploaded_by")
 
-    def has_add_permission(self, request, obj=None):
-        return False  # uploads go through the API or report_attach, which check type and size
+    def get_readonly_fields(self, request, obj=None):
+        # A stored attachment is replaced by removing it and uploading another.
+        return (*self.readonly_fields, "file") if obj is not None and obj.pk else self.readonly_fields
 
 
 @admin.register(ProgressReport)
@@ -195,7 +187,6 @@ class ProgressReportAdmin(TrackedAdmin):
     search_fields = ("project__code", "project__name_zh", "period")
     autocomplete_fields = ("project",)
     readonly_fields = (
-        "status",
         "reported_by",
         "submitted_at",
         "reviewed_by",
@@ -205,46 +196,53 @@ class ProgressReportAdmin(TrackedAdmin):
     )
     inlines = [ValueInline, AttachmentInline]
     actions = ["submit", "accept", "return_for_rework"]
+    save_service = staticmethod(services.report_save)
+    delete_service = staticmethod(services.report_delete)
 
     def has_change_permission(self, request, obj=None):
         # Submitted and accepted reports are frozen: the lifecycle decides, not the form.
         return super().has_change_permission(request, obj) and (obj is None or obj.is_editable)
 
-    def save_model(self, request, obj, form, change):
-        if not change:
-            obj.reported_by = request.user
-        super().save_model(request, obj, form, change)
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        report = request._tracked_saved
+        for formset in formsets:
+            if formset.model is not ReportAttachment:
+                continue
+            for row in formset.forms:
+                data = row.cleaned_data
+                if not data:
+                    continue
+                if data.get("DELETE") and row.instance.pk:
+                    services.attachment_delete(actor=request.user, instance=row.instance)
+                elif row.instance._state.adding and data.get("file"):
+                    services.report_attach(
+                        actor=request.user,
+                        report=report,
+                        file=data["file"],
+                        kind=data.get("kind"),
+                        title=data.get("title") or "",
+                    )
+
+    def _transition(self, request, queryset, *, to, title):
+        return confirm_with_comment(
+            self,
+            request,
+            queryset,
+            title=title,
+            apply=lambda report, form: services.report_transition(
+                actor=request.user, instance=report, to=to, comment=form["comment"]
+            ),
+        )
 
     @admin.action(description=_("Submit the selected reports"))
     def submit(self, request, queryset):
-        return confirm_with_comment(
-            self,
-            request,
-            queryset,
-            title=_("Submit"),
-            apply=lambda report, _to, _comment: services.report_submit(report=report, actor=request.user),
-        )
+        return self._transition(request, queryset, to=ReportStatus.SUBMITTED, title=_("Submit"))
 
     @admin.action(description=_("Accept the selected reports"))
     def accept(self, request, queryset):
-        return confirm_with_comment(
-            self,
-            request,
-            queryset,
-            title=_("Accept"),
-            apply=lambda report, _to, comment: services.report_review(
-                report=report, actor=request.user, accept=True, comment=comment
-            ),
-        )
+        return self._transition(request, queryset, to=ReportStatus.ACCEPTED, title=_("Accept"))
 
     @admin.action(description=_("Return the selected reports for rework"))
     def return_for_rework(self, request, queryset):
-        return confirm_with_comment(
-            self,
-            request,
-            queryset,
-            title=_("Return for rework"),
-            apply=lambda report, _to, comment: services.report_review(
-                report=report, actor=request.user, accept=False, comment=comment
-            ),
-        )
+        return self._transition(request, queryset, to=ReportStatus.RETURNED, title=_("Return for rework"))

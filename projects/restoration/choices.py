@@ -48,3 +48,16 @@ class ReportStatus(models.TextChoices):
 class AttachmentKind(models.TextChoices):
     PHOTO = "photo", _("Photo")
     DOCUMENT = "document", _("Document")
+
+
+class ParticipationKind(models.TextChoices):
+    JOIN = "join", _("Join the project as a partner")
+    LEAVE = "leave", _("Leave the project")
+    LEAD = "lead", _("Take over the lead")
+
+
+class ParticipationStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for the other side")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+    WITHDRAWN = "withdrawn", _("Withdrawn")

@@ -13,7 +13,9 @@ from django.db import transaction
 
 from projects.core.models import Corridor, Division, KeyArea, Organization, User
 from projects.restoration import services
+from projects.restoration.choices import ParticipationKind, ParticipationStatus
 from projects.restoration.choices import ProjectStatus as S
+from projects.restoration.choices import ReportStatus as R
 from projects.restoration.models import EcosystemElement, FundingSource, Indicator, MeasureType, Project
 
 LOCAL_ORGANIZATIONS = [
@@ -378,6 +380,28 @@ def _ensure_organizations():
         )
 
 
+def _invite_partners(project, partners, lead_staff, staff_by_province) -> None:
+    """Partners of another province join through a request that their province accepts."""
+    for organization in partners:
+        if organization.province_id == lead_staff.province_id:
+            continue
+        request = services.participation_request(
+            actor=lead_staff,
+            data={
+                "project": project,
+                "organization": organization,
+                "kind": ParticipationKind.JOIN,
+                "comment": "邀请共同实施",
+            },
+        )
+        services.participation_transition(
+            actor=staff_by_province[organization.province_id],
+            instance=request,
+            to=ParticipationStatus.ACCEPTED,
+            comment="同意参与",
+        )
+
+
 def _walk(project, status, actor, on_started):
     """Take a new project along the lifecycle to ``status`` (each step recorded), calling
     ``on_started`` once it is in progress (reports come before completion)."""
@@ -399,7 +423,7 @@ def _walk(project, status, actor, on_started):
         S.CANCELLED: "选址调整，项目终止",
     }
     for step in paths[status]:
-        project = services.project_transition(project=project, to=step, actor=actor, comment=comments[step])
+        project = services.project_transition(actor=actor, instance=project, to=step, comment=comments[step])
         if step == S.IN_PROGRESS:
             on_started(project)
     return project
@@ -420,7 +444,7 @@ def _reports(project, *, reporter, reviewer, today, final_status):
                 value = (target.target_value * Decimal("0.6") / Decimal(len(periods))).quantize(Decimal("0.001"))
             else:
                 value = (target.target_value * (Decimal("0.7") + share * Decimal("0.25"))).quantize(Decimal("0.001"))
-            values.append((target.indicator, value))
+            values.append({"indicator": target.indicator, "value": value})
         report = services.report_save(
             actor=reporter,
             data={
@@ -436,26 +460,30 @@ def _reports(project, *, reporter, reviewer, today, final_status):
         )
         if index == len(periods) and not finished:
             continue  # the newest report is still a draft
-        report = services.report_submit(report=report, actor=reporter)
+        report = services.report_transition(actor=reporter, instance=report, to=R.SUBMITTED)
         if index == len(periods) - 1 and not finished:
             continue  # submitted, waiting for review
         if index == 3:
-            report = services.report_review(
-                report=report, actor=reviewer, accept=False, comment="请补充现场照片和资金使用明细"
+            report = services.report_transition(
+                actor=reviewer, instance=report, to=R.RETURNED, comment="请补充现场照片和资金使用明细"
             )
             report = services.report_save(
-                actor=reporter, report=report, data={"narrative": report.narrative + "（已补充现场照片和资金明细）"}
+                actor=reporter, instance=report, data={"narrative": report.narrative + "（已补充现场照片和资金明细）"}
             )
-            report = services.report_submit(report=report, actor=reporter)
-        services.report_review(report=report, actor=reviewer, accept=True, comment="同意")
+            report = services.report_transition(actor=reporter, instance=report, to=R.SUBMITTED)
+        services.report_transition(actor=reviewer, instance=report, to=R.ACCEPTED, comment="同意")
 
 
 @transaction.atomic
 def load(today: datetime.date | None = None) -> str:
     today = today or datetime.date.today()
-    users = {u.username: u for u in User.objects.filter(username__in=["admin", "sc_staff", "cq_staff", "joint_office"])}
-    if len(users) < 4:
+    users = {
+        u.username: u
+        for u in User.objects.filter(username__in=["admin", "sc_staff", "cq_staff", "gz_staff", "joint_office"])
+    }
+    if len(users) < 5:
         return "skipped: demo accounts missing"
+    staff_by_province = {users[name].province_id: users[name] for name in ("sc_staff", "cq_staff", "gz_staff")}
     _ensure_organizations()
     corridors = {c.slug: c for c in Corridor.objects.all()}
     areas = {a.slug: a for a in KeyArea.objects.all()}
@@ -504,7 +532,11 @@ def load(today: datetime.date | None = None) -> str:
                 "key_areas": [areas[s] for s in area_slugs],
                 "divisions": [divisions[c] for c in division_codes if c in divisions],
                 "lead_organization": organizations[lead],
-                "partner_organizations": [organizations[p] for p in partners],
+                "partner_organizations": [
+                    organizations[p]
+                    for p in partners
+                    if organizations[p].province_id == organizations[lead].province_id
+                ],
                 "elements": [elements[e] for e in element_codes],
                 "measures": [measures[m] for m in measure_codes],
                 "bank": bank,
@@ -515,17 +547,27 @@ def load(today: datetime.date | None = None) -> str:
                 "total_budget": total,
                 "geometry": Point(*point, srid=4326),
                 "funding": [
-                    (sources[s], (total * Decimal(str(share))).quantize(Decimal("0.01")))
+                    {"source": sources[s], "amount": (total * Decimal(str(share))).quantize(Decimal("0.01"))}
                     for s, share in funding.items()
                 ],
-                "targets": [(indicators[i], Decimal(str(v))) for i, v in targets.items()],
+                "targets": [{"indicator": indicators[i], "target_value": Decimal(str(v))} for i, v in targets.items()],
             },
         )
+        _invite_partners(project, [organizations[p] for p in partners], province_staff, staff_by_province)
         _walk(
             project,
             status,
             users["joint_office"],
-            partial(_reports, reporter=province_staff, reviewer=other_staff, today=today, final_status=status),
+            partial(
+                _reports,
+                reporter=province_staff,
+                # The other province reviews where it takes part; the joint office otherwise.
+                reviewer=other_staff
+                if project.provinces.filter(pk=other_staff.province_id).exists()
+                else users["joint_office"],
+                today=today,
+                final_status=status,
+            ),
         )
         created += 1
     return f"{created} projects created ({Project.objects.count()} in all)"

@@ -1,6 +1,7 @@
 """The project and progress-report lifecycles: the one table each that decides transitions."""
 
 from projects.core.workflow import Lifecycle
+from projects.restoration.choices import ParticipationStatus as Part
 from projects.restoration.choices import ProjectStatus as P
 from projects.restoration.choices import ReportStatus as R
 
@@ -26,4 +27,14 @@ REPORT_LIFECYCLE = Lifecycle(
         R.ACCEPTED: [],
     },
     R,
+)
+
+PARTICIPATION_LIFECYCLE = Lifecycle(
+    {
+        Part.PENDING: [Part.ACCEPTED, Part.DECLINED, Part.WITHDRAWN],
+        Part.ACCEPTED: [],
+        Part.DECLINED: [],
+        Part.WITHDRAWN: [],
+    },
+    Part,
 )

@@ -30,9 +30,9 @@ class ProjectQuerySet(models.QuerySet):
             .prefetch_related(
                 Prefetch("corridors", queryset=Corridor.objects.only(*brief, "slug")),
                 Prefetch("key_areas", queryset=KeyArea.objects.only(*brief, "slug")),
-                Prefetch("elements", queryset=EcosystemElement.objects.only("id", "code")),
-                Prefetch("measures", queryset=MeasureType.objects.only("id", "code")),
-                Prefetch("provinces", queryset=Province.objects.only("id", "code")),
+                Prefetch("elements", queryset=EcosystemElement.objects.only(*brief, "code")),
+                Prefetch("measures", queryset=MeasureType.objects.only(*brief, "code")),
+                Prefetch("provinces", queryset=Province.objects.only(*brief, "code", "short_name")),
                 Prefetch("divisions", queryset=Division.objects.only(*brief, "code", "is_adjacent_area")),
                 Prefetch(
                     "partner_organizations",

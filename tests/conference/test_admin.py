@@ -55,7 +55,7 @@ def test_the_admin_moves_a_meeting_through_the_service_and_refuses_what_the_rule
     form = {"action": "change_status", "_selected_action": [str(planned.pk)], "apply": "1", "comment": ""}
     refused = client.post(url, {**form, "to": "minutes_approved"}, follow=True)
     assert Meeting.objects.get(pk=planned.pk).status == MeetingStatus.PLANNED
-    assert any("held" in str(message) for message in refused.context["messages"])
+    assert any(str(MeetingStatus.HELD.label) in str(message) for message in refused.context["messages"])
     client.post(url, {**form, "to": "held"}, follow=True)
     assert Meeting.objects.get(pk=planned.pk).status == MeetingStatus.HELD
 

@@ -28,22 +28,28 @@ def report_payload(project, **overrides):
     }
 
 
+def transition(client, report_id, to, comment=""):
+    return client.post(
+        f"/api/v1/progress-reports/{report_id}/transition/", {"to": to, "comment": comment}, format="json"
+    )
+
+
 def test_staff_draft_submit_and_the_other_province_accepts(client_for, sc_staff, cq_staff, project):
+    project.partner_organizations.add(org("cq-planning-natural-resources"))
+    project.refresh_derived()
     sc = client_for(sc_staff)
     response = sc.post("/api/v1/progress-reports/", report_payload(project), format="json")
     assert response.status_code == 201, response.json()
     report = response.json()
-    assert report["status"] == "draft" and report["reported_by"] == "sc_staff"
+    assert report["status"] == "draft" and report["reported_by"]["username"] == "sc_staff"
     assert report["period_kind"] == "month" and report["period_end"] == "2025-03-31"
-    assert report["values"] == [{"indicator": "restored-area", "value": "12.500"}]
-    assert sc.post(f"/api/v1/progress-reports/{report['id']}/submit/").json()["status"] == "submitted"
+    assert [(v["indicator"]["code"], v["value"]) for v in report["values"]] == [("restored-area", "12.500")]
+    assert transition(sc, report["id"], "submitted").json()["status"] == "submitted"
     # Sichuan staff cannot review their own province's report.
-    assert sc.post(f"/api/v1/progress-reports/{report['id']}/accept/").status_code == 403
-    accepted = client_for(cq_staff).post(
-        f"/api/v1/progress-reports/{report['id']}/accept/", {"comment": "同意"}, format="json"
-    )
+    assert transition(sc, report["id"], "accepted").status_code == 403
+    accepted = transition(client_for(cq_staff), report["id"], "accepted", "同意")
     assert accepted.status_code == 200
-    assert accepted.json()["status"] == "accepted" and accepted.json()["reviewed_by"] == "cq_staff"
+    assert accepted.json()["status"] == "accepted" and accepted.json()["reviewed_by"]["username"] == "cq_staff"
     # The project's history shows the report's steps.
     actions = [r["action"] for r in sc.get(f"/api/v1/projects/{project.id}/history/").json()["results"]]
     assert actions.count("transition") == 2 and "create" in actions
@@ -52,13 +58,16 @@ def test_staff_draft_submit_and_the_other_province_accepts(client_for, sc_staff,
 def test_returning_needs_a_comment_and_allows_rework(client_for, sc_staff, joint_office, project):
     report = ReportFactory(project=project, status="submitted", reported_by=sc_staff)
     office = client_for(joint_office)
-    response = office.post(f"/api/v1/progress-reports/{report.id}/return/", {"comment": ""}, format="json")
+    response = transition(office, report.id, "returned", "")
     assert response.status_code == 400 and "comment" in response.json()
-    response = office.post(f"/api/v1/progress-reports/{report.id}/return/", {"comment": "请补充照片"}, format="json")
+    response = transition(office, report.id, "returned", "请补充照片")
     assert response.json()["status"] == "returned" and response.json()["review_comment"] == "请补充照片"
     sc = client_for(sc_staff)
     assert sc.patch(f"/api/v1/progress-reports/{report.id}/", {"narrative": "已补充"}, format="json").status_code == 200
-    assert sc.post(f"/api/v1/progress-reports/{report.id}/submit/").json()["status"] == "submitted"
+    resubmitted = transition(sc, report.id, "submitted").json()
+    assert resubmitted["status"] == "submitted"
+    # A resubmitted report no longer looks reviewed; the earlier review stays in its history.
+    assert (resubmitted["reviewed_by"], resubmitted["reviewed_at"], resubmitted["review_comment"]) == (None, None, "")
 
 
 def test_a_second_report_for_the_same_period_is_a_400(api, project):
@@ -97,7 +106,7 @@ def test_submitted_reports_are_frozen_with_a_409(api, sc_staff, project):
 
 def test_accepting_a_draft_is_a_409_naming_the_allowed_step(client_for, joint_office, project):
     report = ReportFactory(project=project)
-    response = client_for(joint_office).post(f"/api/v1/progress-reports/{report.id}/accept/")
+    response = transition(client_for(joint_office), report.id, "accepted")
     assert response.status_code == 409
     assert response.json()["allowed"] == ["submitted"]
 

@@ -8,7 +8,10 @@ from django.utils.translation import gettext_lazy as _
 class TrackedModel(models.Model):
     """Base of every shared record: a stable UUID, timestamps and a version.
 
-    The version grows by one on every save; it is what ETags and conflict checks compare.
+    The version grows by one on every save, as a compare-and-set: the UPDATE only applies
+    to the row still at the version this copy was read at, so an outdated copy can never
+    overwrite a newer one (``StaleRecord``). Services lock and re-read before they write,
+    so in practice it is a safety net; ETags and ``If-Match`` compare it.
     """
 
     id = models.UUIDField(_("ID"), primary_key=True, default=uuid.uuid4, editable=False)
@@ -20,11 +23,33 @@ class TrackedModel(models.Model):
         abstract = True
 
     def save(self, *args, **kwargs):
-        if not self._state.adding:
-            self.version += 1
-            if kwargs.get("update_fields") is not None:
-                kwargs["update_fields"] = {*kwargs["update_fields"], "version", "updated_at"}
-        super().save(*args, **kwargs)
+        if self._state.adding:
+            super().save(*args, **kwargs)
+            return
+        read_at = self.version
+        self.version = read_at + 1
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "version", "updated_at"}
+        self._version_read = read_at
+        try:
+            super().save(*args, **kwargs)
+        except BaseException:
+            self.version = read_at
+            raise
+        finally:
+            del self._version_read
+
+    def _do_update(self, base_qs, using, pk_val, values, update_fields, forced_update):
+        read_at = getattr(self, "_version_read", None)
+        if read_at is None:
+            return super()._do_update(base_qs, using, pk_val, values, update_fields, forced_update)
+        if super()._do_update(base_qs.filter(version=read_at), using, pk_val, values, update_fields, forced_update):
+            return True
+        if base_qs.filter(pk=pk_val).exists():
+            from projects.core.errors import StaleRecord
+
+            raise StaleRecord(record=str(pk_val))
+        return False
 
     def history_scope(self):
         """The record whose history also shows this one's changes (None: only its own)."""

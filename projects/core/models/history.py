@@ -34,6 +34,13 @@ class ChangeRecord(models.Model):
     actor_name = models.CharField(_("actor name"), max_length=150, blank=True)
     request_id = models.CharField(_("request ID"), max_length=64, blank=True)
     action = models.CharField(_("action"), max_length=20, choices=ChangeAction.choices)
+    event = models.CharField(
+        _("event"),
+        max_length=100,
+        blank=True,
+        db_index=True,
+        help_text=_("What happened, as a dotted code such as restoration.progressreport.accepted."),
+    )
     content_type = models.ForeignKey(
         ContentType, on_delete=models.PROTECT, related_name="+", verbose_name=_("record type")
     )
@@ -61,3 +68,10 @@ class ChangeRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.object_repr}"
+
+    @property
+    def summary(self) -> str:
+        """What happened, in the reader's language (the event's label, else the action's)."""
+        from projects.core.events import describe
+
+        return describe(self)

@@ -1,4 +1,5 @@
 from projects.restoration.models.catalogues import EcosystemElement, FundingSource, Indicator, MeasureType
+from projects.restoration.models.participation import ParticipationRequest
 from projects.restoration.models.projects import FundingShare, IndicatorTarget, Project, ProjectTransition
 from projects.restoration.models.reports import IndicatorValue, ProgressReport, ReportAttachment
 
@@ -10,6 +11,7 @@ __all__ = [
     "IndicatorTarget",
     "IndicatorValue",
     "MeasureType",
+    "ParticipationRequest",
     "ProgressReport",
     "Project",
     "ProjectTransition",

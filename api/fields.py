@@ -1,0 +1,117 @@
+"""One field for every reference to another record, the same in every endpoint.
+
+A reference is written as the record's id, its code or its slug (whichever the model has),
+or as an object carrying one of them, so a body read from the API can be sent back as it is.
+It is read as a brief object (``BriefCorridorSerializer`` …).
+"""
+
+import contextlib
+import uuid
+
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.plumbing import build_basic_type
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+# Natural keys a reference may use besides the id, in the order they are tried.
+NATURAL_KEYS = ("code", "slug", "username")
+_MAX_KEY = 200
+
+
+def natural_keys(model) -> tuple[str, ...]:
+    keys = []
+    for name in NATURAL_KEYS:
+        try:
+            field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            continue
+        if field.unique:
+            keys.append(name)
+    return tuple(keys)
+
+
+class Ref(serializers.RelatedField):
+    """A reference written as id, code or slug (or ``{"id": …}``) and read as a brief object."""
+
+    default_error_messages = {
+        "does_not_exist": _("No record matches “%(value)s”."),
+        "incorrect_type": _("Give the id, code or slug of the record (or an object with one of them)."),
+    }
+
+    def __init__(self, brief=None, **kwargs):
+        self.brief_class = brief
+        super().__init__(**kwargs)
+
+    def use_pk_only_optimization(self):
+        return False
+
+    @property
+    def brief(self):
+        if getattr(self, "_brief", None) is None:
+            self._brief = self.brief_class(context=self.context)
+        return self._brief
+
+    def to_representation(self, value):
+        if self.brief_class is None:
+            return str(value.pk)
+        return self.brief.to_representation(value)
+
+    def to_internal_value(self, data):
+        queryset = self.get_queryset()
+        keys = natural_keys(queryset.model)
+        if isinstance(data, dict):
+            data = next((data[key] for key in ("id", *keys) if data.get(key) not in (None, "")), None)
+        if isinstance(data, bool) or not isinstance(data, (str, int, uuid.UUID)):
+            self.fail("incorrect_type")
+        text = str(data).strip()
+        if not text or len(text) > _MAX_KEY or "\x00" in text:
+            self.fail("does_not_exist", value=text[:50].replace("\x00", ""))
+        condition = Q()
+        with contextlib.suppress(ValueError):
+            condition |= Q(pk=uuid.UUID(text))
+        for key in keys:
+            condition |= Q(**{key: text})
+        if not condition:
+            self.fail("does_not_exist", value=text)
+        matches = list(queryset.filter(condition)[:2])
+        if len(matches) != 1:
+            self.fail("does_not_exist", value=text)
+        return matches[0]
+
+    def get_choices(self, cutoff=None):
+        # The browsable API would list every record of the queryset in a select box.
+        return {}
+
+
+class RefExtension(OpenApiSerializerFieldExtension):
+    """In requests: the id, code or slug, or the brief object; in responses: the brief object."""
+
+    target_class = Ref
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema, direction):
+        brief = self.target.brief_class
+        key = build_basic_type(OpenApiTypes.STR)
+        key["description"] = "id, code or slug"
+        if brief is None:
+            return key
+        component = auto_schema.resolve_serializer(brief, direction).ref
+        if direction == "response":
+            return component
+        return {"oneOf": [key, component]}
+
+
+@extend_schema_field({"type": "array", "items": {"type": "string"}, "readOnly": True})
+class AllowedTransitionsField(serializers.ReadOnlyField):
+    """The statuses a record may move to next, from its lifecycle table."""
+
+    def __init__(self, lifecycle, **kwargs):
+        self.lifecycle = lifecycle
+        super().__init__(source="status", **kwargs)
+
+    def to_representation(self, status) -> list[str]:
+        return list(self.lifecycle.allowed_from(status))

@@ -1,0 +1,39 @@
+"""Writes of projects, progress reports and participation. The admin, the API, imports and
+tasks all call these; nothing else writes the restoration records."""
+
+from projects.restoration.services.participation import participation_request, participation_transition
+from projects.restoration.services.projects import (
+    PROJECT_RELATIONS,
+    project_delete,
+    project_save,
+    project_transition,
+    replace_rows,
+)
+from projects.restoration.services.reports import (
+    REPORTABLE_STATUSES,
+    attachment_delete,
+    check_reportable,
+    check_values,
+    report_attach,
+    report_delete,
+    report_save,
+    report_transition,
+)
+
+__all__ = [
+    "PROJECT_RELATIONS",
+    "REPORTABLE_STATUSES",
+    "attachment_delete",
+    "check_reportable",
+    "check_values",
+    "participation_request",
+    "participation_transition",
+    "project_delete",
+    "project_save",
+    "project_transition",
+    "replace_rows",
+    "report_attach",
+    "report_delete",
+    "report_save",
+    "report_transition",
+]

@@ -1,0 +1,173 @@
+"""Progress reports: drafted and changed by the reporting province, submitted, then accepted or
+returned by another province taking part (or the joint office); photos and documents."""
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from projects.core.errors import DomainError
+from projects.core.services import apply_fields, lock, save_changed, tracked_delete, tracked_save, tracked_transition
+from projects.core.validators import DOCUMENT_EXTENSIONS, PHOTO_EXTENSIONS, validate_attachment
+from projects.permissions import CHANGE, require
+from projects.restoration.choices import AttachmentKind, ProjectStatus, ReportStatus
+from projects.restoration.lifecycle import REPORT_LIFECYCLE
+from projects.restoration.models import ProgressReport, Project, ReportAttachment
+from projects.restoration.rules import REVIEW
+from projects.restoration.services.projects import replace_rows
+
+# Reports are written while a project is under way (or wound down), not before or after.
+REPORTABLE_STATUSES = (
+    ProjectStatus.APPROVED,
+    ProjectStatus.IN_PROGRESS,
+    ProjectStatus.SUSPENDED,
+    ProjectStatus.COMPLETED,
+)
+_WRITABLE = ("project", "period", "narrative", "percent_complete", "cumulative_investment")
+
+
+def check_values(project: Project, indicators) -> None:
+    """Reports give values only on the indicators their project targets."""
+    targeted = set(project.targets.values_list("indicator_id", flat=True))
+    stray = [indicator.code for indicator in indicators if indicator.pk not in targeted]
+    if stray:
+        raise ValidationError({"values": _("The project has no target on: %(codes)s.") % {"codes": ", ".join(stray)}})
+
+
+def check_reportable(project: Project) -> None:
+    """Progress is reported while a project is under way or winding down, not before or after."""
+    if project.status not in REPORTABLE_STATUSES:
+        raise DomainError(
+            _("Progress cannot be reported on a project that is %(status)s.") % {"status": project.get_status_display()}
+        )
+
+
+def _check_editable(report: ProgressReport) -> None:
+    if not report.is_editable:
+        raise DomainError(
+            _("Only draft or returned reports can be changed; this one is %(status)s.")
+            % {"status": report.get_status_display()}
+        )
+
+
+def report_save(*, actor, instance: ProgressReport | None = None, data: dict, expected_version=None) -> ProgressReport:
+    """Draft a new report or change a draft/returned one; ``data["values"]`` is [{"indicator", "value"}].
+
+    A report stays with its project: sending its own project back is accepted, another one is not.
+    """
+    values = data.get("values")
+    fields = {key: value for key, value in data.items() if key in _WRITABLE}
+
+    def write(current: ProgressReport | None) -> ProgressReport:
+        report = current if current is not None else ProgressReport(reported_by=actor)
+        if current is not None:
+            _check_editable(current)
+            project = fields.pop("project", None)
+            if project is not None and project.pk != current.project_id:
+                raise ValidationError({"project": _("A report stays with its project.")})
+        changes = apply_fields(report, fields)
+        if report.project_id is None:
+            raise ValidationError({"project": _("Name the project the report is on.")})
+        check_reportable(report.project)
+        duplicate = ProgressReport.objects.filter(project=report.project_id, period=report.period).exclude(pk=report.pk)
+        if duplicate.exists():
+            raise ValidationError({"period": _("This project already has a report for this period.")})
+        report.full_clean(validate_unique=False, validate_constraints=False)
+        if values is not None:
+            check_values(report.project, [row["indicator"] for row in values])
+        try:
+            with transaction.atomic():
+                if report._state.adding:
+                    report.save()
+                if values is not None:
+                    changes.add("values", replace_rows(report.values, "indicator", "value", values, field="values"))
+                save_changed(report, changes, created=current is None)
+        except IntegrityError as exc:  # a parallel request took the same period first
+            raise ValidationError({"period": _("This project already has a report for this period.")}) from exc
+        return report
+
+    return tracked_save(
+        actor=actor,
+        instance=instance,
+        write=write,
+        expected_version=expected_version,
+        related=("project", "reported_by__organization"),
+    )
+
+
+def report_transition(
+    *, actor, instance: ProgressReport, to: str, comment: str = "", expected_version=None
+) -> ProgressReport:
+    """Submit (the reporting side), accept, or return with a comment (a reviewing province).
+
+    A (re)submitted report carries no earlier reviewer, time or comment: those are in its history.
+    """
+    reviewing = to in (ReportStatus.ACCEPTED, ReportStatus.RETURNED)
+    if to == ReportStatus.RETURNED and not comment.strip():
+        raise ValidationError({"comment": _("Say what must be reworked when returning a report.")})
+
+    def apply(report, _from_status):
+        now = timezone.now()
+        if reviewing:
+            report.reviewed_by, report.reviewed_at, report.review_comment = actor, now, comment
+        else:
+            report.submitted_at = now
+            report.reviewed_by, report.reviewed_at, report.review_comment = None, None, ""
+
+    return tracked_transition(
+        actor=actor,
+        instance=instance,
+        lifecycle=REPORT_LIFECYCLE,
+        to=to,
+        permission=REVIEW if reviewing else CHANGE,
+        comment=comment,
+        apply=apply,
+        expected_version=expected_version,
+        related=("project", "reported_by__organization"),
+    )
+
+
+def report_delete(*, actor, instance: ProgressReport, expected_version=None) -> None:
+    tracked_delete(actor=actor, instance=instance, expected_version=expected_version)
+
+
+def report_attach(*, actor, report: ProgressReport, file, kind: str, title: str = "") -> ReportAttachment:
+    """Attach a photo or document to a draft or returned report.
+
+    Permission, state, type and size are checked before the file is stored.
+    """
+    if kind not in AttachmentKind.values:
+        raise ValidationError({"kind": _("Choose photo or document.")})
+    with transaction.atomic():
+        report = lock(report, related=("project",))
+        require(actor, CHANGE, report)
+        if not report.is_editable:
+            raise DomainError(_("Attachments can be added to draft or returned reports only."))
+        allowed = PHOTO_EXTENSIONS if kind == AttachmentKind.PHOTO else DOCUMENT_EXTENSIONS
+        try:
+            validate_attachment(file, allowed)
+        except ValidationError as exc:
+            raise ValidationError({"file": exc.messages}) from exc
+
+        def write(_current):
+            attachment = ReportAttachment(
+                report=report, kind=kind, title=title or file.name, size=file.size or 0, uploaded_by=actor
+            )
+            attachment.file = file
+            attachment.full_clean(exclude=["file"])
+            attachment.save()
+            return attachment
+
+        return tracked_save(actor=actor, instance=None, write=write)
+
+
+def attachment_delete(*, actor, instance: ReportAttachment, expected_version=None) -> None:
+    """Remove an attachment of a draft or returned report; the file goes when the transaction commits."""
+
+    def check(attachment):
+        if not attachment.report.is_editable:
+            raise DomainError(_("Attachments can be removed from draft or returned reports only."))
+        name, storage = attachment.file.name, attachment.file.storage
+        transaction.on_commit(lambda: storage.delete(name))
+
+    tracked_delete(actor=actor, instance=instance, expected_version=expected_version, check=check)
