@@ -17,6 +17,17 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
+def _reference_data_after_flush(request, django_db_blocker):
+    """A transactional test (real commits: threads, live servers) empties every table when it
+    ends; put the reference data back for the tests that follow. Autouse, so it is set up
+    before the database fixtures and torn down after their flush."""
+    yield
+    if {"transactional_db", "live_server"} & set(request.fixturenames):
+        with django_db_blocker.unblock():
+            call_command("load_reference", verbosity=0)
+
+
+@pytest.fixture(autouse=True)
 def _fast_passwords_and_media(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"
