@@ -198,3 +198,125 @@ def test_admin_refuses_a_report_on_a_proposed_project(sc_staff):
     assert response.status_code == 200
     assert "errorlist" in response.content.decode()
     assert not project.reports.exists()
+
+
+def test_a_refusal_keeps_everything_typed_and_names_the_reason(joint_office):
+    from projects.restoration.models import FundingSource
+
+    project = ProjectFactory(code="SC-2024-0001")
+    central = FundingSource.objects.get(code="central")
+    response = admin_client(joint_office).post(
+        f"/admin/restoration/project/{project.id}/change/",
+        _project_form(
+            project,
+            name_zh="刚刚输入的新名称",
+            **{"funding-TOTAL_FORMS": "1", "funding-0-source": str(central.id), "funding-0-amount": "1500"},
+        ),
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "刚刚输入的新名称" in page and 'value="1500"' in page  # nothing typed is lost
+    assert "1500" in page and "1000" in page  # the reason names both figures
+    project.refresh_from_db()
+    assert project.name_zh != "刚刚输入的新名称"
+
+
+def test_an_admin_form_read_before_someone_elses_change_is_refused(joint_office, sc_staff):
+    project = ProjectFactory(code="SC-2024-0001")
+    form = _project_form(project, name_zh="我的修改", loaded_version=str(project.version))
+    admin_client(sc_staff).post(
+        f"/admin/restoration/project/{project.id}/change/", _project_form(project, name_en="Their change")
+    )
+    response = admin_client(joint_office).post(f"/admin/restoration/project/{project.id}/change/", form)
+    assert response.status_code == 200 and "errornote" in response.content.decode()
+    project.refresh_from_db()
+    assert (project.name_en, project.name_zh) == ("Their change", ProjectFactory._meta.model.objects.get().name_zh)
+
+
+def test_bulk_actions_are_all_or_nothing(joint_office):
+    ready = ProjectFactory(code="SC-2024-0001", status="proposed")
+    refused = ProjectFactory(code="SC-2024-0002", status="cancelled")
+    response = admin_client(joint_office).post(
+        "/admin/restoration/project/",
+        {
+            "action": "change_status",
+            "_selected_action": [str(ready.id), str(refused.id)],
+            "apply": "1",
+            "to": "approved",
+            "comment": "",
+        },
+        follow=True,
+    )
+    messages = [str(m) for m in response.context["messages"]]
+    assert any("SC-2024-0002" in m for m in messages)
+    ready.refresh_from_db()
+    assert ready.status == "proposed"  # the allowed one was not applied either
+
+
+def test_bulk_delete_is_all_or_nothing_with_a_message_not_an_error(joint_office):
+    from tests.restoration.factories import ReportFactory
+
+    free = ProjectFactory(code="SC-2024-0001")
+    reported = ProjectFactory(code="SC-2024-0002")
+    ReportFactory(project=reported)  # reports protect their project
+    response = admin_client(joint_office).post(
+        "/admin/restoration/project/",
+        {"action": "delete_selected", "_selected_action": [str(free.id), str(reported.id)], "post": "yes"},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert Project.objects.filter(pk__in=[free.pk, reported.pk]).count() == 2
+    assert any("SC-2024-0002" in str(m) for m in response.context["messages"])
+
+
+def test_a_refused_delete_is_a_message_on_the_page(joint_office):
+    from tests.restoration.factories import ReportFactory
+
+    project = ProjectFactory(code="SC-2024-0001")
+    ReportFactory(project=project)
+    response = admin_client(joint_office).post(
+        f"/admin/restoration/project/{project.id}/delete/", {"post": "yes"}, follow=True
+    )
+    assert response.status_code == 200
+    assert Project.objects.filter(pk=project.pk).exists()
+
+
+def test_a_photo_is_attached_to_a_report_in_the_admin(sc_staff):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from projects.restoration.models import ProgressReport
+    from tests.restoration.factories import ReportFactory
+
+    report = ReportFactory(project=ProjectFactory(code="SC-2024-0001"), reported_by=sc_staff)
+    photo = SimpleUploadedFile("site.jpg", b"\xff\xd8\xff" + b"0" * 100, content_type="image/jpeg")
+    form = {
+        "project": str(report.project_id),
+        "period": report.period,
+        "narrative": report.narrative,
+        "percent_complete": "10",
+        "cumulative_investment": "100",
+        "loaded_version": str(report.version),
+        "values-TOTAL_FORMS": "0",
+        "values-INITIAL_FORMS": "0",
+        "attachments-TOTAL_FORMS": "1",
+        "attachments-INITIAL_FORMS": "0",
+        "attachments-0-kind": "photo",
+        "attachments-0-title": "现场照片",
+        "attachments-0-file": photo,
+    }
+    response = admin_client(sc_staff).post(f"/admin/restoration/progressreport/{report.id}/change/", form)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    attachment = ProgressReport.objects.get(pk=report.pk).attachments.get()
+    assert (attachment.title, attachment.kind, attachment.uploaded_by) == ("现场照片", "photo", sc_staff)
+    assert ChangeRecord.objects.filter(object_id=str(attachment.pk), action="create").exists()
+
+
+def test_status_logs_are_shown_to_the_roles_the_rule_lets_read_them(sc_staff):
+    from projects.restoration.models import ProjectTransition
+
+    project = ProjectFactory(code="SC-2024-0001")
+    ProjectTransition.objects.create(
+        project=project, from_status="proposed", to_status="approved", actor=None, comment="联席会议同意立项"
+    )
+    page = admin_client(sc_staff).get(f"/admin/restoration/project/{project.id}/change/").content.decode()
+    assert "联席会议同意立项" in page

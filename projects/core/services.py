@@ -17,10 +17,12 @@ import datetime
 from collections.abc import Callable, Iterable
 
 from django.db import models, transaction
+from django.db.models import ProtectedError, RestrictedError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from projects.core.choices import ChangeAction
-from projects.core.errors import PreconditionFailed
+from projects.core.errors import DomainError, PreconditionFailed
 from projects.core.history import record_change, snapshot
 from projects.core.workflow import Lifecycle
 from projects.permissions import ADD, CHANGE, DELETE, TRANSITION, require
@@ -224,7 +226,17 @@ def tracked_delete(
         if check is not None:
             check(obj)
         record_change(instance=obj, action=ChangeAction.DELETE, actor=actor, before=snapshot(obj), message=message)
-        obj.delete()
+        try:
+            with transaction.atomic():
+                obj.delete()
+        except (ProtectedError, RestrictedError) as exc:
+            objects = getattr(exc, "protected_objects", None) or getattr(exc, "restricted_objects", [])
+            names = sorted({str(o) for o in objects})
+            raise DomainError(
+                _("“%(record)s” cannot be deleted while other records refer to it: %(others)s.")
+                % {"record": obj, "others": "、".join(names[:10]) + ("…" if len(names) > 10 else "")},
+                referenced_by=names[:20],
+            ) from exc
 
 
 def tracked_update(*, actor, queryset: models.QuerySet, values: dict, message: str = "", event: str = "") -> list:

@@ -173,10 +173,6 @@ class AttachmentInline(TrackedInline):
     fields = ("kind", "title", "file", "size", "uploaded_by")
     readonly_fields = ("size", "uploaded_by")
 
-    def get_readonly_fields(self, request, obj=None):
-        # A stored attachment is replaced by removing it and uploading another.
-        return (*self.readonly_fields, "file") if obj is not None and obj.pk else self.readonly_fields
-
 
 @admin.register(ProgressReport)
 class ProgressReportAdmin(TrackedAdmin):
@@ -213,9 +209,11 @@ class ProgressReportAdmin(TrackedAdmin):
                 data = row.cleaned_data
                 if not data:
                     continue
-                if data.get("DELETE") and row.instance.pk:
+                stored = not row.instance._state.adding
+                replaced = stored and "file" in row.changed_data
+                if stored and (data.get("DELETE") or replaced):
                     services.attachment_delete(actor=request.user, instance=row.instance)
-                elif row.instance._state.adding and data.get("file"):
+                if not data.get("DELETE") and data.get("file") and (not stored or replaced):
                     services.report_attach(
                         actor=request.user,
                         report=report,
