@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from projects.core.choices import Role
 
@@ -21,6 +22,21 @@ ADD = "add"
 CHANGE = "change"
 DELETE = "delete"
 TRANSITION = "transition"
+
+# How each action reads in a refusal ("You are not allowed to %(action)s this record."), the
+# domains' own actions included (projects/<domain>/rules.py), so a refusal is one sentence in
+# the reader's language. tests/test_translations.py checks every action in the rules has one.
+ACTION_LABELS = {
+    VIEW: pgettext_lazy("permission action", "view"),
+    ADD: pgettext_lazy("permission action", "add"),
+    CHANGE: pgettext_lazy("permission action", "change"),
+    DELETE: pgettext_lazy("permission action", "delete"),
+    TRANSITION: pgettext_lazy("permission action", "change the status of"),
+    "review": pgettext_lazy("permission action", "review"),
+    "report": pgettext_lazy("permission action", "report progress on"),
+    "drop": pgettext_lazy("permission action", "drop"),
+    "submit_opinion": pgettext_lazy("permission action", "submit an opinion on"),
+}
 
 Rule = Callable[[object, str, models.Model | None], bool]
 _rules: dict[str, Rule] = {}
@@ -48,7 +64,10 @@ def can(user, action: str, target) -> bool:
 
 def require(user, action: str, target) -> None:
     if not can(user, action, target):
-        raise PermissionDenied(_("You are not allowed to %(action)s this record.") % {"action": _(action)})
+        label = ACTION_LABELS.get(action)
+        if label is None:
+            raise PermissionDenied(_("You are not allowed to do this."))
+        raise PermissionDenied(_("You are not allowed to %(action)s this record.") % {"action": label})
 
 
 # --- Building blocks ---------------------------------------------------------------------
