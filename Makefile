@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export VENV PORT
 
-.PHONY: help setup db demo run test lint format bench clean
+.PHONY: help setup db demo run test lint format messages bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -33,6 +33,7 @@ run: demo ## Serve on 127.0.0.1:$(PORT) with a Celery worker and beat
 	DEBUG=$${DEBUG:-true} bin/run-demo
 
 test: setup ## Run the whole test suite
+	bin/ensure-system-deps gettext
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: setup ## ruff: lint and format check
@@ -42,6 +43,10 @@ lint: setup ## ruff: lint and format check
 format: setup ## ruff: fix what can be fixed
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+messages: setup ## Refresh the translation catalogues from the code and compile them
+	bin/ensure-system-deps gettext
+	PYTHON=$(PY) bin/update-messages
 
 bench: setup ## Print benchmark figures on a separate database (docs/benchmarks.md)
 	$(PY) -m bench.run $(BENCH_ARGS)

@@ -1,4 +1,4 @@
-"""Turn domain errors into HTTP answers, with messages in the user's language:
+"""Turn domain errors into HTTP answers, every message in the reader's language:
 400 for bad input, 403 for refusals of the rule, 404 for what is hidden or absent,
 409 for refused states, 412 for writes against an outdated version."""
 
@@ -6,7 +6,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext, pgettext
 from rest_framework import exceptions, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -16,6 +16,11 @@ from projects.core.errors import DomainError, PreconditionFailed
 
 
 def exception_handler(exc, context):
+    if isinstance(exc, Http404):
+        # Django's text names the model ("No Project matches the given query."), in English.
+        exc = exceptions.NotFound(pgettext("HTTP 404", "No such record, or it is not visible to you."))
+    elif isinstance(exc, PermissionDenied) and not exc.args:
+        exc = exceptions.PermissionDenied(gettext("You are not allowed to do this."))
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         if NON_FIELD_ERRORS in detail:
@@ -29,13 +34,9 @@ def exception_handler(exc, context):
         objects = getattr(exc, "protected_objects", None) or getattr(exc, "restricted_objects", [])
         return Response(
             {
-                "detail": _("The record is still referenced by others and cannot be deleted."),
+                "detail": gettext("The record is still referenced by others and cannot be deleted."),
                 "referenced_by": sorted({str(obj) for obj in objects})[:20],
             },
             status=status.HTTP_409_CONFLICT,
         )
-    if isinstance(exc, Http404):
-        exc = exceptions.NotFound(_("No such record, or it is not visible to you."))
-    elif isinstance(exc, PermissionDenied) and not exc.args:
-        exc = exceptions.PermissionDenied(_("You are not allowed to do this."))
     return drf_exception_handler(exc, context)

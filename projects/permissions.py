@@ -20,7 +20,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import pgettext_lazy
 
 from projects.core.choices import Role
 
@@ -30,13 +30,19 @@ CHANGE = "change"
 DELETE = "delete"
 TRANSITION = "transition"
 
-# Every action a rule may be asked about, as the user reads it in a refusal.
+# How each action reads in a refusal ("You are not allowed to %(action)s this record."), the
+# domains' own actions included (projects/<domain>/rules.py), so a refusal is one sentence in
+# the reader's language. tests/test_translations.py checks every action in the rules has one.
 ACTION_LABELS = {
-    VIEW: gettext_lazy("view"),
-    ADD: gettext_lazy("add"),
-    CHANGE: gettext_lazy("change"),
-    DELETE: gettext_lazy("delete"),
-    TRANSITION: gettext_lazy("change the status of"),
+    VIEW: pgettext_lazy("permission action", "view"),
+    ADD: pgettext_lazy("permission action", "add"),
+    CHANGE: pgettext_lazy("permission action", "change"),
+    DELETE: pgettext_lazy("permission action", "delete"),
+    TRANSITION: pgettext_lazy("permission action", "change the status of"),
+    "review": pgettext_lazy("permission action", "review"),
+    "report": pgettext_lazy("permission action", "report progress on"),
+    "drop": pgettext_lazy("permission action", "drop"),
+    "submit_opinion": pgettext_lazy("permission action", "submit an opinion on"),
 }
 
 Rule = Callable[[object, str, models.Model | None], bool]
@@ -76,7 +82,8 @@ def scope_for(*labels: str, history: HistoryScope | None = None):
 
 
 def action_labels(labels: dict) -> None:
-    """Domains name their own actions (``review``, ``report`` …) for refusal messages."""
+    """Domains name their own actions for refusal messages, with ``pgettext_lazy("permission
+    action", …)`` so a short verb cannot clash with another message of the same text."""
     ACTION_LABELS.update(labels)
 
 
@@ -95,9 +102,10 @@ def can(user, action: str, target) -> bool:
 
 def require(user, action: str, target) -> None:
     if not can(user, action, target):
-        raise PermissionDenied(
-            _("You are not allowed to %(action)s this record.") % {"action": ACTION_LABELS.get(action, action)}
-        )
+        label = ACTION_LABELS.get(action)
+        if label is None:
+            raise PermissionDenied(_("You are not allowed to do this."))
+        raise PermissionDenied(_("You are not allowed to %(action)s this record.") % {"action": label})
 
 
 def visible(user, queryset: models.QuerySet) -> models.QuerySet:

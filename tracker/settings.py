@@ -135,6 +135,9 @@ LOGIN_URL = "admin:login"
 # --- Language: Chinese first, English available ------------------------------------------
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
+# The project catalogue: templates/, tracker/ and projects/permissions.py. Each app keeps its own
+# strings in its locale/ folder. `make messages` refreshes both (docs/translations.md).
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

@@ -5,6 +5,7 @@ queries whatever its size (pinned in tests/compensation/test_api_queries.py).
 """
 
 from django.db.models import Prefetch
+from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -134,7 +135,7 @@ class WaterSampleViewSet(HistoryMixin, viewsets.ModelViewSet):
             counts = services.samples_import_csv(actor=request.user, file=upload.validated_data["file"])
         except services.ImportRejected as exc:
             return Response(
-                {"detail": "The file was not imported; nothing was saved.", "errors": exc.rows},
+                {"detail": gettext("The file was not imported; nothing was saved."), "errors": exc.rows},
                 status=status.HTTP_400_BAD_REQUEST,
             )
         return Response(counts, status=status.HTTP_201_CREATED)
@@ -286,7 +287,7 @@ class FundAllocationViewSet(FundMovementViewSet):
         if request.query_params.get("fund"):
             fund = CompensationFund.objects.filter(code=request.query_params["fund"]).first()
             if fund is None:
-                return Response({"fund": ["Unknown fund."]}, status=status.HTTP_400_BAD_REQUEST)
+                return Response({"fund": [gettext("Unknown fund.")]}, status=status.HTTP_400_BAD_REQUEST)
         return Response(selectors.fund_totals(fund=fund))
 
 

@@ -2,6 +2,7 @@
 
 from django.db.models import Count, Prefetch, Sum
 from django.http import FileResponse
+from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers as drf_serializers
 from rest_framework import status, viewsets
@@ -117,7 +118,7 @@ class MeetingViewSet(ServiceWriteMixin, HistoryMixin, viewsets.ModelViewSet):
         if request.method == "GET":
             pack = meeting.review_packs.select_related("meeting", "plan", "requested_by").first()
             if pack is None:
-                return Response({"detail": "No review pack yet."}, status=status.HTTP_404_NOT_FOUND)
+                return Response({"detail": gettext("No review pack yet.")}, status=status.HTTP_404_NOT_FOUND)
             return Response(serializers.ReviewPackSerializer(pack, context=self.get_serializer_context()).data)
         body = serializers.ReviewPackRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -268,7 +269,7 @@ class PlanItemViewSet(ServiceWriteMixin, HistoryMixin, viewsets.ModelViewSet):
     def _write(self, instance, data):
         plan = data.pop("plan")
         if instance is not None and plan.pk != instance.plan_id:
-            raise ValidationError({"plan": ["An item stays in its plan."]})
+            raise ValidationError({"plan": [gettext("An item stays in its plan.")]})
         return services.plan_item_save(
             actor=self.request.user,
             plan=plan,
@@ -298,7 +299,7 @@ class PlanItemViewSet(ServiceWriteMixin, HistoryMixin, viewsets.ModelViewSet):
         body.is_valid(raise_exception=True)
         milestone = item.milestones.filter(title=body.validated_data["title"]).first()
         if milestone is None:
-            raise ValidationError({"title": ["No milestone of this item has this title."]})
+            raise ValidationError({"title": [gettext("No milestone of this item has this title.")]})
         services.milestone_done(actor=request.user, milestone=milestone, done_on=body.validated_data["done_on"])
         return Response(self.get_serializer(self._reloaded(item)).data)
 
@@ -367,7 +368,8 @@ class ReviewPackViewSet(viewsets.ReadOnlyModelViewSet):
         field = getattr(pack, kind)
         if pack.status != PackStatus.READY or not field:
             return Response(
-                {"detail": "The review pack is not ready.", "status": pack.status}, status=status.HTTP_409_CONFLICT
+                {"detail": gettext("The review pack is not ready."), "status": pack.status},
+                status=status.HTTP_409_CONFLICT,
             )
         return FileResponse(field.open("rb"), as_attachment=True, filename=field.name.rsplit("/", 1)[-1])
 

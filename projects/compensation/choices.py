@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Parameter(models.TextChoices):
@@ -120,7 +121,8 @@ class StandardStatus(models.TextChoices):
 
 
 class ListingStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    # A context: the conference's follow-up actions are "Open" too, in another sense (办理中).
+    OPEN = "open", pgettext_lazy("listing status", "Open")
     CLOSED = "closed", _("Closed")
     WITHDRAWN = "withdrawn", _("Withdrawn")
 

@@ -281,7 +281,8 @@ def describe_step(step: dict) -> str:
             "met": step["amount_met"],
             "missed": step["amount_missed"],
         }
-        return text if step["verified"] else f"{text} {_('Demonstration figures, not verified.')}"
+        # Not inside an f-string: xgettext cannot see calls there, so the message missed the catalogue.
+        return text if step["verified"] else text + " " + _("Demonstration figures, not verified.")
     if kind == "no_data":
         return _("Section %(section)s: no samples in the period, not settled.") % step
     if kind == "months":

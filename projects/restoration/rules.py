@@ -8,7 +8,7 @@ agreement: that goes through a participation request that the other side decides
 
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import pgettext_lazy
 
 from projects.permissions import (
     ADD,
@@ -23,7 +23,12 @@ from projects.permissions import (
 
 REVIEW = "review"
 DECIDE = "decide"
-action_labels({REVIEW: gettext_lazy("review"), DECIDE: gettext_lazy("decide on")})
+action_labels(
+    {
+        REVIEW: pgettext_lazy("permission action", "review"),
+        DECIDE: pgettext_lazy("permission action", "decide on"),
+    }
+)
 
 
 def project_province_ids(project) -> set:

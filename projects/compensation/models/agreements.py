@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from projects.compensation.choices import (
     AgreementStatus,
@@ -242,9 +243,12 @@ class Settlement(TrackedModel):
     agreement = models.ForeignKey(
         CompensationAgreement, on_delete=models.PROTECT, related_name="settlements", verbose_name=_("agreement")
     )
-    period = models.CharField(_("period"), max_length=7, help_text=_("YYYY for a year, YYYY-MM for a month."))
-    period_start = models.DateField(_("period start"), editable=False)
-    period_end = models.DateField(_("period end"), editable=False)
+    # Contexts: a progress report's "period" is another word in Chinese (报告期, not 结算期).
+    period = models.CharField(
+        pgettext_lazy("settlement", "period"), max_length=7, help_text=_("YYYY for a year, YYYY-MM for a month.")
+    )
+    period_start = models.DateField(pgettext_lazy("settlement", "period start"), editable=False)
+    period_end = models.DateField(pgettext_lazy("settlement", "period end"), editable=False)
     status = models.CharField(
         _("status"), max_length=12, choices=SettlementStatus.choices, default=SettlementStatus.PENDING, db_index=True
     )

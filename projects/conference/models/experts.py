@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from projects.conference.choices import Recommendation, ReviewStatus
 from projects.conference.querysets import ExpertReviewQuerySet
@@ -17,7 +18,7 @@ from projects.core.models.base import TrackedModel
 class Expert(TrackedModel):
     """A member of the expert committee for a term; may sign in as a user with the expert role."""
 
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=100)  # 姓名, not 名称
     field = models.CharField(_("field of expertise"), max_length=200)
     affiliation = models.CharField(_("affiliation"), max_length=200)
     province = models.ForeignKey(
