@@ -340,11 +340,13 @@ def test_common_api_errors_are_in_chinese(case):
 
 
 def test_a_missing_record_and_a_refusal_read_naturally():
-    assert _answer(COMMON_ERRORS["missing record"], "zh-hans").data == {"detail": "未找到该记录。"}
+    assert _answer(COMMON_ERRORS["missing record"], "zh-hans").data == {"detail": "未找到该记录，或您无权查看。"}
     assert _answer(COMMON_ERRORS["not allowed to review"], "zh-hans").data == {
         "detail": "您无权对该记录执行“审核”操作。"
     }
-    assert _answer(COMMON_ERRORS["missing record"], "en").data == {"detail": "Not found."}
+    assert _answer(COMMON_ERRORS["missing record"], "en").data == {
+        "detail": "No such record, or it is not visible to you."
+    }
     assert _answer(COMMON_ERRORS["not allowed to review"], "en").data == {
         "detail": "You are not allowed to review this record."
     }

@@ -36,7 +36,7 @@ class ParticipationRequest(TrackedModel):
     )
     status_changed_at = models.DateTimeField(_("status changed at"), null=True, blank=True)
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("requested by")
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("asked by")
     )
     requesting_province = models.ForeignKey(
         "core.Province",
