@@ -1,5 +1,9 @@
 """Brief representations of records and the reference fields that read and write them.
 
+A brief shows only what its model declares in ``brief_fields`` (tests check it): a change of
+one of those fields touches every record that shows the brief (``projects.core.services``), so
+their versions, ETags and the changes feed say they changed.
+
 A reference field (``CorridorRef()`` …) is read as the brief object and written as the id, the
 code or the slug, or the brief object itself (see ``api.fields.Ref``). Every endpoint uses these,
 so a corridor, an organization or an indicator reads and writes the same way everywhere.
@@ -73,7 +77,7 @@ class BriefIndicatorSerializer(serializers.ModelSerializer):
 class BriefProjectSerializer(serializers.ModelSerializer):
     class Meta:
         model = Project
-        fields = ["id", "code", "name_zh", "name_en", "status"]
+        fields = ["id", "code", "name_zh", "name_en"]
 
 
 class BriefUserSerializer(serializers.ModelSerializer):

@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
+from api.changes import ChangesFeed
 from api.core import views as core_views
 
 # Each domain's API package registers its resources in its ``routes.register(router)``.
@@ -25,6 +26,7 @@ urlpatterns = [
     path("auth/token/", obtain_auth_token, name="api-token"),
     path("auth/", include("rest_framework.urls", namespace="rest_framework")),
     path("me/", core_views.me, name="api-me"),
+    path("changes/", ChangesFeed.as_view(), name="api-changes"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

@@ -28,6 +28,23 @@ def _reference_data_after_flush(request, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
+def _changes_numbered_at_once(request):
+    """Change records get their commit position when their transaction commits; a test that
+    never commits (the usual, rolled-back kind) asks PostgreSQL to number them at once."""
+    marker = request.node.get_closest_marker("django_db")
+    uses_db = "db" in request.fixturenames or marker is not None
+    transactional = "transactional_db" in request.fixturenames or (marker and marker.kwargs.get("transaction"))
+    if not uses_db or transactional:
+        return
+    request.getfixturevalue("db")
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS core_changerecord_number IMMEDIATE")
+
+
+@pytest.fixture(autouse=True)
 def _fast_passwords_and_media(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"

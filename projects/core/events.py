@@ -19,6 +19,8 @@ def describe(record) -> str:
     label = _labels.get(record.event)
     if label is not None:
         return str(label)
+    if record.event.endswith(".contents_changed"):
+        return _("Contents changed: %(what)s") % {"what": record.message}
     if record.action == "transition":
         status = (record.after or {}).get("status")
         status_label = _status_label(record.event, status)

@@ -115,9 +115,40 @@ def record_change(
     )
 
 
+def referrer_records(records, content_type, actor, cause, *, event: str) -> list:
+    """Unsaved change records saying ``records`` changed because ``cause`` (shown in them) did."""
+    actor = actor if getattr(actor, "is_authenticated", False) else None
+    return [
+        ChangeRecord(
+            actor=actor,
+            actor_name=actor.get_username() if actor else "",
+            request_id=current_request_id(),
+            action=ChangeAction.UPDATE,
+            event=f"{event}.contents_changed",
+            content_type=content_type,
+            object_id=str(record.pk),
+            object_repr=str(record)[:300],
+            scope_id=_scope_id(record),
+            after={"version": record.version + 1},
+            message=f"{cause._meta.verbose_name}: {cause}",
+        )
+        for record in records
+    ]
+
+
 def history_of(instance: models.Model, user):
     """The changes of ``instance`` and of the records kept under it that ``user`` may see."""
     from projects.permissions import visible_history
 
     records = ChangeRecord.objects.for_object(instance).select_related("actor", "content_type")
-    return visible_history(user, records)
+    # A child's own record already tells its parent's history what changed.
+    return visible_history(user, records.exclude(event__endswith=".contents_changed"))
+
+
+def changes_after(*, position: int, content_types, user, limit: int):
+    """Committed change records after ``position`` in commit order, of the given record types,
+    that ``user`` may see (the changes feed). Uncommitted ones carry no position yet."""
+    from projects.permissions import visible_history
+
+    records = ChangeRecord.objects.filter(seq__gt=position, content_type__in=content_types).order_by("seq")
+    return list(visible_history(user, records).select_related("content_type")[:limit])

@@ -109,6 +109,62 @@ def is_stored(instance: models.Model | None) -> bool:
     return instance is not None and instance.pk is not None and not instance._state.adding
 
 
+def touch_parents(obj: models.Model, *, actor, before: dict | None) -> None:
+    """Bump the version of the records whose representation shows ``obj`` and record why."""
+    parents = getattr(obj, "representation_parents", None)
+    for parent in parents(before) if parents else []:
+        if parent is None or parent.pk is None:
+            continue
+        stored = lock(parent)
+        stored.save(update_fields=[])
+        record_change(
+            instance=stored,
+            action=ChangeAction.UPDATE,
+            actor=actor,
+            event=f"{stored._meta.label_lower}.contents_changed",
+            message=f"{obj._meta.verbose_name}: {obj}",
+        )
+
+
+def touch_referrers(obj: models.Model, *, actor, changed: set) -> int:
+    """A change of a field other records show in brief (``brief_fields``) changes their
+    representation too: touch each of them (and the records that show those) in bulk."""
+    if not changed & set(getattr(type(obj), "brief_fields", ())):
+        return 0
+    from django.contrib.contenttypes.models import ContentType
+
+    from projects.core.history import referrer_records
+    from projects.core.models import ChangeRecord, TrackedModel
+
+    now = timezone.now()
+    touched = 0
+    for relation in obj._meta.related_objects:
+        model = relation.related_model
+        if not issubclass(model, TrackedModel):
+            continue
+        referrers = list(model._default_manager.filter(**{relation.field.name: obj}).distinct())
+        parents = {
+            (type(parent), parent.pk): parent
+            for referrer in referrers
+            for parent in referrer.representation_parents(None)
+            if parent is not None
+        }
+        for group in (referrers, list(parents.values())):
+            by_model: dict = {}
+            for record in group:
+                by_model.setdefault(type(record), []).append(record)
+            for record_model, records in by_model.items():
+                record_model._default_manager.filter(pk__in=[r.pk for r in records]).update(
+                    version=models.F("version") + 1, updated_at=now
+                )
+                content_type = ContentType.objects.get_for_model(record_model)
+                ChangeRecord.objects.bulk_create(
+                    referrer_records(records, content_type, actor, obj, event=f"{record_model._meta.label_lower}")
+                )
+                touched += len(records)
+    return touched
+
+
 def tracked_save(
     *,
     actor,
@@ -136,7 +192,7 @@ def tracked_save(
         obj = write(current)
         refresh_derived(obj)
         require(actor, CHANGE if before is not None else ADD, obj)
-        record_change(
+        record = record_change(
             instance=obj,
             action=ChangeAction.UPDATE if before is not None else ChangeAction.CREATE,
             actor=actor,
@@ -145,6 +201,10 @@ def tracked_save(
             message=message,
             event=event,
         )
+        if record is not None:
+            touch_parents(obj, actor=actor, before=before)
+            if before is not None:
+                touch_referrers(obj, actor=actor, changed=set(record.changed_fields))
         return obj
 
 
@@ -208,6 +268,7 @@ def tracked_transition(
             message=comment,
             event=event,
         )
+        touch_parents(obj, actor=actor, before=before)
         return obj
 
 
@@ -225,7 +286,9 @@ def tracked_delete(
         check_version(obj, expected_version)
         if check is not None:
             check(obj)
-        record_change(instance=obj, action=ChangeAction.DELETE, actor=actor, before=snapshot(obj), message=message)
+        before = snapshot(obj)
+        record_change(instance=obj, action=ChangeAction.DELETE, actor=actor, before=before, message=message)
+        touch_parents(obj, actor=actor, before=before)
         try:
             with transaction.atomic():
                 obj.delete()

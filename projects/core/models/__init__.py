@@ -1,11 +1,12 @@
 from projects.core.models.accounts import User
 from projects.core.models.base import TrackedModel
 from projects.core.models.geography import Corridor, Division, KeyArea, Province
-from projects.core.models.history import ChangeRecord
+from projects.core.models.history import ChangeRecord, ChangeSequence
 from projects.core.models.organizations import Organization
 
 __all__ = [
     "ChangeRecord",
+    "ChangeSequence",
     "Corridor",
     "Division",
     "KeyArea",

@@ -10,6 +10,8 @@ from projects.core.choices import Role
 class User(AbstractUser):
     """A person or partner system signed in to the tracker, acting for one organization."""
 
+    brief_fields = ("username", "first_name", "last_name")
+
     id = models.UUIDField(_("ID"), primary_key=True, default=uuid.uuid4, editable=False)
     organization = models.ForeignKey(
         "core.Organization",

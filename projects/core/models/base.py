@@ -58,6 +58,14 @@ class TrackedModel(models.Model):
     def refresh_derived(self) -> None:
         """Recompute stored facts derived from related records; called after every tracked write."""
 
+    def representation_parents(self, before: dict | None) -> list:
+        """Records whose API representation shows this one (``before``: its state before the write).
+
+        The write primitives touch them (version and ``updated_at`` grow, the change is recorded),
+        so a partner holding a parent's ETag or syncing by ``updated_since`` sees it changed.
+        """
+        return []
+
 
 class BilingualNameMixin(models.Model):
     """Reference data carries both names; ``name`` follows the active language."""

@@ -8,6 +8,8 @@ from projects.core.models.base import BilingualNameMixin, TrackedModel
 class Province(BilingualNameMixin, TrackedModel):
     """A province-level division (四川, 重庆, 贵州) identified by its GB/T 2260 code."""
 
+    brief_fields = ("code", "name_zh", "name_en", "short_name")
+
     code = models.CharField(_("GB/T 2260 code"), max_length=6, unique=True)
     short_name = models.CharField(_("short name"), max_length=10, blank=True, help_text=_("e.g. 川, 渝, 黔"))
     outline = models.MultiPolygonField(_("outline"), srid=4326, null=True, blank=True)
@@ -20,6 +22,8 @@ class Province(BilingualNameMixin, TrackedModel):
 
 class Division(BilingualNameMixin, TrackedModel):
     """A prefecture- or county-level division below a province."""
+
+    brief_fields = ("code", "name_zh", "name_en", "is_adjacent_area")
 
     code = models.CharField(_("GB/T 2260 code"), max_length=6, unique=True)
     level = models.CharField(_("level"), max_length=20, choices=DivisionLevel.choices)
@@ -51,6 +55,8 @@ class Division(BilingualNameMixin, TrackedModel):
 class Corridor(BilingualNameMixin, TrackedModel):
     """An ecological corridor along one of the "six rivers" (or 赤水河 with Guizhou)."""
 
+    brief_fields = ("slug", "name_zh", "name_en")
+
     slug = models.SlugField(_("slug"), max_length=40, unique=True)
     is_six_rivers = models.BooleanField(_("one of the six rivers"), default=True)
     provinces = models.ManyToManyField(Province, related_name="corridors", verbose_name=_("provinces"))
@@ -72,6 +78,8 @@ class Corridor(BilingualNameMixin, TrackedModel):
 
 class KeyArea(BilingualNameMixin, TrackedModel):
     """A key ecological area such as 秦巴山区, kept apart from the river corridors."""
+
+    brief_fields = ("slug", "name_zh", "name_en")
 
     slug = models.SlugField(_("slug"), max_length=40, unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=KeyAreaKind.choices, default=KeyAreaKind.MOUNTAIN)

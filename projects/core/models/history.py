@@ -22,6 +22,14 @@ class ChangeRecord(models.Model):
     """
 
     id = models.BigAutoField(primary_key=True)
+    seq = models.BigIntegerField(
+        _("commit position"),
+        null=True,
+        blank=True,
+        unique=True,
+        editable=False,
+        help_text=_("The change's place in commit order (the changes feed's cursor); set when it commits."),
+    )
     time = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -75,3 +83,22 @@ class ChangeRecord(models.Model):
         from projects.core.events import describe
 
         return describe(self)
+
+
+class ChangeSequence(models.Model):
+    """One row holding the last commit position given out (PostgreSQL; see migration 0003).
+
+    A deferred trigger takes this row's lock at commit time and numbers the committing
+    transaction's change records, so positions follow commit order and a reader never passes
+    a change that commits later with a smaller number.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True)
+    last = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("change sequence")
+        verbose_name_plural = _("change sequence")
+
+    def __str__(self) -> str:
+        return str(self.last)

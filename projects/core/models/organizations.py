@@ -11,6 +11,8 @@ class Organization(BilingualNameMixin, TrackedModel):
     ``province`` is empty for bodies of both provinces, such as the joint-conference office.
     """
 
+    brief_fields = ("slug", "name_zh", "name_en", "province")
+
     slug = models.SlugField(_("slug"), max_length=60, unique=True)
     kind = models.CharField(_("kind"), max_length=30, choices=OrganizationKind.choices)
     province = models.ForeignKey(

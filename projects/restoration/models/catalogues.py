@@ -10,6 +10,8 @@ from projects.restoration.choices import Aggregation
 class EcosystemElement(BilingualNameMixin, TrackedModel):
     """One of 山 水 林 田 湖 草 沙."""
 
+    brief_fields = ("code", "name_zh", "name_en")
+
     code = models.SlugField(_("code"), max_length=30, unique=True)
     sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
 
@@ -21,6 +23,8 @@ class EcosystemElement(BilingualNameMixin, TrackedModel):
 
 class MeasureType(BilingualNameMixin, TrackedModel):
     """A restoration measure (shoreline restoration, buffer zone, isolation belt …)."""
+
+    brief_fields = ("code", "name_zh", "name_en")
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
     description = models.TextField(_("description"), blank=True)
@@ -35,6 +39,8 @@ class MeasureType(BilingualNameMixin, TrackedModel):
 class FundingSource(BilingualNameMixin, TrackedModel):
     """Where money comes from: central, provincial, municipal, compensation fund, social capital …"""
 
+    brief_fields = ("code", "name_zh", "name_en")
+
     code = models.SlugField(_("code"), max_length=40, unique=True)
     sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
 
@@ -46,6 +52,8 @@ class FundingSource(BilingualNameMixin, TrackedModel):
 
 class Indicator(BilingualNameMixin, TrackedModel):
     """A performance indicator (绩效指标) and how its reported values add up."""
+
+    brief_fields = ("code", "name_zh", "name_en", "unit")
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
     unit = models.CharField(_("unit"), max_length=30)

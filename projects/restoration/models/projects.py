@@ -34,6 +34,8 @@ class Project(TrackedModel):
     organizations by ``refresh_derived``; nobody types them in.
     """
 
+    brief_fields = ("code", "name_zh", "name_en")
+
     code = models.CharField(
         _("project code"),
         max_length=30,
@@ -177,6 +179,9 @@ class FundingShare(TrackedModel):
     def history_scope(self):
         return self.project
 
+    def representation_parents(self, before):
+        return [self.project]
+
 
 class IndicatorTarget(TrackedModel):
     """What a project commits to on one indicator."""
@@ -200,6 +205,9 @@ class IndicatorTarget(TrackedModel):
 
     def history_scope(self):
         return self.project
+
+    def representation_parents(self, before):
+        return [self.project]
 
 
 class ProjectTransition(models.Model):

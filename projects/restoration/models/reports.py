@@ -103,6 +103,13 @@ class ProgressReport(TrackedModel):
     def history_scope(self):
         return self.project
 
+    def representation_parents(self, before):
+        # The project shows its latest submitted or accepted report.
+        counted = (ReportStatus.SUBMITTED, ReportStatus.ACCEPTED)
+        if self.status in counted or (before and before.get("status") in counted):
+            return [self.project]
+        return []
+
     def clean(self):
         period_bounds(self.period)
 
@@ -144,6 +151,9 @@ class IndicatorValue(TrackedModel):
     def history_scope(self):
         return self.report.project
 
+    def representation_parents(self, before):
+        return [self.report]
+
 
 def _attachment_path(instance, filename):
     return f"reports/{instance.report.project_id}/{instance.report_id}/{filename}"
@@ -173,3 +183,6 @@ class ReportAttachment(TrackedModel):
 
     def history_scope(self):
         return self.report.project
+
+    def representation_parents(self, before):
+        return [self.report]

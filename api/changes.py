@@ -1,0 +1,173 @@
+"""The changes feed: every create, update, status change and delete of every shared record, in
+commit order, for partner systems to mirror the tracker.
+
+``GET /api/v1/changes/?since=CURSOR&types=projects,progress-reports&limit=500``
+
+Each entry names the record (its resource type and id), what happened and the record's version
+after it, with the record's current representation (the same as its detail endpoint) or, for a
+delete, a tombstone. The cursor is opaque; positions are given at commit time (see
+``ChangeSequence``), so a reader never passes a change that commits later. A record changed
+several times appears once per change; a client keeps the representation with the highest
+version and forgets a record once its tombstone arrives (docs/partners.md).
+"""
+
+import base64
+import binascii
+from collections import defaultdict
+
+from django.contrib.contenttypes.models import ContentType
+from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from projects.core.choices import ChangeAction
+from projects.core.history import changes_after
+
+MAX_LIMIT = 1000
+
+
+def encode_cursor(position: int) -> str:
+    return base64.urlsafe_b64encode(f"v1:{position}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> int:
+    if not cursor:
+        return 0
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        prefix, position = text.split(":", 1)
+        if prefix != "v1" or not position.isdigit():
+            raise ValueError
+        return int(position)
+    except (ValueError, UnicodeDecodeError, binascii.Error):
+        raise ValidationError({"since": [_("Not a cursor of this feed; start without one.")]}) from None
+
+
+class Resources:
+    """The shared record types: every model with a resource in the API router."""
+
+    @cached_property
+    def by_model(self) -> dict:
+        from api.urls import router
+
+        resources = {}
+        for prefix, viewset, _basename in router.registry:
+            queryset = getattr(viewset, "queryset", None)
+            if queryset is not None:
+                resources.setdefault(queryset.model, (prefix, viewset))
+        return resources
+
+    @cached_property
+    def by_name(self) -> dict:
+        return {prefix: (model, viewset) for model, (prefix, viewset) in self.by_model.items()}
+
+
+RESOURCES = Resources()
+
+
+class ChangeSerializer(serializers.Serializer):
+    cursor = serializers.CharField(help_text="Resume after this entry with ?since=")
+    type = serializers.CharField(help_text="The resource, as in its URL: projects, progress-reports …")
+    id = serializers.CharField()
+    action = serializers.ChoiceField(choices=ChangeAction.choices)
+    event = serializers.CharField()
+    time = serializers.DateTimeField()
+    version = serializers.IntegerField(allow_null=True, help_text="The record's version after the change")
+    deleted = serializers.BooleanField(help_text="A tombstone: the record no longer exists")
+    data = serializers.JSONField(
+        allow_null=True,
+        help_text="The record's current representation (as its detail endpoint); null for a tombstone, or when "
+        "the record was deleted by a later change",
+    )
+
+
+class ChangesPageSerializer(serializers.Serializer):
+    results = ChangeSerializer(many=True)
+    next_cursor = serializers.CharField(help_text="Pass as ?since= for the next page (also when it is empty)")
+    has_more = serializers.BooleanField()
+
+
+class ChangesFeed(APIView):
+    """Every change of every shared record, in commit order (see ``api/changes.py``)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("since", str, description="The cursor of the last entry read; empty for the start"),
+            OpenApiParameter("types", str, description="Comma-separated resources, e.g. projects,progress-reports"),
+            OpenApiParameter("limit", int, description=f"Entries per page, at most {MAX_LIMIT} (default 500)"),
+        ],
+        responses=ChangesPageSerializer,
+    )
+    def get(self, request):
+        position = decode_cursor(request.query_params.get("since", ""))
+        models = self._models(request.query_params.get("types", ""))
+        limit = self._limit(request.query_params.get("limit"))
+        content_types = ContentType.objects.get_for_models(*models).values()
+        records = changes_after(position=position, content_types=content_types, user=request.user, limit=limit + 1)
+        has_more = len(records) > limit
+        records = records[:limit]
+        data = self._representations(request, records)
+        results = []
+        for record in records:
+            model = record.content_type.model_class()
+            prefix, _viewset = RESOURCES.by_model[model]
+            deleted = record.action == ChangeAction.DELETE
+            state = record.before if deleted else record.after
+            results.append(
+                {
+                    "cursor": encode_cursor(record.seq),
+                    "type": prefix,
+                    "id": record.object_id,
+                    "action": record.action,
+                    "event": record.event,
+                    "time": record.time,
+                    "version": (state or {}).get("version"),
+                    "deleted": deleted,
+                    "data": None if deleted else data.get((model, record.object_id)),
+                }
+            )
+        next_cursor = encode_cursor(records[-1].seq) if records else encode_cursor(position)
+        return Response(
+            ChangesPageSerializer({"results": results, "next_cursor": next_cursor, "has_more": has_more}).data
+        )
+
+    def _models(self, types: str):
+        if not types:
+            return list(RESOURCES.by_model)
+        names = [name.strip() for name in types.split(",") if name.strip()]
+        unknown = [name for name in names if name not in RESOURCES.by_name]
+        if unknown:
+            raise ValidationError(
+                {"types": [_("Unknown types: %(names)s.") % {"names": ", ".join(sorted(unknown))[:200]}]}
+            )
+        return [RESOURCES.by_name[name][0] for name in names]
+
+    def _limit(self, value) -> int:
+        if value in (None, ""):
+            return 500
+        if not str(value).isdigit() or not 1 <= int(value) <= MAX_LIMIT:
+            raise ValidationError({"limit": [_("A whole number from 1 to %(max)d.") % {"max": MAX_LIMIT}]})
+        return int(value)
+
+    def _representations(self, request, records) -> dict:
+        """The current representation of each changed record, one query set per type."""
+        wanted = defaultdict(set)
+        for record in records:
+            if record.action != ChangeAction.DELETE:
+                wanted[record.content_type.model_class()].add(record.object_id)
+        found = {}
+        for model, ids in wanted.items():
+            _prefix, viewset_class = RESOURCES.by_model[model]
+            view = viewset_class(request=request, format_kwarg=None, action="retrieve", kwargs={})
+            view.headers = {}
+            objects = list(view.get_queryset().filter(pk__in=ids))
+            for obj, item in zip(objects, view.get_serializer(objects, many=True).data, strict=True):
+                found[(model, str(obj.pk))] = item
+        return found
