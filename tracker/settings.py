@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "projects.conference",
     "projects.compensation",
     "api",
+    "tracker",  # project-wide system checks (tracker/checks.py)
 ]
 
 MIDDLEWARE = [
