@@ -35,9 +35,10 @@ run: demo ## Serve on 127.0.0.1:$(PORT) with a Celery worker and beat
 test: setup ## Run the whole test suite
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-lint: setup ## ruff: lint and format check
+lint: setup ## ruff (lint and format check) and models without a migration
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	DEBUG=$${DEBUG:-true} $(PY) manage.py makemigrations --check --dry-run
 
 format: setup ## ruff: fix what can be fixed
 	$(VENV)/bin/ruff check --fix .
