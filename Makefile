@@ -36,9 +36,10 @@ test: setup ## Run the whole test suite
 	bin/ensure-system-deps gettext
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-lint: setup ## ruff: lint and format check
+lint: setup ## ruff (lint and format check) and models without a migration
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	DEBUG=$${DEBUG:-true} $(PY) manage.py makemigrations --check --dry-run
 
 format: setup ## ruff: fix what can be fixed
 	$(VENV)/bin/ruff check --fix .

@@ -5,6 +5,7 @@ from files mounted by the orchestrator.
 """
 
 import os
+from collections.abc import Iterable
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -52,3 +53,15 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if value is None:
         return default
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def env_choice(name: str, default: str, choices: Iterable[str]) -> str:
+    """One of ``choices`` (compared without regard to case, returned as spelled in ``choices``)."""
+    choices = list(choices)
+    value = _raw(name)
+    if value is None or value.strip() == "":
+        return default
+    for choice in choices:
+        if value.strip().lower() == choice.lower():
+            return choice
+    raise ImproperlyConfigured(f"{name} must be one of {', '.join(choices)}, not {value!r}.")

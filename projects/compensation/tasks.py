@@ -1,14 +1,26 @@
 """Background work of the compensation app: thin tasks that take ids and call a service."""
 
 from celery import shared_task
+from django.db import InterfaceError, OperationalError
 
 from projects.compensation.choices import SettlementStatus
 
 
-@shared_task(bind=True, max_retries=3, default_retry_delay=30, soft_time_limit=100, time_limit=120)
+@shared_task(
+    bind=True,
+    # A database that is restarting or failing over: try again within 30, 60, then 120 s (full jitter).
+    autoretry_for=(OperationalError, InterfaceError),
+    max_retries=3,
+    retry_backoff=30,
+    retry_backoff_max=300,
+    retry_jitter=True,
+    soft_time_limit=100,
+    time_limit=120,
+)
 def compute_settlement(self, settlement_id: str) -> str:
     """Compute one settlement. Safe to run twice: a locked settlement is left alone, and the
-    same data gives the same result."""
+    same data gives the same result, so a retry after a database error is safe too. Domain
+    refusals are not retried."""
     from projects.compensation.models import Settlement
     from projects.compensation.services import settlement_compute
 

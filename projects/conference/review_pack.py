@@ -1,7 +1,8 @@
 """The contents of a meeting's review pack and its two renderings: XLSX (openpyxl) and PDF (reportlab).
 
 The pack is written in the site's language (Chinese); labels are translatable strings. The
-PDF embeds WenQuanYi Zen Hei (Debian fonts-wqy-zenhei) for the Chinese glyphs.
+PDF embeds the CJK font of ``settings.PDF_FONT_PATH`` for the Chinese glyphs: by default
+WenQuanYi Zen Hei (Debian fonts-wqy-zenhei).
 """
 
 import io
@@ -19,7 +20,6 @@ from projects.conference.execution import plan_execution
 from projects.conference.models import ActionItem, ExpertReview, ReviewPack
 
 FONT_NAME = "WenQuanYiZenHei"
-DEFAULT_FONT_PATH = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"
 
 
 def pack_contents(pack: ReviewPack) -> dict:
@@ -199,10 +199,13 @@ def _register_font() -> str:
     from reportlab.pdfbase.ttfonts import TTFont
 
     if FONT_NAME not in pdfmetrics.getRegisteredFontNames():
-        path = getattr(settings, "CONFERENCE_PDF_FONT", DEFAULT_FONT_PATH)
+        path = settings.PDF_FONT_PATH
         if not Path(path).is_file():
-            raise ImproperlyConfigured(f"The PDF font {path} is missing (Debian package fonts-wqy-zenhei).")
-        pdfmetrics.registerFont(TTFont(FONT_NAME, path, subfontIndex=0))
+            raise ImproperlyConfigured(
+                f"The PDF font {path} (PDF_FONT_PATH) is missing: install the Debian package "
+                "fonts-wqy-zenhei, or set PDF_FONT_PATH to a CJK TrueType font."
+            )
+        pdfmetrics.registerFont(TTFont(FONT_NAME, path, subfontIndex=settings.PDF_FONT_INDEX))
     return FONT_NAME
 
 

@@ -48,6 +48,7 @@ def test_demo_is_idempotent_and_keeps_entered_data():
     assert CompensationAgreement.objects.get().river == "琼江（已编辑）"
 
 
-def test_load_demo_command_runs(capsys):
+def test_load_demo_command_runs(capsys, settings):
+    settings.DEBUG = True  # as make demo runs it
     call_command("load_demo")
     assert "compensation.load" in capsys.readouterr().out

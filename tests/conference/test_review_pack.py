@@ -82,7 +82,7 @@ def test_a_pack_in_the_works_is_reused_and_building_twice_changes_nothing(client
 
 
 def test_a_failed_build_is_recorded_on_the_pack(joint_office, meeting, settings):
-    settings.CONFERENCE_PDF_FONT = "/nonexistent/font.ttc"
+    settings.PDF_FONT_PATH = "/nonexistent/font.ttc"
     from reportlab.pdfbase import pdfmetrics
 
     registered = pdfmetrics._fonts.pop("WenQuanYiZenHei", None)
@@ -93,6 +93,7 @@ def test_a_failed_build_is_recorded_on_the_pack(joint_office, meeting, settings)
         pack.refresh_from_db()
         assert pack.status == "failed"
         assert "fonts-wqy-zenhei" in pack.error
+        assert "/nonexistent/font.ttc (PDF_FONT_PATH) is missing" in pack.error
     finally:
         if registered is not None:
             pdfmetrics._fonts["WenQuanYiZenHei"] = registered

@@ -53,7 +53,7 @@ def drop_numbering(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0002_changerecord_event'),
+        ('core', '0003_changerecord_event'),
     ]
 
     operations = [

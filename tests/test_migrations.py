@@ -1,0 +1,82 @@
+"""Migrations: models and migrations agree, and a database made with the first core 0001
+(before ``ChangeRecord.scope_id`` was added to it in place) gains the column."""
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.core.management import call_command
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+from projects.core.choices import ChangeAction
+from projects.core.models import ChangeRecord, Corridor
+
+TABLE = ChangeRecord._meta.db_table
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _reference_data_back(django_db_setup, django_db_blocker):
+    """The transactional tests empty every table when they end; put the session's reference data back."""
+    yield
+    with django_db_blocker.unblock():
+        call_command("load_reference", verbosity=0)
+
+
+def test_models_and_migrations_agree(db):
+    call_command("makemigrations", "--check", "--dry-run", verbosity=0)  # SystemExit(1) when not
+
+
+def _columns() -> set[str]:
+    with connection.cursor() as cursor:
+        return {column.name for column in connection.introspection.get_table_description(cursor, TABLE)}
+
+
+def _scope_indexes() -> list[str]:
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, TABLE)
+    return sorted(name for name, info in constraints.items() if info["index"] and info["columns"] == ["scope_id"])
+
+
+def _back_to_core_0001() -> MigrationExecutor:
+    executor = MigrationExecutor(connection)
+    executor.migrate([("core", "0001_initial")])  # unapplies core 0002 only: nothing depends on it
+    executor.loader.build_graph()
+    assert ("core", "0002_changerecord_scope_id_if_missing") not in executor.loader.applied_migrations
+    return executor
+
+
+def _forward(executor: MigrationExecutor) -> None:
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+def test_a_database_made_with_the_first_core_0001_gains_scope_id_and_its_index(transactional_db):
+    indexes_before = _scope_indexes()
+    assert indexes_before
+    executor = _back_to_core_0001()
+    # The first 0001 (commit e2c462c) made the table without the column.
+    model = executor.loader.project_state(("core", "0001_initial")).apps.get_model("core", "ChangeRecord")
+    with connection.schema_editor() as editor:
+        editor.remove_field(model, model._meta.get_field("scope_id"))
+    assert "scope_id" not in _columns() and _scope_indexes() == []
+
+    _forward(executor)
+
+    assert "scope_id" in _columns()
+    assert _scope_indexes() == indexes_before  # the same index (names included) as 0001 makes
+    # The ORM reads and writes it: the history of a record kept under another works again.
+    corridor = Corridor.objects.first()
+    record = ChangeRecord.objects.create(
+        content_type=ContentType.objects.get_for_model(Corridor),
+        object_id=str(corridor.pk),
+        object_repr=str(corridor),
+        action=ChangeAction.UPDATE,
+        scope_id="scope-1",
+    )
+    assert ChangeRecord.objects.filter(scope_id="scope-1").get() == record
+    assert ChangeRecord.objects.get(pk=record.pk).scope_id == "scope-1"
+
+
+def test_on_a_database_made_with_todays_core_0001_it_changes_nothing(transactional_db):
+    columns, indexes = _columns(), _scope_indexes()
+    _forward(_back_to_core_0001())
+    assert (_columns(), _scope_indexes()) == (columns, indexes)
