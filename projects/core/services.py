@@ -147,7 +147,7 @@ def touch_referrers(obj: models.Model, *, actor, changed: set) -> int:
             (type(parent), parent.pk): parent
             for referrer in referrers
             for parent in referrer.representation_parents(None)
-            if parent is not None
+            if parent is not None and not (type(parent) is type(obj) and parent.pk == obj.pk)
         }
         for group in (referrers, list(parents.values())):
             by_model: dict = {}

@@ -9,7 +9,9 @@ POSTGRES_UP = [
 CREATE OR REPLACE FUNCTION core_number_change() RETURNS trigger AS $$
 DECLARE position bigint;
 BEGIN
-    UPDATE core_changesequence SET last = last + 1 WHERE id = 1 RETURNING last INTO position;
+    INSERT INTO core_changesequence (id, last) VALUES (1, 1)
+        ON CONFLICT (id) DO UPDATE SET last = core_changesequence.last + 1
+        RETURNING last INTO position;
     UPDATE core_changerecord SET seq = position WHERE id = NEW.id;
     RETURN NULL;
 END
