@@ -17,17 +17,6 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
-def _reference_data_after_flush(request, django_db_blocker):
-    """A transactional test (real commits: threads, live servers) empties every table when it
-    ends; put the reference data back for the tests that follow. Autouse, so it is set up
-    before the database fixtures and torn down after their flush."""
-    yield
-    if {"transactional_db", "live_server"} & set(request.fixturenames):
-        with django_db_blocker.unblock():
-            call_command("load_reference", verbosity=0)
-
-
-@pytest.fixture(autouse=True)
 def _changes_numbered_at_once(request):
     """Change records get their commit position when their transaction commits; a test that
     never commits (the usual, rolled-back kind) asks PostgreSQL to number them at once."""
