@@ -102,6 +102,9 @@ class ChangesFeed(APIView):
             OpenApiParameter("since", str, description="The cursor of the last entry read; empty for the start"),
             OpenApiParameter("types", str, description="Comma-separated resources, e.g. projects,progress-reports"),
             OpenApiParameter("limit", int, description=f"Entries per page, at most {MAX_LIMIT} (default 500)"),
+            OpenApiParameter(
+                "include_drafts", bool, description="Also unsubmitted drafts (progress reports), as in the lists"
+            ),
         ],
         responses=ChangesPageSerializer,
     )
@@ -113,11 +116,13 @@ class ChangesFeed(APIView):
         records = changes_after(position=position, content_types=content_types, user=request.user, limit=limit + 1)
         has_more = len(records) > limit
         records = records[:limit]
-        data = self._representations(request, records)
+        data, hidden = self._representations(request, records)
         results = []
         for record in records:
             model = record.content_type.model_class()
             prefix, _viewset = RESOURCES.by_model[model]
+            if (model, record.object_id) in hidden:
+                continue  # exists, but not what the lists show by default (an unsubmitted draft)
             deleted = record.action == ChangeAction.DELETE
             state = record.before if deleted else record.after
             results.append(
@@ -156,18 +161,24 @@ class ChangesFeed(APIView):
             raise ValidationError({"limit": [_("A whole number from 1 to %(max)d.") % {"max": MAX_LIMIT}]})
         return int(value)
 
-    def _representations(self, request, records) -> dict:
-        """The current representation of each changed record, one query set per type."""
+    def _representations(self, request, records) -> tuple[dict, set]:
+        """The current representation of each changed record (one query set per type), and the
+        records that exist but are not shown by default (``shared``)."""
         wanted = defaultdict(set)
         for record in records:
             if record.action != ChangeAction.DELETE:
                 wanted[record.content_type.model_class()].add(record.object_id)
-        found = {}
+        found, hidden = {}, set()
         for model, ids in wanted.items():
             _prefix, viewset_class = RESOURCES.by_model[model]
             view = viewset_class(request=request, format_kwarg=None, action="retrieve", kwargs={})
             view.headers = {}
-            objects = list(view.get_queryset().filter(pk__in=ids))
+            queryset = view.get_queryset().filter(pk__in=ids)
+            shared = getattr(view, "shared", None)
+            objects = list(shared(queryset) if shared else queryset)
             for obj, item in zip(objects, view.get_serializer(objects, many=True).data, strict=True):
                 found[(model, str(obj.pk))] = item
-        return found
+            if shared:
+                shown = {str(obj.pk) for obj in objects}
+                hidden |= {(model, str(pk)) for pk in queryset.values_list("pk", flat=True) if str(pk) not in shown}
+        return found, hidden

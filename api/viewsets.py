@@ -40,6 +40,18 @@ class TrackedReadMixin:
     def get_queryset(self):
         return visible(self.request.user, super().get_queryset())
 
+    def shared(self, queryset):
+        """What a list and the changes feed show unless asked for more (e.g. no unsubmitted drafts).
+        A detail shows every record the user may see."""
+        return queryset
+
+    def list(self, request, *args, **kwargs):
+        queryset = self.filter_queryset(self.shared(self.get_queryset()))
+        page = self.paginate_queryset(queryset)
+        if page is not None:
+            return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        return Response(self.get_serializer(queryset, many=True).data)
+
     def retrieve(self, request, *args, **kwargs):
         instance = self.get_object()
         tag = etag(instance) if hasattr(instance, "version") else None

@@ -13,7 +13,6 @@ from rest_framework.test import APIClient
 
 from api.changes import RESOURCES
 from projects.core.models import ChangeRecord, Organization
-from projects.permissions import visible
 from projects.restoration import services
 from projects.restoration.models import Project
 from tests.factories import UserFactory
@@ -184,12 +183,19 @@ def test_a_change_committed_late_with_a_smaller_id_is_not_skipped(transactional_
 
 
 def _tracker_records(user) -> dict:
-    """Every shared record the partner may see, as its detail endpoint shows it."""
+    """Every shared record the partner's lists show (walked with cursor pages), as its detail
+    endpoint shows it."""
     client = APIClient()
     client.force_authenticate(user)
     records = {}
-    for model, (prefix, _viewset) in RESOURCES.by_model.items():
-        for pk in visible(user, model._default_manager.all()).values_list("pk", flat=True):
+    for prefix in RESOURCES.by_name:
+        url, listed = f"/api/v1/{prefix}/?cursor=&page_size=100", []
+        while url:
+            page = client.get(url).json()
+            listed += [item["id"] for item in page["results"]]
+            url = page["next"]
+        assert len(listed) == len(set(listed)), prefix  # no record twice
+        for pk in listed:
             response = client.get(f"/api/v1/{prefix}/{pk}/")
             assert response.status_code == 200, (prefix, pk, response.status_code)
             records[(prefix, str(pk))] = response.json()
@@ -270,3 +276,58 @@ def test_a_partner_mirror_replays_the_feed_into_an_empty_database_and_ends_exact
     other = mirror.connect(str(tmp_path / "second.sqlite3"))
     mirror.sync(live_server.url, token, other)
     assert _mirror_records(tmp_path / "second.sqlite3") == _tracker_records(partner)
+
+
+# --- lists for partners ---
+
+
+@pytest.mark.django_db
+def test_every_list_takes_updated_since_and_refuses_a_bad_one(api):
+    from api.changes import RESOURCES
+
+    for prefix in RESOURCES.by_name:
+        assert api.get(f"/api/v1/{prefix}/", {"updated_since": "2999-01-01T00:00:00Z"}).json()["results"] == [], prefix
+        assert api.get(f"/api/v1/{prefix}/", {"updated_since": "last tuesday"}).status_code == 400, prefix
+
+
+@pytest.mark.django_db
+def test_cursor_pages_walk_a_list_that_changes_without_losing_a_record(api, sc_staff):
+    for number in range(5):
+        ProjectFactory(code=f"SC-2025-06{number:02d}")
+    first = api.get("/api/v1/projects/", {"cursor": "", "page_size": 2}).json()
+    assert "count" not in first and len(first["results"]) == 2
+    # A record already read changes meanwhile: it moves to the end (updated_at order) and is met
+    # again there with its new version; nothing is skipped.
+    changed = Project.objects.get(code=first["results"][0]["code"])
+    services.project_save(actor=sc_staff, instance=changed, data={"name_en": "moved"})
+    seen = [(item["code"], item["version"]) for item in first["results"]]
+    url = first["next"]
+    while url:
+        page = api.get(url).json()
+        seen += [(item["code"], item["version"]) for item in page["results"]]
+        url = page["next"]
+    assert {code for code, _version in seen} == set(Project.objects.values_list("code", flat=True))
+    assert (changed.code, 2) in seen
+
+
+@pytest.mark.django_db
+def test_unsubmitted_drafts_are_listed_and_fed_only_when_asked_for(api, sc_staff):
+    project = ProjectFactory(code="SC-2025-0701")
+    TargetFactory(project=project)
+    start = feed(api)["next_cursor"]
+    report = services.report_save(
+        actor=sc_staff,
+        data={
+            "project": project,
+            "period": "2025-05",
+            "narrative": "草稿",
+            "percent_complete": "5",
+            "cumulative_investment": "10",
+        },
+    )
+    assert str(report.pk) not in [r["id"] for r in api.get("/api/v1/progress-reports/").json()["results"]]
+    listed = api.get("/api/v1/progress-reports/", {"include_drafts": "true"}).json()["results"]
+    assert str(report.pk) in [r["id"] for r in listed]
+    assert api.get(f"/api/v1/progress-reports/{report.pk}/").status_code == 200  # the detail is there
+    assert [e["type"] for e in feed(api, since=start)["results"]] == []
+    assert [e["type"] for e in feed(api, since=start, include_drafts="true")["results"]] == ["progress-reports"]

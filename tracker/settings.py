@@ -200,6 +200,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["api.permissions.TrackerPermission"],
     "DEFAULT_FILTER_BACKENDS": [
+        "api.filters.UpdatedSinceFilter",
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",

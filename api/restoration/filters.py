@@ -21,7 +21,6 @@ class ProjectFilter(django_filters.FilterSet):
     measure = django_filters.CharFilter(field_name="measures__code", label="measure code", distinct=True)
     lead_organization = django_filters.CharFilter(field_name="lead_organization__slug")
     adjacent_area = django_filters.BooleanFilter(method="filter_adjacent_area", label="lies in an adjacent area")
-    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
 
     class Meta:
         model = Project
@@ -37,7 +36,6 @@ class ProjectFilter(django_filters.FilterSet):
             "measure",
             "lead_organization",
             "adjacent_area",
-            "updated_since",
         ]
 
     def filter_adjacent_area(self, queryset, name, value):
@@ -51,11 +49,16 @@ class ProgressReportFilter(django_filters.FilterSet):
     period = django_filters.CharFilter()
     year = django_filters.NumberFilter(field_name="period_end__year")
     status = django_filters.MultipleChoiceFilter(choices=ReportStatus.choices)
-    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    include_drafts = django_filters.BooleanFilter(
+        method="filter_drafts", label="include unsubmitted drafts (left out unless asked for)"
+    )
 
     class Meta:
         model = ProgressReport
-        fields = ["project", "province", "period", "year", "status", "updated_since"]
+        fields = ["project", "province", "period", "year", "status", "include_drafts"]
+
+    def filter_drafts(self, queryset, name, value):
+        return queryset  # applied by the viewset's shared queryset (also for the changes feed)
 
     def filter_project(self, queryset, name, value):
         try:

@@ -118,6 +118,15 @@ class ProgressReportViewSet(TransitionMixin, TrackedViewSet):
     ordering = ["project__code", "-period_end"]
     save_service = staticmethod(services.report_save)
     delete_service = staticmethod(services.report_delete)
+
+    def shared(self, queryset):
+        # Unsubmitted drafts are their authors' work in progress: shown when asked for.
+        params = self.request.query_params
+        asked = params.get("include_drafts", "").lower() in ("true", "1") or ReportStatus.DRAFT in params.getlist(
+            "status"
+        )
+        return queryset if asked else queryset.exclude(status=ReportStatus.DRAFT)
+
     transition_service = staticmethod(services.report_transition)
     transition_serializer = transition_body("ReportTransitionSerializer", ReportStatus)
 

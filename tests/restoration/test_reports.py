@@ -169,13 +169,13 @@ def test_report_filters(api, project, query, expected):
     ReportFactory(project=project, period="2025-02", status="submitted")
     chongqing = ProjectFactory(lead_organization=org("cq-planning-natural-resources"))
     ReportFactory(project=chongqing, period="2025-05")
-    body = api.get("/api/v1/progress-reports/", query).json()
+    body = api.get("/api/v1/progress-reports/", {**query, "include_drafts": "true"}).json()
     assert {item["period"] for item in body["results"]} == expected
 
 
 def test_report_filter_by_project_id(api, project):
     ReportFactory(project=project, period="2025-01")
-    body = api.get("/api/v1/progress-reports/", {"project": str(project.id)}).json()
+    body = api.get("/api/v1/progress-reports/", {"project": str(project.id), "include_drafts": "true"}).json()
     assert body["count"] == 1
 
 
@@ -184,7 +184,8 @@ def test_report_list_runs_a_fixed_number_of_queries(api, django_assert_num_queri
         report = ReportFactory(project=project, period=f"2025-{month:02d}")
         report.values.create(indicator=project.targets.get().indicator, value=1)
     with django_assert_num_queries(4):  # count, page, values+indicator, attachments
-        assert len(api.get("/api/v1/progress-reports/", {"page_size": 12}).json()["results"]) == 12
+        listed = api.get("/api/v1/progress-reports/", {"page_size": 12, "include_drafts": "true"}).json()
+        assert len(listed["results"]) == 12
 
 
 @pytest.mark.parametrize("endpoint", ["indicators", "measures", "funding-sources", "ecosystem-elements"])
