@@ -1,5 +1,6 @@
 """OpenAPI extensions (drf-spectacular)."""
 
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
 
 
@@ -10,3 +11,16 @@ class TrackerAutoSchema(AutoSchema):
         if getattr(self.view, "action", None) == "transition":
             return self.view.transition_serializer
         return super().get_request_serializer()
+
+
+class TokenAuthenticationScheme(OpenApiAuthenticationExtension):
+    target_class = "api.authentication.TokenAuthentication"
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "`Token trk_…` (or `Bearer trk_…`) from POST /api/v1/auth/token/",
+        }

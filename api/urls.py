@@ -2,11 +2,11 @@ from importlib import import_module
 
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from api.changes import ChangesFeed
 from api.core import views as core_views
+from api.core.tokens import ApiTokenViewSet, sign_in
 
 # Each domain's API package registers its resources in its ``routes.register(router)``.
 DOMAINS = ["api.core", "api.restoration", "api.conference", "api.compensation"]
@@ -23,7 +23,13 @@ for package in DOMAINS:
 
 urlpatterns = [
     path("", include(router.urls)),
-    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("auth/token/", sign_in, name="api-token"),
+    path("auth/tokens/", ApiTokenViewSet.as_view({"get": "list", "post": "create"}), name="api-tokens"),
+    path(
+        "auth/tokens/<uuid:pk>/",
+        ApiTokenViewSet.as_view({"get": "retrieve", "delete": "destroy"}),
+        name="api-token-detail",
+    ),
     path("auth/", include("rest_framework.urls", namespace="rest_framework")),
     path("me/", core_views.me, name="api-me"),
     path("changes/", ChangesFeed.as_view(), name="api-changes"),

@@ -181,6 +181,21 @@ def users(user, action, obj) -> bool:
     return user.is_administrator
 
 
+@rule_for("core.apitoken")
+def api_tokens(user, action, token) -> bool:
+    # Everyone issues, sees and revokes their own tokens; administrators anyone's.
+    if user.is_administrator:
+        return action != CHANGE
+    if action == CHANGE:
+        return False  # a token is never edited: revoke it and issue another
+    return token is None or token.user_id == user.pk
+
+
+@scope_for("core.apitoken")
+def own_tokens(user, queryset):
+    return queryset if user.is_administrator else queryset.filter(user=user)
+
+
 @rule_for("core.changerecord")
 def change_records(user, action, obj) -> bool:
     # The history is written by the services only; nobody edits it.

@@ -13,6 +13,7 @@ from rest_framework.test import APIClient
 
 from api.changes import RESOURCES
 from projects.core.models import ChangeRecord, Organization
+from projects.core.tokens import token_issue
 from projects.restoration import services
 from projects.restoration.models import Project
 from tests.factories import UserFactory
@@ -247,14 +248,13 @@ def _writes(staff, office, stop: threading.Event, seed: int, errors: list):
 
 def test_a_partner_mirror_replays_the_feed_into_an_empty_database_and_ends_exact(live_server, tmp_path):
     mirror = load_mirror()
-    from rest_framework.authtoken.models import Token
 
     from projects.core.choices import Role
 
     partner = UserFactory(role=Role.PARTNER_SYSTEM, organization=org("joint-office"), is_staff=False)
     staff = UserFactory(organization=org("sc-natural-resources"))
     office = UserFactory(role=Role.JOINT_OFFICE, organization=org("joint-office"))
-    token = Token.objects.create(user=partner).key
+    token = token_issue(actor=partner, user=partner, name="test", scope="write")[1]
     # Data written before the partner starts, through the services like every write.
     services.project_save(
         actor=staff,

@@ -25,20 +25,21 @@ def test_token_login_then_read(anonymous_client, sc_staff):
     response = anonymous_client.post(
         "/api/v1/auth/token/", {"username": "sc_staff", "password": "tracker-demo"}, format="json"
     )
-    assert response.status_code == 200
+    assert response.status_code == 201
     token = response.json()["token"]
+    assert token.startswith("trk_") and response.json()["prefix"] in token
     anonymous_client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     me = anonymous_client.get("/api/v1/me/").json()
     assert me["username"] == "sc_staff"
     assert me["organization"]["province"] == "510000"
 
 
-def test_token_login_with_a_wrong_password_is_a_400_with_a_message(anonymous_client, sc_staff):
+def test_token_login_with_a_wrong_password_is_a_401_with_a_message(anonymous_client, sc_staff):
     response = anonymous_client.post(
         "/api/v1/auth/token/", {"username": "sc_staff", "password": "wrong"}, format="json"
     )
-    assert response.status_code == 400
-    assert "non_field_errors" in response.json()
+    assert response.status_code == 401
+    assert response.json()["detail"]
 
 
 def test_provinces_carry_codes_both_names_and_geojson_outlines(api):

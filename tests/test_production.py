@@ -24,10 +24,10 @@ from django.contrib.staticfiles import finders
 from django.core.management import call_command
 from django.core.management.utils import get_random_secret_key
 from django.db import connection
-from rest_framework.authtoken.models import Token
 
 from projects.core.choices import Role
 from projects.core.models import Corridor, Organization
+from projects.core.tokens import token_issue
 from tests.factories import UserFactory
 
 REPO = Path(__file__).resolve().parents[1]
@@ -199,7 +199,7 @@ def test_the_documented_production_path_serves_admin_docs_and_browsable_api(tmp_
         username="ops_admin", role=Role.ADMINISTRATOR, organization=office, is_superuser=True, password=PASSWORD
     )
     staff = UserFactory(username="ops_staff", organization=Organization.objects.get(slug="sc-natural-resources"))
-    token = Token.objects.create(user=staff).key
+    token = token_issue(actor=staff, user=staff, name="test", scope="write")[1]
     corridor = Corridor.objects.get(slug="fu")
     assert admin_user.check_password(PASSWORD)
 

@@ -46,7 +46,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.gis",
     "rest_framework",
-    "rest_framework.authtoken",
     "rest_framework_gis",
     "django_filters",
     "drf_spectacular",
@@ -168,6 +167,17 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 20 * 1024 *
 # The largest accepted attachment or import file (the web server's body limit must allow it).
 ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
 
+# --- Cache: rate limits and short-lived state. Local memory per process by default; give
+# CACHE_URL=redis://… so every web process (and host) counts requests together.
+CACHE_URL = env_str("CACHE_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        if CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tracker"}
+    )
+}
+
 # --- Mail (console by default) -----------------------------------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "tracker@localhost")
@@ -195,10 +205,15 @@ PDF_FONT_INDEX = env_int("PDF_FONT_INDEX", 0)
 REST_FRAMEWORK = {
     # Token first: its WWW-Authenticate header makes anonymous requests a 401, not a 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "api.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.TrackerPermission"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.TrackerPermission", "api.authentication.TokenScopePermission"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.authentication.TokenRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "api": env_str("API_RATE_LIMIT", "1200/min"),
+        "sign_in": env_str("SIGN_IN_RATE_LIMIT", "10/min"),
+    },
     "DEFAULT_FILTER_BACKENDS": [
         "api.filters.UpdatedSinceFilter",
         "django_filters.rest_framework.DjangoFilterBackend",

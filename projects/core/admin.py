@@ -2,8 +2,9 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from projects.core.admin_base import TrackedAdmin
-from projects.core.models import ChangeRecord, Corridor, Division, KeyArea, Organization, Province, User
+from projects.core.admin_base import TrackedAdmin, run_all_or_nothing
+from projects.core.models import ApiToken, ChangeRecord, Corridor, Division, KeyArea, Organization, Province, User
+from projects.core.tokens import token_revoke
 from projects.permissions import CHANGE, can, visible_history
 
 admin.site.site_header = _("Sichuan–Chongqing ecological restoration tracker")
@@ -113,3 +114,35 @@ class ChangeRecordAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(TrackedAdmin):
+    """Tokens are issued through the API (the key is shown once there); here they are seen and revoked."""
+
+    list_display = ("user", "name", "prefix", "scope", "created_at", "expires_at", "last_used_at", "revoked_at")
+    list_filter = ("scope", "revoked_at")
+    search_fields = ("user__username", "name", "prefix")
+    list_select_related = ("user",)
+    readonly_fields = [field.name for field in ApiToken._meta.fields if field.name not in ("key_hash",)]
+    exclude = ("key_hash",)
+    actions = ["revoke"]
+    delete_service = staticmethod(
+        lambda *, actor, instance, expected_version=None: token_revoke(actor=actor, instance=instance)
+    )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Revoke the selected tokens"))
+    def revoke(self, request, queryset):
+        run_all_or_nothing(
+            self,
+            request,
+            queryset,
+            lambda token: token_revoke(actor=request.user, instance=token),
+            _("%(count)d token(s) revoked."),
+        )

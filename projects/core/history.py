@@ -23,7 +23,7 @@ from projects.core.models import ChangeRecord
 # Fields whose value changes on every save and says nothing on its own.
 _NOISE = {"updated_at", "version", "created_at"}
 # Never copied into the history in clear.
-_SECRETS = {"password", "key", "secret", "token_hash"}
+_SECRETS = {"password", "key", "secret", "key_hash"}
 # Coordinates to about a centimetre: a geometry read back from the database or through a map
 # widget differs in the last digits, which is not a change.
 _WKT = WKTWriter(precision=7)

@@ -3,8 +3,10 @@ from projects.core.models.base import TrackedModel
 from projects.core.models.geography import Corridor, Division, KeyArea, Province
 from projects.core.models.history import ChangeRecord, ChangeSequence
 from projects.core.models.organizations import Organization
+from projects.core.models.tokens import ApiToken
 
 __all__ = [
+    "ApiToken",
     "ChangeRecord",
     "ChangeSequence",
     "Corridor",
