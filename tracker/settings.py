@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "projects.core.middleware.RequestIdMiddleware",
+    "api.idempotency.IdempotencyMiddleware",
 ]
 
 ROOT_URLCONF = "tracker.urls"
@@ -170,6 +171,8 @@ ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
 # --- Cache: rate limits and short-lived state. Local memory per process by default; give
 # CACHE_URL=redis://… so every web process (and host) counts requests together.
 CACHE_URL = env_str("CACHE_URL", "")
+# How long the first answer to an Idempotency-Key is kept and replayed (seconds).
+IDEMPOTENCY_TTL = env_int("IDEMPOTENCY_TTL", 86400)
 CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
@@ -290,6 +293,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_TIMEZONE = TIME_ZONE
 # Each domain app adds its periodic tasks here (see tracker/celery.py).
 CELERY_BEAT_SCHEDULE = {
+    "prune-idempotency-keys": {"task": "api.tasks.prune_idempotency_keys", "schedule": 3600.0},
     "prune-processed-broker-messages": {
         "task": "projects.core.tasks.prune_processed_messages",
         "schedule": 3600.0,
