@@ -20,6 +20,49 @@ from projects.compensation.models import (
     Trade,
 )
 
+# --- water quality ------------------------------------------------------------------------------
+
+
+def section_samples(section, start: datetime.date, end: datetime.date) -> list[dict]:
+    """The section's samples in the period as the evaluation reads them (values used, one query)."""
+    from projects.compensation.models import WaterSample
+
+    samples = (
+        WaterSample.objects.filter(section=section, sampled_on__gte=start, sampled_on__lte=end)
+        .order_by("sampled_on", "pk")
+        .prefetch_related("measurements")
+    )
+    return [
+        {
+            "date": sample.sampled_on.isoformat(),
+            "values": {m.parameter: str(m.effective_value) for m in sample.measurements.all()},
+        }
+        for sample in samples
+    ]
+
+
+def section_evaluation(section, *, start: datetime.date, end: datetime.date, method: str) -> dict:
+    """A section's class over a period by the single-factor method, with the limiting parameters;
+    ``monthly_mean`` adds the class of each month."""
+    from projects.compensation.evaluation import evaluate_by_month, evaluate_period, load_limits
+
+    samples = section_samples(section, start, end)
+    table = load_limits()
+    result = evaluate_period(samples, section.waterbody, table)
+    body = {
+        "section": section.code,
+        "start": start,
+        "end": end,
+        "method": method,
+        "target_class": section.target_class,
+        **result,
+        "meets_target": result["class"] is not None and result["class"] <= section.target_class,
+    }
+    if method == "monthly_mean":
+        body["months"] = evaluate_by_month(samples, section.waterbody, table)
+    return body
+
+
 # --- ecological products ------------------------------------------------------------------------
 
 

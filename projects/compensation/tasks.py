@@ -1,21 +1,29 @@
 """Background work of the compensation app: thin tasks that take ids and call a service."""
 
 from celery import shared_task
+from django.db import OperationalError
 
-from projects.compensation.choices import SettlementStatus
+from projects.core.errors import StaleRecord
 
 
-@shared_task(bind=True, max_retries=3, default_retry_delay=30, soft_time_limit=100, time_limit=120)
-def compute_settlement(self, settlement_id: str) -> str:
-    """Compute one settlement. Safe to run twice: a locked settlement is left alone, and the
-    same data gives the same result."""
+# A lock timeout or a record changed under it is worth another try; bad data is not.
+@shared_task(
+    autoretry_for=(OperationalError, StaleRecord),
+    retry_backoff=30,
+    max_retries=3,
+    soft_time_limit=100,
+    time_limit=120,
+)
+def compute_settlement(settlement_id: str) -> str:
+    """Compute one settlement as the system. Safe to run twice: a confirmed settlement is left
+    alone, and the same data gives the same result."""
     from projects.compensation.models import Settlement
     from projects.compensation.services import settlement_compute
 
     settlement = Settlement.objects.filter(pk=settlement_id).first()
-    if settlement is None or settlement.status == SettlementStatus.CONFIRMED:
+    if settlement is None or settlement.is_locked:
         return "skipped"
-    settlement_compute(settlement=settlement)
+    settlement_compute(instance=settlement)
     return "computed"
 
 

@@ -153,6 +153,22 @@ class WaterSample(TrackedModel):
     def history_scope(self):
         return self.section
 
+    def history_extra(self) -> dict:
+        """Its measurements are written with it, so its history shows them."""
+        from projects.compensation.numbers import plain
+
+        return {
+            "measurements": {
+                m.parameter: {
+                    "value": plain(m.value),
+                    "unit": m.unit,
+                    "below_detection_limit": m.below_detection_limit,
+                    "detection_limit": None if m.detection_limit is None else plain(m.detection_limit),
+                }
+                for m in self.measurements.all()
+            }
+        }
+
 
 class Measurement(TrackedModel):
     """One parameter's measured value in a sample, in the parameter's unit.

@@ -1,0 +1,298 @@
+"""Writes of the water-quality records: the GB 3838 tables, monitoring sections and samples.
+
+A sample's class is derived from its measurements (``evaluation.classify``), never typed in;
+its measurements are checked here, for every face (API, admin, CSV import, demo).
+"""
+
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from projects.compensation.choices import SampleSource
+from projects.compensation.evaluation import classify, load_limits
+from projects.compensation.models import Measurement, MonitoringSection, QualityLimit, WaterParameter, WaterSample
+from projects.compensation.numbers import plain
+from projects.compensation.services.locks import refuse_if_settled
+from projects.core.services import (
+    apply_fields,
+    plain_delete,
+    plain_save,
+    save_changed,
+    set_relations,
+    tracked_delete,
+    tracked_save,
+)
+
+# --- the GB 3838-2002 tables (reference data) -------------------------------------------------
+
+parameter_save = plain_save(WaterParameter)
+parameter_delete = plain_delete
+limit_save = plain_save(QualityLimit)
+limit_delete = plain_delete
+
+
+# --- monitoring sections ----------------------------------------------------------------------
+
+_SECTION_FIELDS = (
+    "code",
+    "name_zh",
+    "name_en",
+    "river",
+    "corridor",
+    "waterbody",
+    "location",
+    "responsible_organizations",
+    "target_class",
+    "is_national",
+    "description",
+)
+
+
+def section_save(*, actor, instance: MonitoringSection | None = None, data: dict, expected_version=None):
+    """Create or change a monitoring section (its responsible parties included)."""
+    fields = {key: value for key, value in data.items() if key in _SECTION_FIELDS}
+
+    def write(current):
+        section = current if current is not None else MonitoringSection()
+        changes = apply_fields(section, fields)
+        section.full_clean()
+        if current is None:
+            section.save()
+        set_relations(section, changes)
+        save_changed(section, changes, created=current is None)
+        return section
+
+    return tracked_save(actor=actor, instance=instance, write=write, expected_version=expected_version)
+
+
+def section_delete(*, actor, instance: MonitoringSection, expected_version=None) -> None:
+    """Delete a section without samples or agreements (the database protects them: 409)."""
+    tracked_delete(actor=actor, instance=instance, expected_version=expected_version)
+
+
+# --- measurements -----------------------------------------------------------------------------
+
+# Parameters every sample must carry for its class to mean something. Automatic stations
+# measure the "9+X" basics only, so COD and BOD5 come from manual sampling.
+REQUIRED = {
+    SampleSource.MANUAL: ("do", "codmn", "cod", "bod5", "nh3n", "tp"),
+    SampleSource.AUTOMATIC: ("do", "codmn", "nh3n", "tp"),
+}
+LAKE_REQUIRED = ("tn",)
+MG_L = {"mg/l", "mg／l", "毫克/升", "mg/dm3"}
+UG_L = {"ug/l", "µg/l", "μg/l", "微克/升"}
+NO_UNIT = {"", "-", "无量纲", "dimensionless", "ph"}
+
+
+def _normalise_unit(spec: WaterParameter, unit: str, value: Decimal):
+    """The value in the parameter's unit, or an error message."""
+    given = (unit or "").strip()
+    key = given.lower().replace(" ", "")
+    if not spec.unit:
+        return (value, None) if key in NO_UNIT else (None, _("takes no unit, got “%(unit)s”") % {"unit": given})
+    if not key:
+        return None, _("the unit is missing (expected %(unit)s)") % {"unit": spec.unit}
+    if spec.unit.lower() == "mg/l":
+        if key in MG_L:
+            return value, None
+        if key in UG_L:
+            return value / 1000, None
+    elif key == spec.unit.lower():
+        return value, None
+    return None, _("unit “%(unit)s” is not accepted (expected %(expected)s)") % {"unit": given, "expected": spec.unit}
+
+
+def parameter_specs() -> dict:
+    return {spec.code: spec for spec in WaterParameter.objects.all()}
+
+
+def clean_measurements(
+    *, waterbody: str, source: str, measurements: list[dict], specs: dict, complete: bool = True
+) -> list[dict]:
+    """Check and normalise a sample's measurements; raise one ValidationError listing every problem."""
+    errors, cleaned, seen = [], [], set()
+    for item in measurements:
+        code = item.get("parameter")
+        spec = specs.get(code)
+        if spec is None:
+            errors.append(_("Unknown parameter “%(code)s”.") % {"code": code})
+            continue
+        label = str(spec)
+        if code in seen:
+            errors.append(_("%(parameter)s: given twice.") % {"parameter": label})
+            continue
+        seen.add(code)
+        below = bool(item.get("below_detection_limit"))
+        detection_limit = item.get("detection_limit")
+        try:
+            value = Decimal(str(item.get("value")))
+            detection_limit = None if detection_limit in (None, "") else Decimal(str(detection_limit))
+            if not value.is_finite() or (detection_limit is not None and not detection_limit.is_finite()):
+                raise InvalidOperation
+        except (InvalidOperation, ValueError):
+            errors.append(
+                _("%(parameter)s: “%(value)s” is not a number.") % {"parameter": label, "value": item.get("value")}
+            )
+            continue
+        if value < 0 or (detection_limit is not None and detection_limit < 0):
+            errors.append(
+                _("%(parameter)s: values cannot be negative (%(value)s).") % {"parameter": label, "value": value}
+            )
+            continue
+        value, problem = _normalise_unit(spec, item.get("unit", ""), value)
+        if problem:
+            errors.append(f"{label}: {problem}.")
+            continue
+        if detection_limit is not None:
+            detection_limit, _problem = _normalise_unit(spec, item.get("unit", ""), detection_limit)
+        if below and detection_limit is None:
+            errors.append(
+                _("%(parameter)s: below the detection limit needs the detection limit.") % {"parameter": label}
+            )
+            continue
+        if not (spec.plausible_min <= value <= spec.plausible_max):
+            errors.append(
+                _("%(parameter)s: %(value)s %(unit)s is not a plausible value (%(low)s–%(high)s).")
+                % {
+                    "parameter": label,
+                    "value": plain(value),
+                    "unit": spec.unit,
+                    "low": plain(spec.plausible_min),
+                    "high": plain(spec.plausible_max),
+                }
+            )
+            continue
+        cleaned.append(
+            {
+                "parameter": code,
+                "value": value,
+                "unit": spec.unit,
+                "below_detection_limit": below,
+                "detection_limit": detection_limit,
+            }
+        )
+    required = REQUIRED.get(source, REQUIRED[SampleSource.MANUAL]) + (LAKE_REQUIRED if waterbody == "lake" else ())
+    missing = [str(specs[code]) for code in required if code in specs and code not in seen]
+    if complete and missing and not errors:
+        errors.append(_("Missing parameters: %(names)s.") % {"names": ", ".join(missing)})
+    if errors:
+        raise ValidationError({"measurements": errors})
+    return cleaned
+
+
+def _stored_measurements(sample: WaterSample) -> list[dict]:
+    return [
+        {
+            "parameter": m.parameter,
+            "value": m.value,
+            "unit": m.unit,
+            "below_detection_limit": m.below_detection_limit,
+            "detection_limit": m.detection_limit,
+        }
+        for m in sample.measurements.all()
+    ]
+
+
+_MEASUREMENT_FIELDS = ("value", "unit", "below_detection_limit", "detection_limit")
+
+
+def _replace_measurements(sample: WaterSample, cleaned: list[dict]) -> bool:
+    """Make the sample's rows exactly ``cleaned``, touching only what differs. True if anything changed."""
+    wanted = {row["parameter"]: row for row in cleaned}
+    removed, _counts = sample.measurements.exclude(parameter__in=wanted).delete()
+    changed = bool(removed)
+    stored = {row.parameter: row for row in sample.measurements.all()}
+    for parameter, row in wanted.items():
+        measurement = stored.get(parameter)
+        if measurement is None:
+            Measurement.objects.create(sample=sample, **row)
+            changed = True
+            continue
+        values = {name: row[name] for name in _MEASUREMENT_FIELDS}
+        if any(getattr(measurement, name) != value for name, value in values.items()):
+            for name, value in values.items():
+                setattr(measurement, name, value)
+            measurement.full_clean(exclude=["sample"])
+            measurement.save()
+            changed = True
+    return changed
+
+
+def derived_class(waterbody: str, cleaned: list[dict], table: dict) -> dict:
+    """The single-factor class of one sample's measurements (half the detection limit below it)."""
+    values = {m["parameter"]: (m["detection_limit"] / 2 if m["below_detection_limit"] else m["value"]) for m in cleaned}
+    return classify(values, waterbody, table)
+
+
+_SAMPLE_FIELDS = ("section", "sampled_on", "source", "note")
+
+
+def sample_writer(data: dict, *, table: dict | None = None, specs: dict | None = None):
+    """The ``write`` of a sample for ``tracked_save``; ``data`` holds only what the request sets.
+
+    Without ``measurements`` the stored ones are kept (and checked again: a change of section or
+    source may require other parameters). The class and the limiting parameters follow.
+    """
+    fields = {key: value for key, value in data.items() if key in _SAMPLE_FIELDS}
+    measurements = data.get("measurements")
+
+    def write(current: WaterSample | None) -> WaterSample:
+        sample = current if current is not None else WaterSample()
+        if current is not None:
+            refuse_if_settled(current.section_id, [current.sampled_on])
+        changes = apply_fields(sample, fields)
+        if sample.section_id is None:
+            raise ValidationError({"section": _("Name the monitoring section.")})
+        if sample.sampled_on is not None:
+            refuse_if_settled(sample.section_id, [sample.sampled_on])
+        given = measurements if measurements is not None else _stored_measurements(sample) if current else []
+        cleaned = clean_measurements(
+            waterbody=sample.section.waterbody,
+            source=sample.source,
+            measurements=given,
+            specs=specs if specs is not None else parameter_specs(),
+        )
+        result = derived_class(sample.section.waterbody, cleaned, table if table is not None else load_limits())
+        changes.add("water_class", sample.water_class != result["class"])
+        changes.add("limiting_parameters", sample.limiting_parameters != result["limiting"])
+        sample.water_class, sample.limiting_parameters = result["class"], result["limiting"]
+        sample.full_clean()
+        if current is None:
+            try:
+                with transaction.atomic():
+                    sample.save()
+            except IntegrityError as exc:  # a parallel request took the same section, date and source
+                raise ValidationError(
+                    {"sampled_on": _("This section already has a sample of this source on this date.")}
+                ) from exc
+        changes.add("measurements", _replace_measurements(sample, cleaned))
+        save_changed(sample, changes, created=current is None)
+        return sample
+
+    return write
+
+
+def sample_save(*, actor, instance: WaterSample | None = None, data: dict, expected_version=None) -> WaterSample:
+    """Create a sample, or change the fields ``data`` names (``measurements``: the full list).
+
+    Samples a confirmed settlement used cannot change (409).
+    """
+    return tracked_save(
+        actor=actor,
+        instance=instance,
+        write=sample_writer(data),
+        expected_version=expected_version,
+        related=("section",),
+    )
+
+
+def sample_delete(*, actor, instance: WaterSample, expected_version=None) -> None:
+    """Delete a sample, unless a confirmed settlement used it (409)."""
+    tracked_delete(
+        actor=actor,
+        instance=instance,
+        expected_version=expected_version,
+        check=lambda sample: refuse_if_settled(sample.section_id, [sample.sampled_on]),
+    )
