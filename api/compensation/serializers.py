@@ -5,6 +5,9 @@ can send back. Serializers check the shape of the input only; ``projects.compens
 decides and writes. ``is_demo`` is set by the demo loader only.
 """
 
+from decimal import Decimal
+
+from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework_gis.fields import GeometryField
@@ -30,6 +33,7 @@ from api.compensation.briefs import (
     StandardRef,
 )
 from api.fields import AllowedTransitionsField
+from api.parsers import DecimalJSONDecoder
 from projects.compensation.choices import EvaluationMethod, Parameter, SampleSource, Side, WaterClass
 from projects.compensation.lifecycle import (
     AGREEMENT_LIFECYCLE,
@@ -89,15 +93,26 @@ class MonitoringSectionSerializer(serializers.ModelSerializer):
         validators = []  # a duplicate code is reported by the model's validation in the service
 
 
+class DecimalTextField(serializers.CharField):
+    """A decimal as the client wrote it: text (``"0.0000501"``, ``"<0.01"``) or a JSON number read
+    with its own digits (``api.parsers.DecimalJSONParser``), handed on as text to the service."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, Decimal):
+            data = format(data, "f")
+        elif isinstance(data, float):
+            data = repr(data)
+        return super().to_internal_value(data)
+
+
 class MeasurementSerializer(serializers.ModelSerializer):
     parameter = serializers.ChoiceField(choices=Parameter.choices)
-    # Checked by the service (units, bounds, negatives) so every problem is reported at once.
-    value = serializers.CharField(max_length=50)
+    # Checked by the service (units, bounds, exactness, negatives) so every problem is reported at
+    # once. "<0.01" means below a detection limit of 0.01.
+    value = DecimalTextField(max_length=50, help_text='A decimal, or "<x" below a detection limit of x.')
     unit = serializers.CharField(required=False, allow_blank=True, default="", max_length=20)
     below_detection_limit = serializers.BooleanField(required=False, default=False)
-    detection_limit = serializers.CharField(
-        required=False, allow_null=True, allow_blank=True, default=None, max_length=50
-    )
+    detection_limit = DecimalTextField(required=False, allow_null=True, allow_blank=True, default=None, max_length=50)
 
     class Meta:
         model = Measurement
@@ -172,6 +187,14 @@ class SettlementRuleSerializer(DocumentMixin, serializers.ModelSerializer):
     """A settlement rule as data; the improvement index's parameters are checked by the service."""
 
     document = serializers.FileField(**DOCUMENT)
+    parameters = serializers.JSONField(
+        required=False,
+        encoder=DjangoJSONEncoder,
+        decoder=DecimalJSONDecoder,
+        help_text="For the improvement index: weights, k0, threshold and a baseline, as decimals "
+        '(text or numbers, kept with their own digits), e.g. {"weights": {"tp": "0.5", "nh3n": "0.5"}, '
+        '"k0": "0.85", "threshold": "1", "baseline": {"tp": "0.1", "nh3n": "0.4"}}.',
+    )
 
     class Meta:
         model = SettlementRule

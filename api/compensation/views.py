@@ -10,10 +10,11 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from api.compensation import filters, serializers
+from api.parsers import DecimalJSONParser
 from api.viewsets import TrackedViewSet, TransitionMixin, transition_body
 from projects.compensation import selectors, services
 from projects.compensation.choices import (
@@ -42,8 +43,16 @@ from projects.core.models import Organization
 from projects.permissions import VIEW, require
 
 ORGANIZATIONS = Organization.objects.select_related("province")
-JSON_AND_FILES = [JSONParser, MultiPartParser, FormParser]
+# JSON numbers keep their own digits (a float would turn 0.85 into 0.84999…). Sections take the
+# plain parser: their GeoJSON coordinates are floats by nature.
+EXACT = [DecimalJSONParser, MultiPartParser, FormParser]
 LEDGER = ["get", "post", "head", "options"]
+
+
+class ExactViewSet(TrackedViewSet):
+    """A compensation resource whose JSON numbers are read with their own digits."""
+
+    parser_classes = EXACT
 
 
 class MonitoringSectionViewSet(TrackedViewSet):
@@ -71,7 +80,7 @@ class MonitoringSectionViewSet(TrackedViewSet):
         return Response(selectors.section_evaluation(section, **query.validated_data))
 
 
-class WaterSampleViewSet(TrackedViewSet):
+class WaterSampleViewSet(ExactViewSet):
     """Water-quality samples; each sample's class is derived from its measurements. A change sends
     only what changes (``measurements``: the whole list)."""
 
@@ -79,7 +88,6 @@ class WaterSampleViewSet(TrackedViewSet):
     serializer_class = serializers.WaterSampleSerializer
     filterset_class = filters.SampleFilter
     ordering_fields = ["sampled_on", "water_class", "updated_at"]
-    parser_classes = JSON_AND_FILES
     save_service = staticmethod(services.sample_save)
     delete_service = staticmethod(services.sample_delete)
 
@@ -100,19 +108,18 @@ class WaterSampleViewSet(TrackedViewSet):
         return Response(counts, status=status.HTTP_201_CREATED)
 
 
-class SettlementRuleViewSet(TrackedViewSet):
+class SettlementRuleViewSet(ExactViewSet):
     """Settlement rules as data, with the document they come from."""
 
     queryset = SettlementRule.objects.all()
     serializer_class = serializers.SettlementRuleSerializer
     filterset_fields = ["kind", "verified"]
     search_fields = ["code", "name_zh", "name_en"]
-    parser_classes = JSON_AND_FILES
     save_service = staticmethod(services.rule_save)
     delete_service = staticmethod(services.rule_delete)
 
 
-class CompensationAgreementViewSet(TransitionMixin, TrackedViewSet):
+class CompensationAgreementViewSet(TransitionMixin, ExactViewSet):
     """Horizontal compensation agreements (横向生态补偿协议): draft → in force → expired / terminated."""
 
     queryset = CompensationAgreement.objects.select_related(
@@ -127,14 +134,13 @@ class CompensationAgreementViewSet(TransitionMixin, TrackedViewSet):
     filterset_class = filters.AgreementFilter
     search_fields = ["code", "name_zh", "name_en", "river"]
     ordering_fields = ["code", "start_date", "updated_at"]
-    parser_classes = JSON_AND_FILES
     save_service = staticmethod(services.agreement_save)
     delete_service = staticmethod(services.agreement_delete)
     transition_service = staticmethod(services.agreement_transition)
     transition_serializer = transition_body("AgreementTransitionSerializer", AgreementStatus)
 
 
-class SettlementViewSet(TransitionMixin, TrackedViewSet):
+class SettlementViewSet(TransitionMixin, ExactViewSet):
     """Settlements: POST ``{agreement, period}`` opens one and a task computes it (202).
     ``transition`` to ``computed`` recomputes from the current data; to ``confirmed`` confirms the
     figures for your party (``side`` when your province is both); confirmed by both, it is locked."""
@@ -173,7 +179,7 @@ class SettlementViewSet(TransitionMixin, TrackedViewSet):
         return self.respond(settlement, status.HTTP_202_ACCEPTED)
 
 
-class FundContributionViewSet(TrackedViewSet):
+class FundContributionViewSet(ExactViewSet):
     """Money paid into the compensation fund (元)."""
 
     queryset = FundContribution.objects.select_related("fund", "contributor__province")
@@ -184,7 +190,7 @@ class FundContributionViewSet(TrackedViewSet):
     delete_service = staticmethod(services.fund_contribution_delete)
 
 
-class FundAllocationViewSet(TrackedViewSet):
+class FundAllocationViewSet(ExactViewSet):
     """Money allocated from the fund to corridors, key areas and projects (元)."""
 
     queryset = FundAllocation.objects.select_related("fund", "province", "corridor", "key_area", "project")
@@ -203,7 +209,7 @@ class FundAllocationViewSet(TrackedViewSet):
         return Response(selectors.fund_totals(fund=query.validated_data["fund"]))
 
 
-class StandardViewSet(TransitionMixin, TrackedViewSet):
+class StandardViewSet(TransitionMixin, ExactViewSet):
     """Restoration standards and specifications; projects declare the ones they apply.
     ``transition``: publish (needs the effective date) or supersede."""
 
@@ -212,7 +218,6 @@ class StandardViewSet(TransitionMixin, TrackedViewSet):
     filterset_class = filters.StandardFilter
     search_fields = ["code", "title_zh", "title_en"]
     ordering_fields = ["code", "effective_date", "updated_at"]
-    parser_classes = JSON_AND_FILES
     save_service = staticmethod(services.standard_save)
     delete_service = staticmethod(services.standard_delete)
     transition_service = staticmethod(services.standard_transition)
@@ -226,7 +231,7 @@ class StandardViewSet(TransitionMixin, TrackedViewSet):
         return Response(selectors.harmonization())
 
 
-class ProductTypeViewSet(TrackedViewSet):
+class ProductTypeViewSet(ExactViewSet):
     """The editable list of ecological product types."""
 
     queryset = ProductType.objects.all()
@@ -236,7 +241,7 @@ class ProductTypeViewSet(TrackedViewSet):
     delete_service = staticmethod(services.product_type_delete)
 
 
-class EcologicalProductViewSet(TrackedViewSet):
+class EcologicalProductViewSet(ExactViewSet):
     """Ecological products (生态产品) from projects, with what is sold and what remains."""
 
     queryset = selectors.with_remaining(
@@ -250,7 +255,7 @@ class EcologicalProductViewSet(TrackedViewSet):
     delete_service = staticmethod(services.product_delete)
 
 
-class ProductListingViewSet(TransitionMixin, TrackedViewSet):
+class ProductListingViewSet(TransitionMixin, ExactViewSet):
     """Offers to sell part of a product; ``transition`` closes or withdraws one."""
 
     queryset = ProductListing.objects.select_related("product")
@@ -263,7 +268,7 @@ class ProductListingViewSet(TransitionMixin, TrackedViewSet):
     transition_serializer = transition_body("ListingTransitionSerializer", ListingStatus)
 
 
-class TradeViewSet(TransitionMixin, TrackedViewSet):
+class TradeViewSet(TransitionMixin, ExactViewSet):
     """The trading ledger. Trades are recorded (POST) and then settled or cancelled (``transition``),
     never edited or deleted (405)."""
 
@@ -277,7 +282,7 @@ class TradeViewSet(TransitionMixin, TrackedViewSet):
     transition_serializer = transition_body("TradeTransitionSerializer", TradeStatus)
 
 
-class CarbonCoefficientViewSet(TrackedViewSet):
+class CarbonCoefficientViewSet(ExactViewSet):
     """Sequestration coefficients per ecosystem type, each with its source."""
 
     queryset = CarbonCoefficient.objects.select_related("element")

@@ -2,6 +2,7 @@
 
 from projects.compensation.lifecycle import AGREEMENT_LIFECYCLE
 from projects.compensation.models import CompensationAgreement, SettlementRule
+from projects.compensation.models.agreements import decimals_as_text
 from projects.core.services import (
     apply_fields,
     save_changed,
@@ -28,8 +29,10 @@ _RULE_FIELDS = (
 
 
 def rule_save(*, actor, instance: SettlementRule | None = None, data: dict, expected_version=None) -> SettlementRule:
-    """Create or change a settlement rule; its parameters are checked and stored as exact decimals."""
+    """Create or change a settlement rule; its parameters are checked and stored as exact decimal text."""
     fields = {key: value for key, value in data.items() if key in _RULE_FIELDS}
+    if "parameters" in fields:  # numbers as decimal text before anything reads them as JSON
+        fields["parameters"] = decimals_as_text(fields["parameters"] or {})
 
     def write(current):
         rule = current if current is not None else SettlementRule()

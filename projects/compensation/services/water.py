@@ -4,16 +4,17 @@ A sample's class is derived from its measurements (``evaluation.classify``), nev
 its measurements are checked here, for every face (API, admin, CSV import, demo).
 """
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from projects.compensation.choices import SampleSource
 from projects.compensation.evaluation import classify, load_limits
 from projects.compensation.models import Measurement, MonitoringSection, QualityLimit, WaterParameter, WaterSample
-from projects.compensation.numbers import plain
+from projects.compensation.numbers import parse_decimal, plain
 from projects.compensation.services.locks import refuse_if_settled
 from projects.core.services import (
     apply_fields,
@@ -108,10 +109,43 @@ def parameter_specs() -> dict:
     return {spec.code: spec for spec in WaterParameter.objects.all()}
 
 
+# Storage keeps 10 decimal places (Hg class I is 0.00005 mg/L) and 8 integer digits
+# (``Measurement.value``), and SpatiaLite keeps 15 significant digits exactly; a value needing
+# more is refused, never rounded.
+STORED_PLACES = 10
+STORED_INTEGER_DIGITS = 8
+STORED_DIGITS = 15
+
+
+def below_limit_text(value):
+    """``<0.01`` or ``ND(0.01)``: below a detection limit of 0.01 (JSON and CSV alike).
+    Returns (number text, below the detection limit, the limit it names)."""
+    if not isinstance(value, str):
+        return value, False, None
+    text = value.strip()
+    if text.startswith("<"):
+        return text[1:].strip(), True, text[1:].strip()
+    if text.upper().startswith("ND(") and text.endswith(")"):
+        return text[3:-1].strip(), True, text[3:-1].strip()
+    return text, False, None
+
+
+def storable(number: Decimal) -> bool:
+    """Whether the value is stored exactly (no rounding by the database)."""
+    _sign, digits, exponent = number.normalize().as_tuple()
+    places = max(0, -exponent)
+    integer_digits = max(0, len(digits) + exponent)
+    return places <= STORED_PLACES and integer_digits <= STORED_INTEGER_DIGITS and len(digits) <= STORED_DIGITS
+
+
 def clean_measurements(
     *, waterbody: str, source: str, measurements: list[dict], specs: dict, complete: bool = True
 ) -> list[dict]:
-    """Check and normalise a sample's measurements; raise one ValidationError listing every problem."""
+    """Check and normalise a sample's measurements; raise one ValidationError listing every problem.
+
+    A value ``<x`` (or ``ND(x)``) is below a detection limit of x. Values are exact decimals in
+    the parameter's unit; one that cannot be stored exactly is refused, never rounded.
+    """
     errors, cleaned, seen = [], [], set()
     for item in measurements:
         code = item.get("parameter")
@@ -124,21 +158,32 @@ def clean_measurements(
             errors.append(_("%(parameter)s: given twice.") % {"parameter": label})
             continue
         seen.add(code)
-        below = bool(item.get("below_detection_limit"))
+        raw, below_sign, named_limit = below_limit_text(item.get("value"))
+        below = bool(item.get("below_detection_limit")) or below_sign
         detection_limit = item.get("detection_limit")
+        if named_limit is not None and detection_limit not in (None, ""):
+            try:
+                if parse_decimal(named_limit) != parse_decimal(detection_limit):
+                    errors.append(
+                        _("%(parameter)s: “%(value)s” names another detection limit than %(limit)s.")
+                        % {"parameter": label, "value": item.get("value"), "limit": detection_limit}
+                    )
+                    continue
+            except ValueError:
+                pass  # reported below as not a number
+        if detection_limit in (None, ""):
+            detection_limit = named_limit
         try:
-            value = Decimal(str(item.get("value")))
-            detection_limit = None if detection_limit in (None, "") else Decimal(str(detection_limit))
-            if not value.is_finite() or (detection_limit is not None and not detection_limit.is_finite()):
-                raise InvalidOperation
-        except (InvalidOperation, ValueError):
+            value = parse_decimal(raw)
+            detection_limit = None if detection_limit in (None, "") else parse_decimal(detection_limit)
+        except ValueError:
             errors.append(
                 _("%(parameter)s: “%(value)s” is not a number.") % {"parameter": label, "value": item.get("value")}
             )
             continue
         if value < 0 or (detection_limit is not None and detection_limit < 0):
             errors.append(
-                _("%(parameter)s: values cannot be negative (%(value)s).") % {"parameter": label, "value": value}
+                _("%(parameter)s: values cannot be negative (%(value)s).") % {"parameter": label, "value": plain(value)}
             )
             continue
         value, problem = _normalise_unit(spec, item.get("unit", ""), value)
@@ -150,6 +195,22 @@ def clean_measurements(
         if below and detection_limit is None:
             errors.append(
                 _("%(parameter)s: below the detection limit needs the detection limit.") % {"parameter": label}
+            )
+            continue
+        unstored = [number for number in (value, detection_limit) if number is not None and not storable(number)]
+        if unstored:
+            errors.append(
+                _(
+                    "%(parameter)s: %(value)s %(unit)s cannot be stored exactly (at most %(places)s decimal "
+                    "places and %(digits)s significant digits); it is not rounded: give the value as reported."
+                )
+                % {
+                    "parameter": label,
+                    "value": plain(unstored[0]),
+                    "unit": spec.unit,
+                    "places": STORED_PLACES,
+                    "digits": STORED_DIGITS,
+                }
             )
             continue
         if not (spec.plausible_min <= value <= spec.plausible_max):
@@ -180,6 +241,12 @@ def clean_measurements(
     if errors:
         raise ValidationError({"measurements": errors})
     return cleaned
+
+
+def check_sample_date(day) -> None:
+    """A sample is taken on a day that has come."""
+    if day is not None and day > timezone.localdate():
+        raise ValidationError({"sampled_on": _("A sample cannot be dated in the future (%(day)s).") % {"day": day}})
 
 
 def _stored_measurements(sample: WaterSample) -> list[dict]:
@@ -245,6 +312,7 @@ def sample_writer(data: dict, *, table: dict | None = None, specs: dict | None =
         changes = apply_fields(sample, fields)
         if sample.section_id is None:
             raise ValidationError({"section": _("Name the monitoring section.")})
+        check_sample_date(sample.sampled_on)
         if sample.sampled_on is not None:
             refuse_if_settled(sample.section_id, [sample.sampled_on])
         given = measurements if measurements is not None else _stored_measurements(sample) if current else []

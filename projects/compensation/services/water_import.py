@@ -10,10 +10,16 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from projects.compensation.choices import SampleSource
+from projects.compensation.choices import SampleSource, SettlementStatus
 from projects.compensation.evaluation import load_limits
 from projects.compensation.models import MonitoringSection, WaterSample
-from projects.compensation.services.water import clean_measurements, parameter_specs, sample_writer
+from projects.compensation.services.locks import settlements_covering
+from projects.compensation.services.water import (
+    check_sample_date,
+    clean_measurements,
+    parameter_specs,
+    sample_writer,
+)
 from projects.core.services import tracked_save
 from projects.permissions import ADD, can
 
@@ -29,16 +35,6 @@ class ImportRejected(ValidationError):
 
 
 CSV_COLUMNS = ("section", "sampled_on", "parameter", "value", "unit")
-
-
-def _csv_value(raw: str):
-    """``<0.01`` or ``ND(0.01)`` mean below a detection limit of 0.01."""
-    text = (raw or "").strip()
-    if text.startswith("<"):
-        return text[1:].strip(), True, text[1:].strip()
-    if text.upper().startswith("ND(") and text.endswith(")"):
-        return text[3:-1], True, text[3:-1]
-    return text, False, None
 
 
 def _read_rows(file):
@@ -84,13 +80,17 @@ def sample_import_csv(*, actor, file) -> dict:
         source = row.get("source") or SampleSource.MANUAL
         if source not in SampleSource.values:
             problems.append(_("unknown source “%(value)s”") % {"value": source})
-        value, below, limit = _csv_value(row.get("value", ""))
+        if day is not None:
+            try:
+                check_sample_date(day)
+            except ValidationError as exc:
+                problems.extend(exc.message_dict["sampled_on"])
+        # "<0.01" or "ND(0.01)": below a detection limit of 0.01, read by clean_measurements.
         measurement = {
             "parameter": row.get("parameter"),
-            "value": value,
+            "value": row.get("value", ""),
             "unit": row.get("unit", ""),
-            "below_detection_limit": below,
-            "detection_limit": row.get("detection_limit") or limit,
+            "detection_limit": row.get("detection_limit") or None,
         }
         if not problems:
             try:
@@ -137,6 +137,16 @@ def sample_import_csv(*, actor, file) -> dict:
         if not can(actor, ADD, WaterSample(section=section, sampled_on=day, source=source)):
             rows.append(
                 {"line": first_line, "reason": _("you may not add samples for section %(code)s") % {"code": code}}
+            )
+            continue
+        locked = settlements_covering(section.pk, [day]).filter(status=SettlementStatus.CONFIRMED).first()
+        if locked is not None:
+            rows.append(
+                {
+                    "line": first_line,
+                    "reason": _("settlement %(settlement)s was confirmed with the data of %(day)s; it cannot change")
+                    % {"settlement": locked, "day": day},
+                }
             )
             continue
         planned.append(
