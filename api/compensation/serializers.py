@@ -228,6 +228,8 @@ class CompensationAgreementSerializer(DocumentMixin, serializers.ModelSerializer
     rule = RuleRef()
     pool_total = serializers.IntegerField(read_only=True, help_text=YUAN)
     allowed_transitions = AllowedTransitionsField(AGREEMENT_LIFECYCLE)
+    supersedes = AgreementRef(read_only=True, help_text="The earlier version (set by revise).")
+    superseded_by = AgreementRef(read_only=True, help_text="The newer version, if any.")
 
     class Meta:
         model = CompensationAgreement
@@ -253,6 +255,8 @@ class CompensationAgreementSerializer(DocumentMixin, serializers.ModelSerializer
             "settlement_period",
             "status",
             "allowed_transitions",
+            "supersedes",
+            "superseded_by",
             "document",
             "is_demo",
             *TRACKED,

@@ -14,6 +14,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from api.compensation import filters, serializers
+from api.conditional import expected_version
 from api.parsers import DecimalJSONParser
 from api.viewsets import TrackedViewSet, TransitionMixin, transition_body
 from projects.compensation import selectors, services
@@ -129,6 +130,8 @@ class CompensationAgreementViewSet(TransitionMixin, ExactViewSet):
         "upstream_division",
         "downstream_division",
         "rule",
+        "supersedes",
+        "superseded_by",
     ).prefetch_related("sections")
     serializer_class = serializers.CompensationAgreementSerializer
     filterset_class = filters.AgreementFilter
@@ -138,6 +141,26 @@ class CompensationAgreementViewSet(TransitionMixin, ExactViewSet):
     delete_service = staticmethod(services.agreement_delete)
     transition_service = staticmethod(services.agreement_transition)
     transition_serializer = transition_body("AgreementTransitionSerializer", AgreementStatus)
+
+    @extend_schema(
+        request=serializers.CompensationAgreementSerializer,
+        responses={201: serializers.CompensationAgreementSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def revise(self, request, pk=None):
+        """A new version of the agreement: a draft copying its terms with the body's changes (any
+        field; the code defaults to ``<code>-v2``). Put in force, it supersedes this version, whose
+        confirmed settlements keep pointing at it."""
+        old = self.get_object()
+        serializer = self.get_serializer(old, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        agreement = services.agreement_revise(
+            actor=request.user,
+            instance=old,
+            data=self.service_data(serializer),
+            expected_version=expected_version(request),
+        )
+        return self.respond(agreement, status.HTTP_201_CREATED)
 
 
 class SettlementViewSet(TransitionMixin, ExactViewSet):

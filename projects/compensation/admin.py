@@ -38,7 +38,7 @@ from projects.compensation.models import (
     WaterParameter,
     WaterSample,
 )
-from projects.core.admin_base import TrackedAdmin, TrackedInline, confirm_with_comment
+from projects.core.admin_base import TrackedAdmin, TrackedInline, confirm_with_comment, run_all_or_nothing
 
 
 def _transition_action(modeladmin, request, queryset, *, service, to, title, extra_fields=None):
@@ -136,10 +136,20 @@ class CompensationAgreementAdmin(TrackedAdmin):
     search_fields = ("code", "name_zh", "river")
     list_select_related = ("upstream_province", "downstream_province")
     filter_horizontal = ("sections",)
-    readonly_fields = ("is_demo", *TrackedAdmin.readonly_fields)
-    actions = ["put_in_force", "mark_expired", "terminate"]
+    readonly_fields = ("supersedes", "is_demo", *TrackedAdmin.readonly_fields)
+    actions = ["revise", "put_in_force", "mark_expired", "terminate"]
     save_service = staticmethod(services.agreement_save)
     delete_service = staticmethod(services.agreement_delete)
+
+    @admin.action(description=_("Make a new version of the selected agreements (a draft to change)"))
+    def revise(self, request, queryset):
+        run_all_or_nothing(
+            self,
+            request,
+            queryset,
+            lambda agreement: services.agreement_revise(actor=request.user, instance=agreement, data={}),
+            _("%(count)d new version(s) made as drafts; change them, then put them in force."),
+        )
 
     def _move(self, request, queryset, to, title):
         return _transition_action(self, request, queryset, service=services.agreement_transition, to=to, title=title)

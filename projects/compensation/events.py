@@ -3,6 +3,7 @@ they read in the history (``projects.core.events``)."""
 
 from django.utils.translation import gettext_lazy as _
 
+from projects.compensation.services.agreements import REVISED
 from projects.compensation.services.settlements import PARTY_CONFIRMED, SCHEDULED
 from projects.compensation.services.standards import REPLACED
 from projects.compensation.services.water_import import IMPORTED
@@ -14,5 +15,6 @@ register(
         SCHEDULED: _("Opened by the daily schedule"),
         PARTY_CONFIRMED: _("Confirmed by one party"),
         REPLACED: _("Superseded by a standard that replaces it"),
+        REVISED: _("Created as a new version of an agreement"),
     }
 )

@@ -231,7 +231,7 @@ def test_agreement_transitions_are_checked(client_for, joint_office):
     assert client_for(joint_office).post(url, {"to": "in_force"}, format="json").json()["status"] == "in_force"
     refused = client_for(joint_office).post(url, {"to": "draft"}, format="json")
     assert refused.status_code == 409
-    assert refused.json()["allowed"] == ["expired", "terminated"]
+    assert refused.json()["allowed"] == ["expired", "terminated", "superseded"]
 
 
 def test_agreement_parties_must_differ_and_dates_be_in_order(client_for, joint_office):

@@ -219,6 +219,18 @@ class CompensationAgreement(BilingualNameMixin, TrackedModel):
     document = models.FileField(
         _("agreement text"), upload_to="compensation/agreements/", blank=True, validators=[_validate_document]
     )
+    supersedes = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="superseded_by",
+        verbose_name=_("supersedes"),
+        help_text=_(
+            "The earlier version of this agreement. A confirmed settlement freezes the terms it used, so "
+            "a change of terms is a new version; the settlements keep pointing at the version they used."
+        ),
+    )
     is_demo = models.BooleanField(
         _("demonstration data"), default=False, help_text=_("Figures not taken from a signed agreement.")
     )

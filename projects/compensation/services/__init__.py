@@ -6,6 +6,7 @@ Money is in whole yuan (元). Quantities of ecological products are Decimals in 
 
 from projects.compensation.services.agreements import (
     agreement_delete,
+    agreement_revise,
     agreement_save,
     agreement_transition,
     rule_delete,
@@ -60,6 +61,7 @@ from projects.compensation.services.water_import import ImportRejected, sample_i
 __all__ = [
     "ImportRejected",
     "agreement_delete",
+    "agreement_revise",
     "agreement_save",
     "agreement_transition",
     "carbon_coefficient_delete",

@@ -16,9 +16,10 @@ from django.utils.translation import gettext as _
 from projects.compensation.choices import AgreementStatus, SettlementStatus, Side
 from projects.compensation.lifecycle import SETTLEMENT_LIFECYCLE
 from projects.compensation.models import CompensationAgreement, Settlement
+from projects.compensation.services.locks import confirmed_under_predecessors
 from projects.compensation.settlement import calculate, digest, gather_inputs, period_bounds
 from projects.core.errors import DomainError
-from projects.core.services import SYSTEM, tracked_delete, tracked_save, tracked_transition
+from projects.core.services import SYSTEM, lock, tracked_delete, tracked_save, tracked_transition
 from projects.permissions import CHANGE, TRANSITION
 
 SCHEDULED = "compensation.settlement.scheduled"
@@ -33,6 +34,8 @@ def _schedule_compute(settlement_id) -> None:
 
 def _opener(agreement: CompensationAgreement, period: str):
     def write(_current):
+        nonlocal agreement
+        agreement = lock(agreement)  # as it is now, and not superseded while this opens
         start, end = period_bounds(period, agreement.settlement_period)
         if end < agreement.start_date or start > agreement.end_date:
             raise ValidationError(
@@ -45,6 +48,16 @@ def _opener(agreement: CompensationAgreement, period: str):
             raise ValidationError({"period": _("The period has not ended yet.")})
         if agreement.status == AgreementStatus.DRAFT:
             raise DomainError(_("A draft agreement is not settled; put it in force first."))
+        if agreement.status == AgreementStatus.SUPERSEDED:
+            raise DomainError(_("This version of the agreement is superseded; settle under its newer version."))
+        earlier = confirmed_under_predecessors(agreement, period)
+        if earlier is not None:
+            raise ValidationError(
+                {
+                    "period": _("This period was settled and confirmed under %(agreement)s.")
+                    % {"agreement": earlier.agreement.code}
+                }
+            )
         settlement = Settlement(agreement=agreement, period=period, period_start=start, period_end=end)
         settlement.full_clean(exclude=["period_start", "period_end"])
         settlement.save()
@@ -120,6 +133,13 @@ def _confirm(*, actor, instance, side, comment, expected_version) -> Settlement:
         chosen["side"] = _side_of(actor, settlement.agreement, side)
         if getattr(settlement, f"{chosen['side']}_confirmed_at"):
             raise DomainError(_("The %(side)s party has confirmed already.") % {"side": Side(chosen["side"]).label})
+        if settlement.agreement.status == AgreementStatus.SUPERSEDED:
+            raise DomainError(_("This version of the agreement is superseded; settle under its newer version."))
+        # The parties confirm figures computed from the data as it is now, nothing older.
+        if digest(gather_inputs(settlement.agreement, settlement.period)) != settlement.input_digest:
+            raise DomainError(
+                _("The recorded data changed since this settlement was computed; recompute it, then confirm.")
+            )
 
     def apply(settlement, from_status):
         setattr(settlement, f"{chosen['side']}_confirmed_by", actor)
@@ -137,7 +157,7 @@ def _confirm(*, actor, instance, side, comment, expected_version) -> Settlement:
         expected_version=expected_version,
         check=check,
         apply=apply,
-        related=("agreement",),
+        related=("agreement__rule",),
         event=lambda s: "" if s.status == SettlementStatus.CONFIRMED else PARTY_CONFIRMED,
     )
 
@@ -188,7 +208,7 @@ def settlements_schedule_due(*, today: datetime.date | None = None) -> list[str]
     for agreement in CompensationAgreement.objects.filter(status=AgreementStatus.IN_FORCE):
         done = set(agreement.settlements.values_list("period", flat=True))
         for period in _periods_between(agreement, today):
-            if period in done:
+            if period in done or confirmed_under_predecessors(agreement, period) is not None:
                 continue
             settlement = tracked_save(actor=SYSTEM, instance=None, write=_opener(agreement, period), event=SCHEDULED)
             opened.append(str(settlement))

@@ -15,7 +15,7 @@ from projects.compensation.choices import SampleSource
 from projects.compensation.evaluation import classify, load_limits
 from projects.compensation.models import Measurement, MonitoringSection, QualityLimit, WaterParameter, WaterSample
 from projects.compensation.numbers import parse_decimal, plain
-from projects.compensation.services.locks import refuse_if_settled
+from projects.compensation.services.locks import refuse_if_settled, refuse_section_change
 from projects.core.services import (
     apply_fields,
     plain_delete,
@@ -52,12 +52,15 @@ _SECTION_FIELDS = (
 
 
 def section_save(*, actor, instance: MonitoringSection | None = None, data: dict, expected_version=None):
-    """Create or change a monitoring section (its responsible parties included)."""
+    """Create or change a monitoring section (its responsible parties included). The code, water
+    body and target class of a section a confirmed settlement used do not change (409)."""
     fields = {key: value for key, value in data.items() if key in _SECTION_FIELDS}
 
     def write(current):
         section = current if current is not None else MonitoringSection()
         changes = apply_fields(section, fields)
+        if current is not None:
+            refuse_section_change(current, changes.names)
         section.full_clean()
         if current is None:
             section.save()
@@ -69,8 +72,14 @@ def section_save(*, actor, instance: MonitoringSection | None = None, data: dict
 
 
 def section_delete(*, actor, instance: MonitoringSection, expected_version=None) -> None:
-    """Delete a section without samples or agreements (the database protects them: 409)."""
-    tracked_delete(actor=actor, instance=instance, expected_version=expected_version)
+    """Delete a section without samples (the database protects them: 409), unless a confirmed
+    settlement was judged on it (409)."""
+    tracked_delete(
+        actor=actor,
+        instance=instance,
+        expected_version=expected_version,
+        check=lambda section: refuse_section_change(section, ["code"]),
+    )
 
 
 # --- measurements -----------------------------------------------------------------------------
