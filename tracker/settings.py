@@ -256,6 +256,8 @@ SPECTACULAR_SETTINGS = {
         "ListingStatusEnum": "projects.compensation.choices.ListingStatus",
         "TradeStatusEnum": "projects.compensation.choices.TradeStatus",
         "SideEnum": "projects.compensation.choices.Side",
+        "RuleKindEnum": "projects.compensation.choices.RuleKind",
+        "StandardKindEnum": "projects.compensation.choices.StandardKind",
     },
 }
 

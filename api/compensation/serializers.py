@@ -1,24 +1,50 @@
-"""Representations of the compensation records: brief nested objects on read, ids on write."""
+"""Representations of the compensation records: one serializer per resource, read and written alike.
 
-import copy
+References are ``…Ref`` fields (id, code or slug in; brief objects out), so what a client reads it
+can send back. Serializers check the shape of the input only; ``projects.compensation.services``
+decides and writes. ``is_demo`` is set by the demo loader only.
+"""
 
-from django.core.exceptions import ValidationError as DjangoValidationError
+from decimal import Decimal
+
+from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework_gis.fields import GeometryField
 
 from api.briefs import (
-    BriefCorridorSerializer,
-    BriefDivisionSerializer,
-    BriefKeyAreaSerializer,
-    BriefOrganizationSerializer,
-    BriefProvinceSerializer,
+    CorridorRef,
+    DivisionRef,
+    ElementRef,
+    KeyAreaRef,
+    MeasureRef,
+    OrganizationRef,
+    ProjectRef,
+    ProvinceRef,
 )
-from projects.compensation.choices import Parameter, SampleSource, Side, WaterClass
+from api.compensation.briefs import (
+    AgreementRef,
+    FundRef,
+    ListingRef,
+    ProductRef,
+    ProductTypeRef,
+    RuleRef,
+    SectionRef,
+    StandardRef,
+)
+from api.fields import AllowedTransitionsField
+from api.parsers import DecimalJSONDecoder
+from projects.compensation.choices import EvaluationMethod, Parameter, SampleSource, Side, WaterClass
+from projects.compensation.lifecycle import (
+    AGREEMENT_LIFECYCLE,
+    LISTING_LIFECYCLE,
+    SETTLEMENT_LIFECYCLE,
+    STANDARD_LIFECYCLE,
+    TRADE_LIFECYCLE,
+)
 from projects.compensation.models import (
     CarbonCoefficient,
     CompensationAgreement,
-    CompensationFund,
     EcologicalProduct,
     FundAllocation,
     FundContribution,
@@ -32,98 +58,19 @@ from projects.compensation.models import (
     Trade,
     WaterSample,
 )
+from projects.compensation.numbers import plain
 from projects.compensation.settlement import describe_step
-from projects.core.models import Corridor, Division, KeyArea, Organization, Province
-from projects.restoration.models import EcosystemElement, MeasureType, Project
 
-
-class Nested(serializers.PrimaryKeyRelatedField):
-    """Accepts an id on write, shows a brief object on read."""
-
-    def __init__(self, brief, **kwargs):
-        self.brief = brief
-        super().__init__(**kwargs)
-
-    def use_pk_only_optimization(self):
-        return False
-
-    def to_representation(self, value):
-        return self.brief(value, context=self.context).data
-
-
-class ModelCleanMixin:
-    """Runs the model's ``clean()`` on the proposed values so its rules answer 400 with field messages."""
-
-    def validate(self, attrs):
-        attrs = super().validate(attrs)
-        model = self.Meta.model
-        instance = copy.copy(self.instance) if self.instance is not None else model()
-        for field, value in attrs.items():
-            if not model._meta.get_field(field).many_to_many:
-                setattr(instance, field, value)
-        try:
-            instance.clean()
-        except DjangoValidationError as exc:
-            raise serializers.ValidationError(
-                exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
-            ) from exc
-        return attrs
-
-
-class BriefProjectSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Project
-        fields = ["id", "code", "name_zh"]
-
-
-class BriefCodeNameSerializer(serializers.Serializer):
-    id = serializers.UUIDField()
-    code = serializers.CharField()
-    name_zh = serializers.CharField()
-    name_en = serializers.CharField()
-
-
-class BriefSectionSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = MonitoringSection
-        fields = ["id", "code", "name_zh", "river", "target_class"]
-
-
-class BriefRuleSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = SettlementRule
-        fields = ["id", "code", "name_zh", "kind", "verified"]
-
-
-class BriefAgreementSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = CompensationAgreement
-        fields = ["id", "code", "name_zh", "river"]
-
-
-class BriefStandardSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Standard
-        fields = ["id", "code", "title_zh", "issuer", "status"]
-
-
-class BriefProductSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = EcologicalProduct
-        fields = ["id", "name", "unit", "vintage"]
-
-
-class StatusChangeSerializer(serializers.Serializer):
-    to = serializers.CharField()
-    comment = serializers.CharField(required=False, allow_blank=True, default="")
+TRACKED = ["created_at", "updated_at", "version"]
+YUAN = _("In yuan (元), a whole number.")
 
 
 # --- water quality ------------------------------------------------------------------------------
 
 
 class MonitoringSectionSerializer(serializers.ModelSerializer):
-    corridor = Nested(BriefCorridorSerializer, queryset=Corridor.objects.all(), required=False, allow_null=True)
-    responsible_organizations = Nested(BriefOrganizationSerializer, queryset=Organization.objects.all(), many=True)
+    corridor = CorridorRef(required=False, allow_null=True)
+    responsible_organizations = OrganizationRef(many=True)
     location = GeometryField(required=False, allow_null=True)
 
     class Meta:
@@ -141,17 +88,31 @@ class MonitoringSectionSerializer(serializers.ModelSerializer):
             "target_class",
             "is_national",
             "description",
-            "updated_at",
-            "version",
+            *TRACKED,
         ]
+        validators = []  # a duplicate code is reported by the model's validation in the service
+
+
+class DecimalTextField(serializers.CharField):
+    """A decimal as the client wrote it: text (``"0.0000501"``, ``"<0.01"``) or a JSON number read
+    with its own digits (``api.parsers.DecimalJSONParser``), handed on as text to the service."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, Decimal):
+            data = format(data, "f")
+        elif isinstance(data, float):
+            data = repr(data)
+        return super().to_internal_value(data)
 
 
 class MeasurementSerializer(serializers.ModelSerializer):
     parameter = serializers.ChoiceField(choices=Parameter.choices)
-    # Checked by the service (units, bounds, negatives) so every problem is reported at once.
-    value = serializers.CharField()
-    unit = serializers.CharField(required=False, allow_blank=True, default="")
-    detection_limit = serializers.CharField(required=False, allow_null=True, allow_blank=True, default=None)
+    # Checked by the service (units, bounds, exactness, negatives) so every problem is reported at
+    # once. "<0.01" means below a detection limit of 0.01.
+    value = DecimalTextField(max_length=50, help_text='A decimal, or "<x" below a detection limit of x.')
+    unit = serializers.CharField(required=False, allow_blank=True, default="", max_length=20)
+    below_detection_limit = serializers.BooleanField(required=False, default=False)
+    detection_limit = DecimalTextField(required=False, allow_null=True, allow_blank=True, default=None, max_length=50)
 
     class Meta:
         model = Measurement
@@ -159,14 +120,16 @@ class MeasurementSerializer(serializers.ModelSerializer):
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
-        data["value"] = str(instance.value.normalize())
+        data["value"] = plain(instance.value)
         if instance.detection_limit is not None:
-            data["detection_limit"] = str(instance.detection_limit.normalize())
+            data["detection_limit"] = plain(instance.detection_limit)
         return data
 
 
 class WaterSampleSerializer(serializers.ModelSerializer):
-    section = Nested(BriefSectionSerializer, queryset=MonitoringSection.objects.all())
+    """A sample: its measurements in, its class and limiting parameters (derived) out."""
+
+    section = SectionRef()
     source = serializers.ChoiceField(choices=SampleSource.choices, default=SampleSource.MANUAL)
     measurements = MeasurementSerializer(many=True)
     water_class_label = serializers.SerializerMethodField()
@@ -183,8 +146,7 @@ class WaterSampleSerializer(serializers.ModelSerializer):
             "water_class",
             "water_class_label",
             "limiting_parameters",
-            "updated_at",
-            "version",
+            *TRACKED,
         ]
         read_only_fields = ["water_class", "limiting_parameters"]
         validators = []  # the service reports a duplicate sample with its own message
@@ -200,7 +162,7 @@ class CsvUploadSerializer(serializers.Serializer):
 class SectionEvaluationQuerySerializer(serializers.Serializer):
     start = serializers.DateField()
     end = serializers.DateField()
-    method = serializers.ChoiceField(choices=["period_mean", "monthly_mean"], default="period_mean")
+    method = serializers.ChoiceField(choices=EvaluationMethod.choices, default=EvaluationMethod.PERIOD_MEAN)
 
     def validate(self, attrs):
         if attrs["end"] < attrs["start"]:
@@ -211,7 +173,29 @@ class SectionEvaluationQuerySerializer(serializers.Serializer):
 # --- agreements and settlements -----------------------------------------------------------------
 
 
-class SettlementRuleSerializer(ModelCleanMixin, serializers.ModelSerializer):
+class DocumentMixin:
+    """A document reads as its address or null; null written back means "no document"."""
+
+    def validate_document(self, value):
+        return value or ""
+
+
+DOCUMENT = {"required": False, "allow_null": True}
+
+
+class SettlementRuleSerializer(DocumentMixin, serializers.ModelSerializer):
+    """A settlement rule as data; the improvement index's parameters are checked by the service."""
+
+    document = serializers.FileField(**DOCUMENT)
+    parameters = serializers.JSONField(
+        required=False,
+        encoder=DjangoJSONEncoder,
+        decoder=DecimalJSONDecoder,
+        help_text="For the improvement index: weights, k0, threshold and a baseline, as decimals "
+        '(text or numbers, kept with their own digits), e.g. {"weights": {"tp": "0.5", "nh3n": "0.5"}, '
+        '"k0": "0.85", "threshold": "1", "baseline": {"tp": "0.1", "nh3n": "0.4"}}.',
+    )
+
     class Meta:
         model = SettlementRule
         fields = [
@@ -228,24 +212,24 @@ class SettlementRuleSerializer(ModelCleanMixin, serializers.ModelSerializer):
             "source_url",
             "source_note",
             "verified",
-            "updated_at",
-            "version",
+            *TRACKED,
         ]
+        validators = []
 
 
-class CompensationAgreementSerializer(ModelCleanMixin, serializers.ModelSerializer):
-    corridor = Nested(BriefCorridorSerializer, queryset=Corridor.objects.all(), required=False, allow_null=True)
-    upstream_province = Nested(BriefProvinceSerializer, queryset=Province.objects.all())
-    downstream_province = Nested(BriefProvinceSerializer, queryset=Province.objects.all())
-    upstream_division = Nested(
-        BriefDivisionSerializer, queryset=Division.objects.all(), required=False, allow_null=True
-    )
-    downstream_division = Nested(
-        BriefDivisionSerializer, queryset=Division.objects.all(), required=False, allow_null=True
-    )
-    sections = Nested(BriefSectionSerializer, queryset=MonitoringSection.objects.all(), many=True)
-    rule = Nested(BriefRuleSerializer, queryset=SettlementRule.objects.all())
-    pool_total = serializers.IntegerField(read_only=True)
+class CompensationAgreementSerializer(DocumentMixin, serializers.ModelSerializer):
+    document = serializers.FileField(**DOCUMENT)
+    corridor = CorridorRef(required=False, allow_null=True)
+    upstream_province = ProvinceRef()
+    downstream_province = ProvinceRef()
+    upstream_division = DivisionRef(required=False, allow_null=True)
+    downstream_division = DivisionRef(required=False, allow_null=True)
+    sections = SectionRef(many=True)
+    rule = RuleRef()
+    pool_total = serializers.IntegerField(read_only=True, help_text=YUAN)
+    allowed_transitions = AllowedTransitionsField(AGREEMENT_LIFECYCLE)
+    supersedes = AgreementRef(read_only=True, help_text="The earlier version (set by revise).")
+    superseded_by = AgreementRef(read_only=True, help_text="The newer version, if any.")
 
     class Meta:
         model = CompensationAgreement
@@ -270,20 +254,27 @@ class CompensationAgreementSerializer(ModelCleanMixin, serializers.ModelSerializ
             "evaluation_method",
             "settlement_period",
             "status",
+            "allowed_transitions",
+            "supersedes",
+            "superseded_by",
             "document",
             "is_demo",
-            "updated_at",
-            "version",
+            *TRACKED,
         ]
-        read_only_fields = ["status"]
+        read_only_fields = ["status", "is_demo"]
+        validators = []  # dates and parties are checked by the model's validation in the service
 
 
 class SettlementSerializer(serializers.ModelSerializer):
-    agreement = Nested(BriefAgreementSerializer, queryset=CompensationAgreement.objects.all())
+    """POST ``{agreement, period}`` opens a settlement; everything else is computed. ``inputs`` is
+    shown on a single settlement only (it is large)."""
+
+    agreement = AgreementRef()
     payee = serializers.CharField(read_only=True)
     payer_name = serializers.SerializerMethodField()
     payee_name = serializers.SerializerMethodField()
     steps = serializers.SerializerMethodField()
+    allowed_transitions = AllowedTransitionsField(SETTLEMENT_LIFECYCLE)
 
     class Meta:
         model = Settlement
@@ -294,21 +285,29 @@ class SettlementSerializer(serializers.ModelSerializer):
             "period_start",
             "period_end",
             "status",
+            "allowed_transitions",
             "payer",
             "payee",
             "payer_name",
             "payee_name",
             "amount",
             "steps",
+            "inputs",
             "input_digest",
             "computed_at",
             "upstream_confirmed_at",
             "downstream_confirmed_at",
-            "updated_at",
-            "version",
+            *TRACKED,
         ]
         read_only_fields = [f for f in fields if f not in ("agreement", "period")]
         validators = []
+
+    def get_fields(self):
+        fields = super().get_fields()
+        view = self.context.get("view")
+        if getattr(view, "action", None) == "list":
+            fields.pop("inputs")  # deferred in lists
+        return fields
 
     def _party(self, obj, side):
         return obj.agreement.party_name(side) if side else ""
@@ -323,34 +322,24 @@ class SettlementSerializer(serializers.ModelSerializer):
         return [{**step, "text": describe_step(step)} for step in obj.steps]
 
 
-class SettlementDetailSerializer(SettlementSerializer):
-    class Meta(SettlementSerializer.Meta):
-        fields = [*SettlementSerializer.Meta.fields, "inputs"]
-        read_only_fields = [*SettlementSerializer.Meta.read_only_fields, "inputs"]
-
-
-class ConfirmSerializer(serializers.Serializer):
-    side = serializers.ChoiceField(choices=Side.choices, required=False, allow_null=True, default=None)
-
-
 # --- the fund -----------------------------------------------------------------------------------
 
 
 class FundContributionSerializer(serializers.ModelSerializer):
-    fund = serializers.SlugRelatedField(slug_field="code", queryset=CompensationFund.objects.all())
-    contributor = Nested(BriefOrganizationSerializer, queryset=Organization.objects.all())
+    fund = FundRef()
+    contributor = OrganizationRef()
 
     class Meta:
         model = FundContribution
-        fields = ["id", "fund", "contributor", "received_on", "amount", "note", "updated_at", "version"]
+        fields = ["id", "fund", "contributor", "received_on", "amount", "note", *TRACKED]
 
 
 class FundAllocationSerializer(serializers.ModelSerializer):
-    fund = serializers.SlugRelatedField(slug_field="code", queryset=CompensationFund.objects.all())
-    province = Nested(BriefProvinceSerializer, queryset=Province.objects.all())
-    corridor = Nested(BriefCorridorSerializer, queryset=Corridor.objects.all(), required=False, allow_null=True)
-    key_area = Nested(BriefKeyAreaSerializer, queryset=KeyArea.objects.all(), required=False, allow_null=True)
-    project = Nested(BriefProjectSerializer, queryset=Project.objects.all(), required=False, allow_null=True)
+    fund = FundRef()
+    province = ProvinceRef()
+    corridor = CorridorRef(required=False, allow_null=True)
+    key_area = KeyAreaRef(required=False, allow_null=True)
+    project = ProjectRef(required=False, allow_null=True)
     to_upstream_barrier = serializers.BooleanField(read_only=True)
 
     class Meta:
@@ -366,20 +355,25 @@ class FundAllocationSerializer(serializers.ModelSerializer):
             "project",
             "purpose",
             "to_upstream_barrier",
-            "updated_at",
-            "version",
+            *TRACKED,
         ]
+
+
+class FundTotalsQuerySerializer(serializers.Serializer):
+    fund = FundRef(required=False, allow_null=True, default=None, help_text="id or code of the fund")
 
 
 # --- standards ----------------------------------------------------------------------------------
 
 
-class StandardSerializer(ModelCleanMixin, serializers.ModelSerializer):
-    elements = Nested(BriefCodeNameSerializer, queryset=EcosystemElement.objects.all(), many=True, required=False)
-    measures = Nested(BriefCodeNameSerializer, queryset=MeasureType.objects.all(), many=True, required=False)
-    replaces = Nested(BriefStandardSerializer, queryset=Standard.objects.all(), many=True, required=False)
-    replaced_by = BriefStandardSerializer(many=True, read_only=True)
-    projects = Nested(BriefProjectSerializer, queryset=Project.objects.all(), many=True, required=False)
+class StandardSerializer(DocumentMixin, serializers.ModelSerializer):
+    document = serializers.FileField(**DOCUMENT)
+    elements = ElementRef(many=True, required=False)
+    measures = MeasureRef(many=True, required=False)
+    replaces = StandardRef(many=True, required=False)
+    replaced_by = StandardRef(many=True, read_only=True)
+    projects = ProjectRef(many=True, required=False)
+    allowed_transitions = AllowedTransitionsField(STANDARD_LIFECYCLE)
 
     class Meta:
         model = Standard
@@ -391,6 +385,7 @@ class StandardSerializer(ModelCleanMixin, serializers.ModelSerializer):
             "issuer",
             "kind",
             "status",
+            "allowed_transitions",
             "effective_date",
             "elements",
             "measures",
@@ -400,15 +395,10 @@ class StandardSerializer(ModelCleanMixin, serializers.ModelSerializer):
             "document",
             "url",
             "is_demo",
-            "updated_at",
-            "version",
+            *TRACKED,
         ]
-
-    def get_fields(self):
-        fields = super().get_fields()
-        if self.instance is not None and not isinstance(self.instance, list | tuple):
-            fields["status"].read_only = True  # changes through the transition action
-        return fields
+        read_only_fields = ["status", "is_demo"]
+        validators = []
 
 
 # --- products and trades ------------------------------------------------------------------------
@@ -417,13 +407,14 @@ class StandardSerializer(ModelCleanMixin, serializers.ModelSerializer):
 class ProductTypeSerializer(serializers.ModelSerializer):
     class Meta:
         model = ProductType
-        fields = ["id", "code", "name_zh", "name_en", "default_unit", "sort_order", "updated_at", "version"]
+        fields = ["id", "code", "name_zh", "name_en", "default_unit", "sort_order", *TRACKED]
+        validators = []
 
 
 class EcologicalProductSerializer(serializers.ModelSerializer):
-    product_type = serializers.SlugRelatedField(slug_field="code", queryset=ProductType.objects.all())
-    project = Nested(BriefProjectSerializer, queryset=Project.objects.all())
-    owner = Nested(BriefOrganizationSerializer, queryset=Organization.objects.all())
+    product_type = ProductTypeRef()
+    project = ProjectRef()
+    owner = OrganizationRef()
     sold = serializers.DecimalField(max_digits=16, decimal_places=3, read_only=True)
     remaining = serializers.DecimalField(max_digits=16, decimal_places=3, read_only=True)
 
@@ -442,25 +433,39 @@ class EcologicalProductSerializer(serializers.ModelSerializer):
             "remaining",
             "description",
             "is_demo",
-            "updated_at",
-            "version",
+            *TRACKED,
         ]
+        read_only_fields = ["is_demo"]
 
 
 class ProductListingSerializer(serializers.ModelSerializer):
-    product = Nested(BriefProductSerializer, queryset=EcologicalProduct.objects.all())
+    product = ProductRef()
+    allowed_transitions = AllowedTransitionsField(LISTING_LIFECYCLE)
 
     class Meta:
         model = ProductListing
-        fields = ["id", "product", "quantity", "asking_price", "listed_on", "status", "note", "updated_at", "version"]
+        fields = [
+            "id",
+            "product",
+            "quantity",
+            "asking_price",
+            "listed_on",
+            "status",
+            "allowed_transitions",
+            "note",
+            *TRACKED,
+        ]
         read_only_fields = ["status"]
 
 
 class TradeSerializer(serializers.ModelSerializer):
-    product = Nested(BriefProductSerializer, queryset=EcologicalProduct.objects.all())
-    listing = serializers.PrimaryKeyRelatedField(queryset=ProductListing.objects.all(), required=False, allow_null=True)
-    seller = BriefOrganizationSerializer(read_only=True)
-    buyer = Nested(BriefOrganizationSerializer, queryset=Organization.objects.all())
+    """A sale recorded in the ledger: POST creates it, ``transition`` settles or cancels it."""
+
+    product = ProductRef()
+    listing = ListingRef(required=False, allow_null=True)
+    seller = OrganizationRef(read_only=True)
+    buyer = OrganizationRef()
+    allowed_transitions = AllowedTransitionsField(TRADE_LIFECYCLE)
 
     class Meta:
         model = Trade
@@ -475,38 +480,24 @@ class TradeSerializer(serializers.ModelSerializer):
             "amount",
             "traded_on",
             "status",
+            "allowed_transitions",
             "note",
             "is_demo",
-            "updated_at",
-            "version",
+            *TRACKED,
         ]
-        read_only_fields = ["amount", "status"]
-
-    def validate(self, attrs):
-        if attrs.get("buyer") is not None and attrs["buyer"] == attrs["product"].owner:
-            raise serializers.ValidationError({"buyer": _("The buyer cannot be the seller.")})
-        return attrs
+        read_only_fields = ["amount", "status", "is_demo"]
 
 
 # --- carbon -------------------------------------------------------------------------------------
 
 
 class CarbonCoefficientSerializer(serializers.ModelSerializer):
-    element = serializers.SlugRelatedField(slug_field="code", queryset=EcosystemElement.objects.all())
+    element = ElementRef()
 
     class Meta:
         model = CarbonCoefficient
-        fields = [
-            "id",
-            "element",
-            "tco2e_per_ha_year",
-            "source",
-            "source_url",
-            "verified",
-            "note",
-            "updated_at",
-            "version",
-        ]
+        fields = ["id", "element", "tco2e_per_ha_year", "source", "source_url", "verified", "note", *TRACKED]
+        validators = []
 
 
 class CarbonPathQuerySerializer(serializers.Serializer):
@@ -517,3 +508,16 @@ class CarbonPathQuerySerializer(serializers.Serializer):
         if attrs["end"] < attrs["start"] or attrs["end"] - attrs["start"] > 30:
             raise serializers.ValidationError({"end": _("Give at most 30 years, the end not before the start.")})
         return attrs
+
+
+# --- bodies of the transitions ------------------------------------------------------------------
+
+SIDE_FIELD = {
+    "side": serializers.ChoiceField(
+        choices=Side.choices,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="With to=confirmed: the party you confirm for, when your province is both.",
+    )
+}

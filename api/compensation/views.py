@@ -1,21 +1,30 @@
-"""The compensation API: a face on ``projects.compensation.services`` and ``selectors``.
+"""The compensation API: declarative viewsets on the one convention (``api.viewsets``), a face on
+``projects.compensation.services`` and ``selectors``.
 
 Each list queryset names what it joins and prefetches, so a page costs the same number of
 queries whatever its size (pinned in tests/compensation/test_api_queries.py).
 """
 
 from django.db.models import Prefetch
-from django.utils.translation import gettext
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, status, viewsets
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from api.compensation import filters, serializers
-from api.mixins import HistoryMixin, TrackedWriteMixin
+from api.conditional import expected_version
+from api.parsers import DecimalJSONParser
+from api.viewsets import TrackedViewSet, TransitionMixin, transition_body
 from projects.compensation import selectors, services
-from projects.compensation.evaluation import evaluate_by_month, evaluate_period, load_limits
+from projects.compensation.choices import (
+    AgreementStatus,
+    ListingStatus,
+    SettlementStatus,
+    StandardStatus,
+    TradeStatus,
+)
 from projects.compensation.models import (
     CarbonCoefficient,
     CompensationAgreement,
@@ -35,9 +44,19 @@ from projects.core.models import Organization
 from projects.permissions import VIEW, require
 
 ORGANIZATIONS = Organization.objects.select_related("province")
+# JSON numbers keep their own digits (a float would turn 0.85 into 0.84999…). Sections take the
+# plain parser: their GeoJSON coordinates are floats by nature.
+EXACT = [DecimalJSONParser, MultiPartParser, FormParser]
+LEDGER = ["get", "post", "head", "options"]
 
 
-class MonitoringSectionViewSet(TrackedWriteMixin, HistoryMixin, viewsets.ModelViewSet):
+class ExactViewSet(TrackedViewSet):
+    """A compensation resource whose JSON numbers are read with their own digits."""
+
+    parser_classes = EXACT
+
+
+class MonitoringSectionViewSet(TrackedViewSet):
     """Cross-boundary monitoring sections (跨界断面) with their target class."""
 
     queryset = MonitoringSection.objects.select_related("corridor").prefetch_related(
@@ -48,81 +67,30 @@ class MonitoringSectionViewSet(TrackedWriteMixin, HistoryMixin, viewsets.ModelVi
     filterset_class = filters.SectionFilter
     search_fields = ["code", "name_zh", "name_en", "river"]
     ordering_fields = ["code", "river", "updated_at"]
+    save_service = staticmethod(services.section_save)
+    delete_service = staticmethod(services.section_delete)
 
-    @extend_schema(parameters=[serializers.SectionEvaluationQuerySerializer])
+    @extend_schema(parameters=[serializers.SectionEvaluationQuerySerializer], responses=dict)
     @action(detail=True, methods=["get"])
     def evaluation(self, request, pk=None):
         """The section's class for a period from its samples (single-factor method), with the
-        limiting parameters; ``method=monthly_mean`` adds the class of each month."""
+        limiting parameters; ``method=monthly_mean`` judges month by month."""
         section = self.get_object()
         query = serializers.SectionEvaluationQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        start, end = query.validated_data["start"], query.validated_data["end"]
-        samples = [
-            {
-                "date": sample.sampled_on.isoformat(),
-                "values": {m.parameter: str(m.effective_value) for m in sample.measurements.all()},
-            }
-            for sample in section.samples.filter(sampled_on__gte=start, sampled_on__lte=end)
-            .order_by("sampled_on")
-            .prefetch_related("measurements")
-        ]
-        table = load_limits()
-        result = evaluate_period(samples, section.waterbody, table)
-        body = {
-            "section": section.code,
-            "start": start,
-            "end": end,
-            "target_class": section.target_class,
-            **result,
-            "meets_target": result["class"] is not None and result["class"] <= section.target_class,
-        }
-        if query.validated_data["method"] == "monthly_mean":
-            body["months"] = evaluate_by_month(samples, section.waterbody, table)
-        return Response(body)
+        return Response(selectors.section_evaluation(section, **query.validated_data))
 
 
-class WaterSampleViewSet(HistoryMixin, viewsets.ModelViewSet):
-    """Water-quality samples; each sample's class is derived from its measurements."""
+class WaterSampleViewSet(ExactViewSet):
+    """Water-quality samples; each sample's class is derived from its measurements. A change sends
+    only what changes (``measurements``: the whole list)."""
 
     queryset = WaterSample.objects.select_related("section").prefetch_related("measurements")
     serializer_class = serializers.WaterSampleSerializer
     filterset_class = filters.SampleFilter
     ordering_fields = ["sampled_on", "water_class", "updated_at"]
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
-
-    def _save(self, serializer, instance=None):
-        data = serializer.validated_data
-        current = instance or WaterSample()
-        serializer.instance = services.sample_save(
-            actor=self.request.user,
-            section=data.get("section", getattr(current, "section", None)),
-            sampled_on=data.get("sampled_on", current.sampled_on),
-            source=data.get("source", current.source),
-            note=data.get("note", current.note),
-            measurements=data.get("measurements")
-            if "measurements" in data
-            else [
-                {
-                    "parameter": m.parameter,
-                    "value": m.value,
-                    "unit": m.unit,
-                    "below_detection_limit": m.below_detection_limit,
-                    "detection_limit": m.detection_limit,
-                }
-                for m in current.measurements.all()
-            ],
-            instance=instance,
-        )
-
-    def perform_create(self, serializer):
-        self._save(serializer)
-
-    def perform_update(self, serializer):
-        self._save(serializer, instance=serializer.instance)
-
-    def perform_destroy(self, instance):
-        services.sample_delete(actor=self.request.user, sample=instance)
+    save_service = staticmethod(services.sample_save)
+    delete_service = staticmethod(services.sample_delete)
 
     @extend_schema(request={"multipart/form-data": serializers.CsvUploadSerializer}, responses=dict)
     @action(detail=False, methods=["post"], url_path="upload")
@@ -132,27 +100,28 @@ class WaterSampleViewSet(HistoryMixin, viewsets.ModelViewSet):
         upload = serializers.CsvUploadSerializer(data=request.data)
         upload.is_valid(raise_exception=True)
         try:
-            counts = services.samples_import_csv(actor=request.user, file=upload.validated_data["file"])
+            counts = services.sample_import_csv(actor=request.user, file=upload.validated_data["file"])
         except services.ImportRejected as exc:
             return Response(
-                {"detail": gettext("The file was not imported; nothing was saved."), "errors": exc.rows},
+                {"detail": _("The file was not imported; nothing was saved."), "errors": exc.rows},
                 status=status.HTTP_400_BAD_REQUEST,
             )
         return Response(counts, status=status.HTTP_201_CREATED)
 
 
-class SettlementRuleViewSet(TrackedWriteMixin, HistoryMixin, viewsets.ModelViewSet):
+class SettlementRuleViewSet(ExactViewSet):
     """Settlement rules as data, with the document they come from."""
 
     queryset = SettlementRule.objects.all()
     serializer_class = serializers.SettlementRuleSerializer
     filterset_fields = ["kind", "verified"]
     search_fields = ["code", "name_zh", "name_en"]
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    save_service = staticmethod(services.rule_save)
+    delete_service = staticmethod(services.rule_delete)
 
 
-class CompensationAgreementViewSet(TrackedWriteMixin, HistoryMixin, viewsets.ModelViewSet):
-    """Horizontal compensation agreements (横向生态补偿协议)."""
+class CompensationAgreementViewSet(TransitionMixin, ExactViewSet):
+    """Horizontal compensation agreements (横向生态补偿协议): draft → in force → expired / terminated."""
 
     queryset = CompensationAgreement.objects.select_related(
         "corridor",
@@ -161,177 +130,141 @@ class CompensationAgreementViewSet(TrackedWriteMixin, HistoryMixin, viewsets.Mod
         "upstream_division",
         "downstream_division",
         "rule",
+        "supersedes",
+        "superseded_by",
     ).prefetch_related("sections")
     serializer_class = serializers.CompensationAgreementSerializer
     filterset_class = filters.AgreementFilter
     search_fields = ["code", "name_zh", "name_en", "river"]
     ordering_fields = ["code", "start_date", "updated_at"]
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    save_service = staticmethod(services.agreement_save)
+    delete_service = staticmethod(services.agreement_delete)
+    transition_service = staticmethod(services.agreement_transition)
+    transition_serializer = transition_body("AgreementTransitionSerializer", AgreementStatus)
 
-    @extend_schema(request=serializers.StatusChangeSerializer)
+    @extend_schema(
+        request=serializers.CompensationAgreementSerializer,
+        responses={201: serializers.CompensationAgreementSerializer},
+    )
     @action(detail=True, methods=["post"])
-    def transition(self, request, pk=None):
-        """Change the status (draft → in force → expired / terminated)."""
-        body = serializers.StatusChangeSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        agreement = services.agreement_transition(
+    def revise(self, request, pk=None):
+        """A new version of the agreement: a draft copying its terms with the body's changes (any
+        field; the code defaults to ``<code>-v2``). Put in force, it supersedes this version, whose
+        confirmed settlements keep pointing at it."""
+        old = self.get_object()
+        serializer = self.get_serializer(old, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        agreement = services.agreement_revise(
             actor=request.user,
-            agreement=self.get_object(),
-            to=body.validated_data["to"],
-            comment=body.validated_data["comment"],
+            instance=old,
+            data=self.service_data(serializer),
+            expected_version=expected_version(request),
         )
-        return Response(self.get_serializer(self.get_queryset().get(pk=agreement.pk)).data)
+        return self.respond(agreement, status.HTTP_201_CREATED)
 
 
-class SettlementViewSet(HistoryMixin, mixins.CreateModelMixin, mixins.DestroyModelMixin, viewsets.ReadOnlyModelViewSet):
-    """Settlements: POST ``{agreement, period}`` opens one and a task computes it (202)."""
+class SettlementViewSet(TransitionMixin, ExactViewSet):
+    """Settlements: POST ``{agreement, period}`` opens one and a task computes it (202).
+    ``transition`` to ``computed`` recomputes from the current data; to ``confirmed`` confirms the
+    figures for your party (``side`` when your province is both); confirmed by both, it is locked."""
 
     queryset = Settlement.objects.select_related(
         "agreement__upstream_province",
         "agreement__downstream_province",
         "agreement__upstream_division",
         "agreement__downstream_division",
-    ).defer("inputs")  # the inputs are large; only the detail shows them
+    )
     serializer_class = serializers.SettlementSerializer
     filterset_class = filters.SettlementFilter
     ordering_fields = ["period_start", "amount", "updated_at"]
+    http_method_names = ["get", "post", "delete", "head", "options"]
+    save_service = staticmethod(services.settlement_save)
+    delete_service = staticmethod(services.settlement_delete)
+    transition_service = staticmethod(services.settlement_transition)
+    transition_serializer = transition_body(
+        "SettlementTransitionSerializer", SettlementStatus, **serializers.SIDE_FIELD
+    )
 
     def get_queryset(self):
         queryset = super().get_queryset()
-        return queryset.defer(None) if self.action != "list" else queryset
+        # The inputs are large; only a single settlement shows them.
+        return queryset.defer("inputs") if self.action == "list" else queryset
 
-    def get_serializer_class(self):
-        return serializers.SettlementDetailSerializer if self.action != "list" else serializers.SettlementSerializer
+    def transition_arguments(self, body: dict) -> dict:
+        return {"side": body.get("side")}
 
+    @extend_schema(responses={202: serializers.SettlementSerializer})
     def create(self, request, *args, **kwargs):
+        """Open a settlement for an ended period; it is computed in the background (202)."""
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        settlement = services.settlement_request(
-            actor=request.user,
-            agreement=serializer.validated_data["agreement"],
-            period=serializer.validated_data["period"],
-        )
-        return self._answer(settlement, status.HTTP_202_ACCEPTED)
-
-    def perform_destroy(self, instance):
-        from projects.core.services import delete_tracked
-
-        delete_tracked(actor=self.request.user, instance=instance)
-
-    def _answer(self, settlement, code=status.HTTP_200_OK):
-        fresh = self.get_queryset().defer(None).get(pk=settlement.pk)
-        return Response(
-            serializers.SettlementDetailSerializer(fresh, context=self.get_serializer_context()).data, status=code
-        )
-
-    @extend_schema(request=None)
-    @action(detail=True, methods=["post"])
-    def recompute(self, request, pk=None):
-        """Recompute from the current data (202); a confirmed settlement answers 409."""
-        settlement = services.settlement_recompute(actor=request.user, settlement=self.get_object())
-        return self._answer(settlement, status.HTTP_202_ACCEPTED)
-
-    @extend_schema(request=serializers.ConfirmSerializer)
-    @action(detail=True, methods=["post"])
-    def confirm(self, request, pk=None):
-        """Confirm the figures for your party; confirmed by both, the settlement is locked."""
-        body = serializers.ConfirmSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        settlement = services.settlement_confirm(
-            actor=request.user, settlement=self.get_object(), side=body.validated_data["side"]
-        )
-        return self._answer(settlement)
+        settlement = services.settlement_save(actor=request.user, data=self.service_data(serializer))
+        return self.respond(settlement, status.HTTP_202_ACCEPTED)
 
 
-class FundMovementViewSet(HistoryMixin, viewsets.ModelViewSet):
-    save_service = None
-
-    def perform_create(self, serializer):
-        serializer.instance = type(self).save_service(actor=self.request.user, values=serializer.validated_data)
-
-    def perform_update(self, serializer):
-        serializer.instance = type(self).save_service(
-            actor=self.request.user, values=serializer.validated_data, instance=serializer.instance
-        )
-
-    def perform_destroy(self, instance):
-        services.fund_movement_delete(actor=self.request.user, instance=instance)
-
-
-class FundContributionViewSet(FundMovementViewSet):
-    """Money paid into the compensation fund."""
+class FundContributionViewSet(ExactViewSet):
+    """Money paid into the compensation fund (元)."""
 
     queryset = FundContribution.objects.select_related("fund", "contributor__province")
     serializer_class = serializers.FundContributionSerializer
     filterset_class = filters.ContributionFilter
     ordering_fields = ["received_on", "amount", "updated_at"]
     save_service = staticmethod(services.fund_contribution_save)
+    delete_service = staticmethod(services.fund_contribution_delete)
 
 
-class FundAllocationViewSet(FundMovementViewSet):
-    """Money allocated from the fund to corridors, key areas and projects."""
+class FundAllocationViewSet(ExactViewSet):
+    """Money allocated from the fund to corridors, key areas and projects (元)."""
 
     queryset = FundAllocation.objects.select_related("fund", "province", "corridor", "key_area", "project")
     serializer_class = serializers.FundAllocationSerializer
     filterset_class = filters.AllocationFilter
     ordering_fields = ["allocated_on", "amount", "updated_at"]
     save_service = staticmethod(services.fund_allocation_save)
+    delete_service = staticmethod(services.fund_allocation_delete)
 
-    @extend_schema(parameters=[OpenApiParameter("fund", str, description="fund code")], responses=dict)
-    @action(detail=False, methods=["get"])
+    @extend_schema(parameters=[serializers.FundTotalsQuerySerializer], responses=dict)
+    @action(detail=False, methods=["get"], filter_backends=[])
     def totals(self, request):
         """Totals by year, province and corridor, the balance and the upstream-barrier share (元)."""
-        from projects.compensation.models import CompensationFund
-
-        fund = None
-        if request.query_params.get("fund"):
-            fund = CompensationFund.objects.filter(code=request.query_params["fund"]).first()
-            if fund is None:
-                return Response({"fund": [gettext("Unknown fund.")]}, status=status.HTTP_400_BAD_REQUEST)
-        return Response(selectors.fund_totals(fund=fund))
+        query = serializers.FundTotalsQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        return Response(selectors.fund_totals(fund=query.validated_data["fund"]))
 
 
-class StandardViewSet(TrackedWriteMixin, HistoryMixin, viewsets.ModelViewSet):
-    """Restoration standards and specifications; projects declare the ones they apply."""
+class StandardViewSet(TransitionMixin, ExactViewSet):
+    """Restoration standards and specifications; projects declare the ones they apply.
+    ``transition``: publish (needs the effective date) or supersede."""
 
     queryset = Standard.objects.prefetch_related("elements", "measures", "replaces", "replaced_by", "projects")
     serializer_class = serializers.StandardSerializer
     filterset_class = filters.StandardFilter
     search_fields = ["code", "title_zh", "title_en"]
     ordering_fields = ["code", "effective_date", "updated_at"]
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
-
-    @extend_schema(request=serializers.StatusChangeSerializer)
-    @action(detail=True, methods=["post"])
-    def transition(self, request, pk=None):
-        """Publish or supersede; publishing a joint standard supersedes those it replaces."""
-        body = serializers.StatusChangeSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        standard = services.standard_transition(
-            actor=request.user,
-            standard=self.get_object(),
-            to=body.validated_data["to"],
-            comment=body.validated_data["comment"],
-        )
-        return Response(self.get_serializer(self.get_queryset().get(pk=standard.pk)).data)
+    save_service = staticmethod(services.standard_save)
+    delete_service = staticmethod(services.standard_delete)
+    transition_service = staticmethod(services.standard_transition)
+    transition_serializer = transition_body("StandardTransitionSerializer", StandardStatus)
 
     @extend_schema(responses=dict)
-    @action(detail=False, methods=["get"])
+    @action(detail=False, methods=["get"], filter_backends=[])
     def harmonization(self, request):
         """Per measure: Sichuan's standards beside Chongqing's and whether a joint one replaces both."""
         require(request.user, VIEW, Standard)
         return Response(selectors.harmonization())
 
 
-class ProductTypeViewSet(TrackedWriteMixin, HistoryMixin, viewsets.ModelViewSet):
+class ProductTypeViewSet(ExactViewSet):
     """The editable list of ecological product types."""
 
     queryset = ProductType.objects.all()
     serializer_class = serializers.ProductTypeSerializer
     search_fields = ["code", "name_zh", "name_en"]
+    save_service = staticmethod(services.product_type_save)
+    delete_service = staticmethod(services.product_type_delete)
 
 
-class EcologicalProductViewSet(HistoryMixin, viewsets.ModelViewSet):
+class EcologicalProductViewSet(ExactViewSet):
     """Ecological products (生态产品) from projects, with what is sold and what remains."""
 
     queryset = selectors.with_remaining(
@@ -341,100 +274,48 @@ class EcologicalProductViewSet(HistoryMixin, viewsets.ModelViewSet):
     filterset_class = filters.ProductFilter
     search_fields = ["name"]
     ordering_fields = ["vintage", "name", "quantity", "updated_at"]
-
-    def perform_create(self, serializer):
-        serializer.instance = self._reload(
-            services.product_save(actor=self.request.user, values=serializer.validated_data)
-        )
-
-    def perform_update(self, serializer):
-        product = services.product_save(
-            actor=self.request.user, values=serializer.validated_data, instance=serializer.instance
-        )
-        serializer.instance = self._reload(product)
-
-    def perform_destroy(self, instance):
-        from projects.core.services import delete_tracked
-
-        delete_tracked(actor=self.request.user, instance=instance)
-
-    def _reload(self, product):
-        return self.get_queryset().get(pk=product.pk)
+    save_service = staticmethod(services.product_save)
+    delete_service = staticmethod(services.product_delete)
 
 
-class ProductListingViewSet(HistoryMixin, viewsets.ModelViewSet):
-    """Offers to sell part of a product."""
+class ProductListingViewSet(TransitionMixin, ExactViewSet):
+    """Offers to sell part of a product; ``transition`` closes or withdraws one."""
 
     queryset = ProductListing.objects.select_related("product")
     serializer_class = serializers.ProductListingSerializer
     filterset_class = filters.ListingFilter
     ordering_fields = ["listed_on", "asking_price"]
-
-    def perform_create(self, serializer):
-        serializer.instance = services.listing_save(actor=self.request.user, values=serializer.validated_data)
-
-    def perform_update(self, serializer):
-        serializer.instance = services.listing_save(
-            actor=self.request.user, values=serializer.validated_data, instance=serializer.instance
-        )
-
-    @extend_schema(request=serializers.StatusChangeSerializer)
-    @action(detail=True, methods=["post"])
-    def transition(self, request, pk=None):
-        """Close or withdraw the listing."""
-        body = serializers.StatusChangeSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        listing = services.listing_transition(
-            actor=request.user, listing=self.get_object(), to=body.validated_data["to"]
-        )
-        return Response(self.get_serializer(listing).data)
+    save_service = staticmethod(services.listing_save)
+    delete_service = staticmethod(services.listing_delete)
+    transition_service = staticmethod(services.listing_transition)
+    transition_serializer = transition_body("ListingTransitionSerializer", ListingStatus)
 
 
-class TradeViewSet(HistoryMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
-    """The trading ledger. Trades are never edited or deleted: they are settled or cancelled."""
+class TradeViewSet(TransitionMixin, ExactViewSet):
+    """The trading ledger. Trades are recorded (POST) and then settled or cancelled (``transition``),
+    never edited or deleted (405)."""
 
-    queryset = Trade.objects.select_related("product", "seller__province", "buyer__province")
+    queryset = Trade.objects.select_related("product", "listing", "seller__province", "buyer__province")
     serializer_class = serializers.TradeSerializer
     filterset_class = filters.TradeFilter
     ordering_fields = ["traded_on", "amount", "updated_at"]
-
-    def perform_create(self, serializer):
-        data = serializer.validated_data
-        serializer.instance = services.trade_create(
-            actor=self.request.user,
-            product=data["product"],
-            buyer=data["buyer"],
-            quantity=data["quantity"],
-            unit_price=data["unit_price"],
-            traded_on=data["traded_on"],
-            listing=data.get("listing"),
-            note=data.get("note", ""),
-        )
-
-    @extend_schema(request=serializers.StatusChangeSerializer)
-    @action(detail=True, methods=["post"])
-    def transition(self, request, pk=None):
-        """Settle or cancel the trade (a cancelled trade frees its quantity)."""
-        body = serializers.StatusChangeSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        trade = services.trade_transition(
-            actor=request.user,
-            trade=self.get_object(),
-            to=body.validated_data["to"],
-            comment=body.validated_data["comment"],
-        )
-        return Response(self.get_serializer(trade).data)
+    http_method_names = LEDGER
+    save_service = staticmethod(services.trade_save)
+    transition_service = staticmethod(services.trade_transition)
+    transition_serializer = transition_body("TradeTransitionSerializer", TradeStatus)
 
 
-class CarbonCoefficientViewSet(TrackedWriteMixin, HistoryMixin, viewsets.ModelViewSet):
+class CarbonCoefficientViewSet(ExactViewSet):
     """Sequestration coefficients per ecosystem type, each with its source."""
 
     queryset = CarbonCoefficient.objects.select_related("element")
     serializer_class = serializers.CarbonCoefficientSerializer
     filterset_fields = ["verified"]
+    save_service = staticmethod(services.carbon_coefficient_save)
+    delete_service = staticmethod(services.carbon_coefficient_delete)
 
     @extend_schema(parameters=[serializers.CarbonPathQuerySerializer], responses=dict)
-    @action(detail=False, methods=["get"])
+    @action(detail=False, methods=["get"], filter_backends=[])
     def path(self, request):
         """The carbon-neutral restoration path: estimated t CO2e per year, per corridor and province."""
         query = serializers.CarbonPathQuerySerializer(data=request.query_params)

@@ -1,22 +1,21 @@
-"""The admin face of the compensation app: the same rules and services as the API.
+"""The admin face of the compensation app: forms and actions call the same services as the API.
 
-Plain records (reference tables, agreements, rules, standards, products …) are edited with
-``TrackedAdmin``. Records with rules of their own are read-only here and change through
-actions that call the services: settlements (recompute, confirm), trades (settle, cancel),
-standards and agreements (status changes). Samples are entered through the API or the CSV
-upload, where their measurements are checked; the admin shows them and deletes through the
-service. Fund movements lock the fund and check the balance like the API does.
+Every save goes to the record's ``<entity>_save`` with the fields the form changed (a sample's
+measurements as its inline rows), every delete to its ``<entity>_delete``; status fields are
+read-only and change only through actions calling ``<entity>_transition``. A refusal of the
+rules is shown on the page and nothing is saved; bulk actions are all or nothing.
 """
 
-from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponseRedirect
+from django import forms
+from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from projects.compensation import services
 from projects.compensation.choices import (
     AgreementStatus,
+    ListingStatus,
     SettlementStatus,
+    Side,
     StandardStatus,
     TradeStatus,
 )
@@ -39,43 +38,51 @@ from projects.compensation.models import (
     WaterParameter,
     WaterSample,
 )
-from projects.core.admin_base import LegacyTrackedAdmin as TrackedAdmin
-from projects.core.errors import DomainError
+from projects.core.admin_base import TrackedAdmin, TrackedInline, confirm_with_comment, run_all_or_nothing
 
 
-def _run(modeladmin, request, queryset, call, done_message):
-    """Apply a service to each selected record; refusals become messages, not errors."""
-    done = 0
-    for obj in queryset:
-        try:
-            call(obj)
-            done += 1
-        except (DomainError, PermissionDenied, ValidationError) as exc:
-            text = getattr(exc, "message", None) or "; ".join(getattr(exc, "messages", [str(exc)]))
-            modeladmin.message_user(request, f"{obj}: {text}", messages.ERROR)
-    if done:
-        modeladmin.message_user(request, done_message % {"count": done}, messages.SUCCESS)
+def _transition_action(modeladmin, request, queryset, *, service, to, title, extra_fields=None):
+    """An action moving every selected record to ``to`` through ``service``, all or nothing;
+    ``extra_fields`` are asked on the confirmation page and passed on by name."""
+    return confirm_with_comment(
+        modeladmin,
+        request,
+        queryset,
+        title=title,
+        extra_fields=extra_fields,
+        apply=lambda obj, form: service(
+            actor=request.user,
+            instance=obj,
+            to=to,
+            comment=form["comment"],
+            **{name: form.get(name) or None for name in extra_fields or {}},
+        ),
+    )
 
 
-class ReadOnlyTrackedAdmin(TrackedAdmin):
-    """Shown in full, changed only through the actions (services)."""
-
-    def has_add_permission(self, request):
-        return False
+class CreateOnlyAdmin(TrackedAdmin):
+    """Records that are created here and then change only through actions (ledgers, computations)."""
 
     def has_change_permission(self, request, obj=None):
-        return False
+        return obj is None and super().has_change_permission(request, obj)
+
+
+# --- water quality ---------------------------------------------------------------------------------
 
 
 @admin.register(WaterParameter)
 class WaterParameterAdmin(TrackedAdmin):
     list_display = ("code", "unit", "evaluated_for", "plausible_min", "plausible_max")
+    save_service = staticmethod(services.parameter_save)
+    delete_service = staticmethod(services.parameter_delete)
 
 
 @admin.register(QualityLimit)
 class QualityLimitAdmin(TrackedAdmin):
     list_display = ("parameter", "waterbody", "water_class", "comparator", "limit", "upper_limit")
     list_filter = ("parameter", "waterbody", "water_class")
+    save_service = staticmethod(services.limit_save)
+    delete_service = staticmethod(services.limit_delete)
 
 
 @admin.register(MonitoringSection)
@@ -85,33 +92,32 @@ class MonitoringSectionAdmin(TrackedAdmin):
     search_fields = ("code", "name_zh", "name_en", "river")
     list_select_related = ("corridor",)
     filter_horizontal = ("responsible_organizations",)
+    save_service = staticmethod(services.section_save)
+    delete_service = staticmethod(services.section_delete)
 
 
-class MeasurementInline(admin.TabularInline):
+class MeasurementInline(TrackedInline):
+    """A sample's measurements, written with it by ``sample_save`` (which checks them)."""
+
     model = Measurement
-    extra = 0
-    can_delete = False
     fields = ("parameter", "value", "unit", "below_detection_limit", "detection_limit")
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
+    service_field = "measurements"
 
 
 @admin.register(WaterSample)
-class WaterSampleAdmin(ReadOnlyTrackedAdmin):
+class WaterSampleAdmin(TrackedAdmin):
     list_display = ("section", "sampled_on", "source", "water_class", "limiting_parameters")
     list_filter = ("section", "source", "water_class")
     date_hierarchy = "sampled_on"
     list_select_related = ("section",)
+    fields = ("section", "sampled_on", "source", "note", "water_class", "limiting_parameters")
+    readonly_fields = ("water_class", "limiting_parameters", *TrackedAdmin.readonly_fields)
     inlines = [MeasurementInline]
+    save_service = staticmethod(services.sample_save)
+    delete_service = staticmethod(services.sample_delete)
 
-    def delete_model(self, request, obj):
-        services.sample_delete(actor=request.user, sample=obj)
 
-    def delete_queryset(self, request, queryset):
-        for obj in queryset:
-            services.sample_delete(actor=request.user, sample=obj)
+# --- agreements and settlements ----------------------------------------------------------------------
 
 
 @admin.register(SettlementRule)
@@ -119,6 +125,8 @@ class SettlementRuleAdmin(TrackedAdmin):
     list_display = ("code", "name_zh", "kind", "amount_met", "amount_missed", "verified")
     list_filter = ("kind", "verified")
     search_fields = ("code", "name_zh", "name_en")
+    save_service = staticmethod(services.rule_save)
+    delete_service = staticmethod(services.rule_delete)
 
 
 @admin.register(CompensationAgreement)
@@ -128,103 +136,138 @@ class CompensationAgreementAdmin(TrackedAdmin):
     search_fields = ("code", "name_zh", "river")
     list_select_related = ("upstream_province", "downstream_province")
     filter_horizontal = ("sections",)
-    readonly_fields = (*TrackedAdmin.readonly_fields, "status")
-    actions = ["put_in_force", "mark_expired"]
+    readonly_fields = ("supersedes", "is_demo", *TrackedAdmin.readonly_fields)
+    actions = ["revise", "put_in_force", "mark_expired", "terminate"]
+    save_service = staticmethod(services.agreement_save)
+    delete_service = staticmethod(services.agreement_delete)
+
+    @admin.action(description=_("Make a new version of the selected agreements (a draft to change)"))
+    def revise(self, request, queryset):
+        run_all_or_nothing(
+            self,
+            request,
+            queryset,
+            lambda agreement: services.agreement_revise(actor=request.user, instance=agreement, data={}),
+            _("%(count)d new version(s) made as drafts; change them, then put them in force."),
+        )
+
+    def _move(self, request, queryset, to, title):
+        return _transition_action(self, request, queryset, service=services.agreement_transition, to=to, title=title)
 
     @admin.action(description=_("Put the selected agreements in force"))
     def put_in_force(self, request, queryset):
-        _run(
-            self,
-            request,
-            queryset,
-            lambda a: services.agreement_transition(actor=request.user, agreement=a, to=AgreementStatus.IN_FORCE),
-            _("%(count)d agreements put in force."),
-        )
+        return self._move(request, queryset, AgreementStatus.IN_FORCE, _("Put in force"))
 
     @admin.action(description=_("Mark the selected agreements expired"))
     def mark_expired(self, request, queryset):
-        _run(
-            self,
-            request,
-            queryset,
-            lambda a: services.agreement_transition(actor=request.user, agreement=a, to=AgreementStatus.EXPIRED),
-            _("%(count)d agreements marked expired."),
-        )
+        return self._move(request, queryset, AgreementStatus.EXPIRED, _("Mark expired"))
+
+    @admin.action(description=_("Terminate the selected agreements"))
+    def terminate(self, request, queryset):
+        return self._move(request, queryset, AgreementStatus.TERMINATED, _("Terminate"))
 
 
 @admin.register(Settlement)
-class SettlementAdmin(ReadOnlyTrackedAdmin):
+class SettlementAdmin(CreateOnlyAdmin):
+    """Opened here (agreement and period), computed by the task; recomputed and confirmed by actions."""
+
     list_display = ("agreement", "period", "status", "payer", "amount", "computed_at")
     list_filter = ("status", "agreement")
     list_select_related = ("agreement",)
+    fields = (
+        "agreement",
+        "period",
+        "status",
+        "payer",
+        "amount",
+        "steps",
+        "input_digest",
+        "computed_at",
+        "upstream_confirmed_by",
+        "upstream_confirmed_at",
+        "downstream_confirmed_by",
+        "downstream_confirmed_at",
+    )
+    readonly_fields = (
+        "payer",
+        "amount",
+        "steps",
+        "input_digest",
+        "computed_at",
+        "upstream_confirmed_by",
+        "upstream_confirmed_at",
+        "downstream_confirmed_by",
+        "downstream_confirmed_at",
+        *TrackedAdmin.readonly_fields,
+    )
     actions = ["recompute", "confirm"]
-
-    def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) and (obj is None or obj.status != SettlementStatus.CONFIRMED)
+    save_service = staticmethod(services.settlement_save)
+    delete_service = staticmethod(services.settlement_delete)
 
     @admin.action(description=_("Recompute the selected settlements"))
     def recompute(self, request, queryset):
-        _run(
+        return _transition_action(
             self,
             request,
             queryset,
-            lambda s: services.settlement_recompute(actor=request.user, settlement=s),
-            _("%(count)d settlements queued for recomputation."),
+            service=services.settlement_transition,
+            to=SettlementStatus.COMPUTED,
+            title=_("Recompute"),
         )
 
     @admin.action(description=_("Confirm the selected settlements for my party"))
     def confirm(self, request, queryset):
-        _run(
+        side = forms.ChoiceField(
+            label=_("Party"),
+            choices=[("", "—"), *Side.choices],
+            required=False,
+            help_text=_("Needed only when both parties are in your province."),
+        )
+        return _transition_action(
             self,
             request,
             queryset,
-            lambda s: services.settlement_confirm(actor=request.user, settlement=s),
-            _("%(count)d settlements confirmed."),
+            service=services.settlement_transition,
+            to=SettlementStatus.CONFIRMED,
+            title=_("Confirm"),
+            extra_fields={"side": side},
         )
+
+
+# --- the fund ---------------------------------------------------------------------------------------
 
 
 @admin.register(CompensationFund)
 class CompensationFundAdmin(TrackedAdmin):
     list_display = ("code", "name_zh", "is_demo")
-
-
-class FundMovementAdmin(TrackedAdmin):
-    """Locks the fund and refuses a movement that would overdraw it, as the API does."""
-
-    def save_model(self, request, obj, form, change):
-        services.lock_fund(obj.fund_id)
-        super().save_model(request, obj, form, change)
-
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        services.check_fund_balance(form.instance.fund)
-
-    def delete_model(self, request, obj):
-        services.fund_movement_delete(actor=request.user, instance=obj)
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except DomainError as exc:
-            self.message_user(request, str(exc.message), messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
+    save_service = staticmethod(services.fund_save)
+    delete_service = staticmethod(services.fund_delete)
 
 
 @admin.register(FundContribution)
-class FundContributionAdmin(FundMovementAdmin):
+class FundContributionAdmin(TrackedAdmin):
+    """Each movement locks its fund and refuses to overdraw it, as through the API."""
+
     list_display = ("received_on", "contributor", "amount", "fund")
     list_filter = ("fund", "contributor__province")
     list_select_related = ("contributor", "fund")
     date_hierarchy = "received_on"
+    save_service = staticmethod(services.fund_contribution_save)
+    delete_service = staticmethod(services.fund_contribution_delete)
 
 
 @admin.register(FundAllocation)
-class FundAllocationAdmin(FundMovementAdmin):
+class FundAllocationAdmin(TrackedAdmin):
     list_display = ("allocated_on", "province", "corridor", "key_area", "project", "amount", "fund")
     list_filter = ("fund", "province", "corridor")
     list_select_related = ("province", "corridor", "key_area", "project", "fund")
     date_hierarchy = "allocated_on"
     raw_id_fields = ("project",)
+    save_service = staticmethod(services.fund_allocation_save)
+    delete_service = staticmethod(services.fund_allocation_delete)
+
+
+# --- standards --------------------------------------------------------------------------------------
 
 
 @admin.register(Standard)
@@ -234,64 +277,55 @@ class StandardAdmin(TrackedAdmin):
     search_fields = ("code", "title_zh", "title_en")
     filter_horizontal = ("elements", "measures", "replaces")
     raw_id_fields = ("projects",)
+    readonly_fields = ("is_demo", *TrackedAdmin.readonly_fields)
     actions = ["publish", "supersede"]
-
-    def get_readonly_fields(self, request, obj=None):
-        fields = super().get_readonly_fields(request, obj)
-        return (*fields, "status") if obj is not None else fields
+    save_service = staticmethod(services.standard_save)
+    delete_service = staticmethod(services.standard_delete)
 
     @admin.action(description=_("Publish the selected standards"))
     def publish(self, request, queryset):
-        _run(
+        return _transition_action(
             self,
             request,
             queryset,
-            lambda s: services.standard_transition(actor=request.user, standard=s, to=StandardStatus.PUBLISHED),
-            _("%(count)d standards published."),
+            service=services.standard_transition,
+            to=StandardStatus.PUBLISHED,
+            title=_("Publish"),
         )
 
     @admin.action(description=_("Mark the selected standards superseded"))
     def supersede(self, request, queryset):
-        _run(
+        return _transition_action(
             self,
             request,
             queryset,
-            lambda s: services.standard_transition(actor=request.user, standard=s, to=StandardStatus.SUPERSEDED),
-            _("%(count)d standards superseded."),
+            service=services.standard_transition,
+            to=StandardStatus.SUPERSEDED,
+            title=_("Supersede"),
         )
+
+
+# --- products and trades ------------------------------------------------------------------------------
 
 
 @admin.register(ProductType)
 class ProductTypeAdmin(TrackedAdmin):
     list_display = ("code", "name_zh", "name_en", "default_unit")
+    save_service = staticmethod(services.product_type_save)
+    delete_service = staticmethod(services.product_type_delete)
 
 
 @admin.register(EcologicalProduct)
 class EcologicalProductAdmin(TrackedAdmin):
+    """The quantity never drops below what is sold: checked by ``product_save`` under the product's lock."""
+
     list_display = ("name", "product_type", "project", "quantity", "unit", "vintage", "owner")
     list_filter = ("product_type", "vintage", "owner__province")
     list_select_related = ("product_type", "project", "owner")
     raw_id_fields = ("project",)
-
-    def get_form(self, request, obj=None, **kwargs):
-        form = super().get_form(request, obj, **kwargs)
-
-        class ProductForm(form):
-            def clean_quantity(self):
-                quantity = self.cleaned_data["quantity"]
-                if self.instance.pk is not None:
-                    sold = services.sold_quantity(self.instance)
-                    if quantity is not None and quantity < sold:
-                        raise ValidationError(_("%(sold)s of it are sold already.") % {"sold": sold})
-                return quantity
-
-        return ProductForm
-
-    def save_model(self, request, obj, form, change):
-        if change:
-            # Lock the product as the trade service does, and check again under the lock.
-            services.lock_product_for_quantity(obj)
-        super().save_model(request, obj, form, change)
+    readonly_fields = ("is_demo", *TrackedAdmin.readonly_fields)
+    save_service = staticmethod(services.product_save)
+    delete_service = staticmethod(services.product_delete)
 
 
 @admin.register(ProductListing)
@@ -299,37 +333,58 @@ class ProductListingAdmin(TrackedAdmin):
     list_display = ("product", "quantity", "asking_price", "listed_on", "status")
     list_filter = ("status",)
     list_select_related = ("product",)
+    actions = ["close", "withdraw"]
+    save_service = staticmethod(services.listing_save)
+    delete_service = staticmethod(services.listing_delete)
 
+    @admin.action(description=_("Close the selected listings"))
+    def close(self, request, queryset):
+        return _transition_action(
+            self, request, queryset, service=services.listing_transition, to=ListingStatus.CLOSED, title=_("Close")
+        )
 
-@admin.register(Trade)
-class TradeAdmin(ReadOnlyTrackedAdmin):
-    list_display = ("traded_on", "product", "seller", "buyer", "quantity", "unit_price", "amount", "status")
-    list_filter = ("status",)
-    list_select_related = ("product", "seller", "buyer")
-    actions = ["settle", "cancel"]
-
-    def has_delete_permission(self, request, obj=None):
-        return False  # the ledger keeps every trade; cancel instead
-
-    @admin.action(description=_("Mark the selected trades settled"))
-    def settle(self, request, queryset):
-        _run(
+    @admin.action(description=_("Withdraw the selected listings"))
+    def withdraw(self, request, queryset):
+        return _transition_action(
             self,
             request,
             queryset,
-            lambda t: services.trade_transition(actor=request.user, trade=t, to=TradeStatus.SETTLED),
-            _("%(count)d trades settled."),
+            service=services.listing_transition,
+            to=ListingStatus.WITHDRAWN,
+            title=_("Withdraw"),
+        )
+
+
+@admin.register(Trade)
+class TradeAdmin(CreateOnlyAdmin):
+    """The ledger: a trade is recorded here like through the API, then settled or cancelled; never edited."""
+
+    list_display = ("traded_on", "product", "seller", "buyer", "quantity", "unit_price", "amount", "status")
+    list_filter = ("status",)
+    list_select_related = ("product", "seller", "buyer")
+    fields = ("product", "listing", "buyer", "quantity", "unit_price", "traded_on", "note", "seller", "amount")
+    readonly_fields = ("seller", "amount", *TrackedAdmin.readonly_fields)
+    actions = ["settle", "cancel"]
+    save_service = staticmethod(services.trade_save)
+    delete_service = None  # the ledger keeps every trade; cancel instead
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Mark the selected trades settled"))
+    def settle(self, request, queryset):
+        return _transition_action(
+            self, request, queryset, service=services.trade_transition, to=TradeStatus.SETTLED, title=_("Settle")
         )
 
     @admin.action(description=_("Cancel the selected trades"))
     def cancel(self, request, queryset):
-        _run(
-            self,
-            request,
-            queryset,
-            lambda t: services.trade_transition(actor=request.user, trade=t, to=TradeStatus.CANCELLED),
-            _("%(count)d trades cancelled."),
+        return _transition_action(
+            self, request, queryset, service=services.trade_transition, to=TradeStatus.CANCELLED, title=_("Cancel")
         )
+
+
+# --- carbon -------------------------------------------------------------------------------------------
 
 
 @admin.register(CarbonCoefficient)
@@ -337,3 +392,5 @@ class CarbonCoefficientAdmin(TrackedAdmin):
     list_display = ("element", "tco2e_per_ha_year", "source", "verified")
     list_filter = ("verified",)
     list_select_related = ("element",)
+    save_service = staticmethod(services.carbon_coefficient_save)
+    delete_service = staticmethod(services.carbon_coefficient_delete)

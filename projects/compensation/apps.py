@@ -8,4 +8,4 @@ class CompensationConfig(AppConfig):
     verbose_name = _("Ecological compensation")
 
     def ready(self):
-        from projects.compensation import rules  # noqa: F401 - registers the permission rules
+        from projects.compensation import events, rules  # noqa: F401 - register the rules and event labels

@@ -76,6 +76,7 @@ class AgreementStatus(models.TextChoices):
     IN_FORCE = "in_force", _("In force")
     EXPIRED = "expired", _("Expired")
     TERMINATED = "terminated", _("Terminated")
+    SUPERSEDED = "superseded", _("Superseded by a new version")
 
 
 class EvaluationMethod(models.TextChoices):

@@ -1,8 +1,10 @@
 """Demo data of the compensation app (``manage.py load_demo``). Every figure here is a
 demonstration value, marked ``is_demo`` / ``verified=False``; see docs/compensation.md.
 
-Idempotent: records get stable ids and are skipped when they exist, so entered data is
-never overwritten. Projects are taken from whatever rows the restoration demo created.
+Every record is written through the compensation services as the demo administrator, so it
+has its history and passes the same rules as any other. Idempotent: records are matched by
+their natural keys and skipped when they exist, so entered data is never overwritten.
+Projects are taken from whatever rows the restoration demo created.
 """
 
 import datetime
@@ -22,7 +24,6 @@ from projects.compensation.choices import (
     StandardStatus,
     TradeStatus,
 )
-from projects.compensation.evaluation import load_limits
 from projects.compensation.models import (
     CompensationAgreement,
     CompensationFund,
@@ -37,35 +38,25 @@ from projects.compensation.models import (
     Trade,
     WaterSample,
 )
-from projects.compensation.settlement import period_bounds
-from projects.core.choices import ChangeAction
-from projects.core.history import record_change, snapshot
 from projects.core.models import Corridor, KeyArea, Organization, Province, User
-from projects.core.reference import stable_id
 
-_DEMO = "load_demo"
 SC, CQ = "510000", "500000"
 
 
-def _created(obj):
-    record_change(instance=obj, action=ChangeAction.CREATE, after=snapshot(obj), message=_DEMO)
-    return obj
-
-
-def _get_or_create(model, key: str, **values):
-    pk = stable_id(f"demo-{model._meta.model_name}", key)
-    obj = model.objects.filter(pk=pk).first()
+def _get_or_save(save, model, lookup: dict, actor, **values):
+    """The record matching ``lookup``, or a new one written through its service (with history)."""
+    obj = model.objects.filter(**lookup).first()
     if obj is not None:
         return obj, False
-    many = {k: values.pop(k) for k in list(values) if model._meta.get_field(k).many_to_many}
-    obj = model.objects.create(id=pk, **values)
-    for field, items in many.items():
-        getattr(obj, field).set(items)
-    return _created(obj), True
+    return save(actor=actor, data={**lookup, **values}), True
 
 
 def _org(slug):
     return Organization.objects.filter(slug=slug).first()
+
+
+def _admin():
+    return User.objects.filter(is_superuser=True, is_active=True).order_by("date_joined").first()
 
 
 # --- water quality and the agreement --------------------------------------------------------------
@@ -90,15 +81,16 @@ def _sample_values(rng: random.Random, year: int, month: int) -> list[dict]:
     ]
 
 
-def load_agreement() -> dict:
-    sichuan, chongqing = Province.objects.get(code=SC), Province.objects.get(code=CQ)
-    sc_env, cq_env = _org("sc-ecology-environment"), _org("cq-ecology-environment")
+def load_agreement(admin) -> dict:
     from django.contrib.gis.geos import Point
 
-    section, _new = _get_or_create(
+    sichuan, chongqing = Province.objects.get(code=SC), Province.objects.get(code=CQ)
+    sc_env, cq_env = _org("sc-ecology-environment"), _org("cq-ecology-environment")
+    section, _new = _get_or_save(
+        services.section_save,
         MonitoringSection,
-        "qiongjiang",
-        code="demo-qiongjiang-border",
+        {"code": "demo-qiongjiang-border"},
+        admin,
         name_zh="琼江川渝跨界断面（演示）",
         name_en="Qiong River Sichuan–Chongqing border section (demo)",
         river="琼江",
@@ -109,10 +101,11 @@ def load_agreement() -> dict:
         description="演示断面：位置与数据均为演示值，非官方监测断面。",
         responsible_organizations=[o for o in (sc_env, cq_env) if o],
     )
-    rule, _new = _get_or_create(
+    rule, _new = _get_or_save(
+        services.rule_save,
         SettlementRule,
-        "qiongjiang-rule",
-        code="demo-months-meeting-target",
+        {"code": "demo-months-meeting-target"},
+        admin,
         name_zh="按达标月数结算（演示）",
         name_en="Settled by the months meeting the target (demo)",
         kind=RuleKind.MONTHS_MEETING_TARGET,
@@ -121,10 +114,11 @@ def load_agreement() -> dict:
         source_note="演示规则：金额为演示值（[U]），结构参照 docs/compensation.md §3 酉水、重庆2018方案。",
         verified=False,
     )
-    agreement, _new = _get_or_create(
+    agreement, new = _get_or_save(
+        services.agreement_save,
         CompensationAgreement,
-        "qiongjiang-agreement",
-        code="demo-qiongjiang-2023-2025",
+        {"code": "demo-qiongjiang-2023-2025"},
+        admin,
         name_zh="琼江流域川渝横向生态补偿协议（演示）",
         name_en="Qiong River Sichuan–Chongqing horizontal compensation agreement (demo)",
         river="琼江",
@@ -138,53 +132,37 @@ def load_agreement() -> dict:
         rule=rule,
         evaluation_method=EvaluationMethod.MONTHLY_MEAN,
         settlement_period="year",
-        status=AgreementStatus.IN_FORCE,
         is_demo=True,
         sections=[section],
     )
+    if new:
+        agreement = services.agreement_transition(actor=admin, instance=agreement, to=AgreementStatus.IN_FORCE)
     rng = random.Random(2021)  # noqa: S311 - demo figures, reproducible
     created = 0
-    table = load_limits()
     for year in (2023, 2024):
         for month in range(1, 13):
             measurements = _sample_values(rng, year, month)
             day = datetime.date(year, month, 10)
             if WaterSample.objects.filter(section=section, sampled_on=day, source="manual").exists():
                 continue
-            sample = WaterSample(
-                id=stable_id("demo-sample", f"{section.code}:{day}"),
-                section=section,
-                sampled_on=day,
-                source="manual",
-                note="演示数据",
-            )
-            cleaned = services.clean_measurements(
-                waterbody=section.waterbody,
-                source="manual",
-                measurements=measurements,
-                specs=services._parameter_specs(),
-            )
-            services._write_sample(sample=sample, measurements=cleaned, table=table)
-            record_change(
-                instance=sample, action=ChangeAction.CREATE, after=services.sample_snapshot(sample), message=_DEMO
+            services.sample_save(
+                actor=admin,
+                data={
+                    "section": section,
+                    "sampled_on": day,
+                    "source": "manual",
+                    "note": "演示数据",
+                    "measurements": measurements,
+                },
             )
             created += 1
     settlements = []
     for period in ("2023", "2024"):
         settlement = Settlement.objects.filter(agreement=agreement, period=period).first()
         if settlement is None:
-            start, end = period_bounds(period, "year")
-            settlement = _created(
-                Settlement.objects.create(
-                    id=stable_id("demo-settlement", f"{agreement.code}:{period}"),
-                    agreement=agreement,
-                    period=period,
-                    period_start=start,
-                    period_end=end,
-                )
-            )
+            settlement = services.settlement_save(actor=admin, data={"agreement": agreement, "period": period})
         if settlement.status == SettlementStatus.PENDING:
-            settlement = services.settlement_compute(settlement=settlement)
+            settlement = services.settlement_compute(instance=settlement)
         settlements.append(settlement)
     # The parties have confirmed 2023 (locked); 2024 waits for them.
     first = settlements[0]
@@ -193,7 +171,9 @@ def load_agreement() -> dict:
         for username in ("sc_staff", "cq_staff"):
             side = "upstream" if username == "sc_staff" else "downstream"
             if not getattr(first, f"{side}_confirmed_at"):
-                first = services.settlement_confirm(actor=users[username], settlement=first)
+                first = services.settlement_transition(
+                    actor=users[username], instance=first, to=SettlementStatus.CONFIRMED, side=side
+                )
     return {
         "samples_created": created,
         "settlements": {s.period: f"{s.payer or '-'} pays {s.amount} yuan" for s in settlements},
@@ -203,73 +183,78 @@ def load_agreement() -> dict:
 # --- the fund ---------------------------------------------------------------------------------------
 
 
-def load_fund(projects) -> dict:
+def load_fund(admin, projects) -> dict:
     fund = CompensationFund.objects.get(code="yangtze-belt-compensation-fund")
     contributions = [
-        ("sc-2022", "sc-natural-resources", datetime.date(2022, 3, 1), 40_000_000),
-        ("cq-2022", "cq-planning-natural-resources", datetime.date(2022, 3, 1), 40_000_000),
-        ("sc-2023", "sc-natural-resources", datetime.date(2023, 3, 1), 50_000_000),
-        ("cq-2023", "cq-planning-natural-resources", datetime.date(2023, 3, 1), 50_000_000),
-        ("sc-2024", "sc-natural-resources", datetime.date(2024, 3, 1), 50_000_000),
-        ("cq-2024", "cq-planning-natural-resources", datetime.date(2024, 3, 1), 50_000_000),
+        ("sc-natural-resources", datetime.date(2022, 3, 1), 40_000_000),
+        ("cq-planning-natural-resources", datetime.date(2022, 3, 1), 40_000_000),
+        ("sc-natural-resources", datetime.date(2023, 3, 1), 50_000_000),
+        ("cq-planning-natural-resources", datetime.date(2023, 3, 1), 50_000_000),
+        ("sc-natural-resources", datetime.date(2024, 3, 1), 50_000_000),
+        ("cq-planning-natural-resources", datetime.date(2024, 3, 1), 50_000_000),
     ]
     made = 0
-    for key, slug, day, amount in contributions:
+    for slug, day, amount in contributions:
         org = _org(slug)
         if org is None:
             continue
-        _obj, new = _get_or_create(
-            FundContribution, key, fund=fund, contributor=org, received_on=day, amount=amount, note="演示出资"
+        _obj, new = _get_or_save(
+            services.fund_contribution_save,
+            FundContribution,
+            {"fund": fund, "contributor": org, "received_on": day, "note": "演示出资"},
+            admin,
+            amount=amount,
         )
         made += new
     sichuan, chongqing = Province.objects.get(code=SC), Province.objects.get(code=CQ)
     corridors = {c.slug: c for c in Corridor.objects.all()}
     allocations = [
-        ("jialing-sc-2022", datetime.date(2022, 6, 1), 20_000_000, sichuan, corridors.get("jialing"), None),
-        ("jialing-cq-2022", datetime.date(2022, 6, 1), 15_000_000, chongqing, corridors.get("jialing"), None),
-        ("yangtze-cq-2023", datetime.date(2023, 6, 1), 30_000_000, chongqing, corridors.get("yangtze"), None),
-        ("min-sc-2023", datetime.date(2023, 6, 1), 25_000_000, sichuan, corridors.get("min"), None),
-        ("qinba-sc-2023", datetime.date(2023, 7, 1), 12_000_000, sichuan, None, "qinba"),
-        ("three-gorges-cq-2024", datetime.date(2024, 6, 1), 18_000_000, chongqing, None, "three-gorges"),
-        ("tuo-sc-2024", datetime.date(2024, 6, 1), 16_000_000, sichuan, corridors.get("tuo"), None),
+        (datetime.date(2022, 6, 1), 20_000_000, sichuan, corridors.get("jialing"), None),
+        (datetime.date(2022, 6, 1), 15_000_000, chongqing, corridors.get("jialing"), None),
+        (datetime.date(2023, 6, 1), 30_000_000, chongqing, corridors.get("yangtze"), None),
+        (datetime.date(2023, 6, 1), 25_000_000, sichuan, corridors.get("min"), None),
+        (datetime.date(2023, 7, 1), 12_000_000, sichuan, None, "qinba"),
+        (datetime.date(2024, 6, 1), 18_000_000, chongqing, None, "three-gorges"),
+        (datetime.date(2024, 6, 1), 16_000_000, sichuan, corridors.get("tuo"), None),
     ]
-    for key, day, amount, province, corridor, area in allocations:
-        _obj, new = _get_or_create(
+    for day, amount, province, corridor, area in allocations:
+        _obj, new = _get_or_save(
+            services.fund_allocation_save,
             FundAllocation,
-            key,
-            fund=fund,
-            allocated_on=day,
+            {
+                "fund": fund,
+                "allocated_on": day,
+                "province": province,
+                "corridor": corridor,
+                "key_area": KeyArea.objects.filter(slug=area).first() if area else None,
+                "purpose": "演示拨付",
+            },
+            admin,
             amount=amount,
-            province=province,
-            corridor=corridor,
-            key_area=KeyArea.objects.filter(slug=area).first() if area else None,
-            purpose="演示拨付",
         )
         made += new
     for index, project in enumerate(projects[:4]):
         province = project.provinces.first() or (project.lead_organization.province)
         if province is None:
             continue
-        _obj, new = _get_or_create(
+        _obj, new = _get_or_save(
+            services.fund_allocation_save,
             FundAllocation,
-            f"project-{project.code}",
-            fund=fund,
+            {"fund": fund, "project": project, "purpose": f"演示拨付：{project.code}"},
+            admin,
             allocated_on=datetime.date(2024, 9, 1),
             amount=5_000_000 + 1_000_000 * index,
             province=province,
             corridor=project.corridors.filter(provinces=province).first(),
-            project=project,
-            purpose=f"演示拨付：{project.code}",
         )
         made += new
-    services.check_fund_balance(fund)
     return {"fund_movements_created": made, "balance_yuan": services.fund_balance(fund)}
 
 
 # --- standards --------------------------------------------------------------------------------------
 
 
-def load_standards() -> dict:
+def load_standards(admin) -> dict:
     from projects.restoration.models import EcosystemElement, MeasureType
 
     measures = {m.code: m for m in MeasureType.objects.all()}
@@ -356,53 +341,52 @@ def load_standards() -> dict:
     ]
     made = {}
     for key, code, title, issuer, state, effective, measure_codes, element_codes, replaces in rows:
-        standard, _new = _get_or_create(
+        standard, new = _get_or_save(
+            services.standard_save,
             Standard,
-            key,
-            code=code,
+            {"code": code},
+            admin,
             title_zh=title,
             issuer=issuer,
             kind=StandardKind.SPECIFICATION,
-            status=state,
             effective_date=effective,
             is_demo=True,
             measures=[measures[c] for c in measure_codes if c in measures],
             elements=[elements[c] for c in element_codes if c in elements],
             replaces=[made[k] for k in replaces],
         )
+        if new and state == StandardStatus.PUBLISHED:
+            standard = services.standard_transition(actor=admin, instance=standard, to=StandardStatus.PUBLISHED)
         made[key] = standard
     # The joint shoreline standard is published: it replaces (supersedes) both provincial ones.
     joint = made["joint-shoreline"]
     if joint.status == StandardStatus.DRAFTING and not joint.effective_date:
-        before = snapshot(joint)
-        joint.effective_date = datetime.date(2023, 1, 1)
-        joint.save(update_fields=["effective_date"])
-        record_change(instance=joint, action=ChangeAction.UPDATE, before=before, after=snapshot(joint), message=_DEMO)
-        admin = User.objects.filter(is_superuser=True).first()
-        if admin is not None:
-            services.standard_transition(actor=admin, standard=joint, to=StandardStatus.PUBLISHED)
+        joint = services.standard_save(actor=admin, instance=joint, data={"effective_date": datetime.date(2023, 1, 1)})
+        services.standard_transition(actor=admin, instance=joint, to=StandardStatus.PUBLISHED)
     return {"standards": len(made)}
 
 
 # --- ecological products and trades ------------------------------------------------------------------
 
 
-def load_products(projects) -> dict:
+def load_products(admin, projects) -> dict:
     if not projects:
         return {"products": 0, "trades": 0, "note": "no projects yet: load the restoration demo first"}
     types = {t.code: t for t in ProductType.objects.all()}
     made_products, made_trades = 0, 0
-    admin = User.objects.filter(is_superuser=True).first()
     buyers = [o for o in (_org("cq-forestry"), _org("sc-forestry-grassland"), _org("cq-ecology-environment")) if o]
     for index, project in enumerate(projects[:3]):
         owner = project.lead_organization
         kind = "carbon-sink" if index != 1 else "forest-coverage-indicator"
-        product, new = _get_or_create(
+        product, new = _get_or_save(
+            services.product_save,
             EcologicalProduct,
-            f"{project.code}:{kind}",
-            name=f"{project.name_zh} {types[kind].name_zh}（演示）",
-            product_type=types[kind],
-            project=project,
+            {
+                "project": project,
+                "product_type": types[kind],
+                "name": f"{project.name_zh} {types[kind].name_zh}（演示）",
+            },
+            admin,
             quantity=Decimal("12000") if kind == "carbon-sink" else Decimal("15000"),
             unit=types[kind].default_unit,
             vintage=2023,
@@ -411,24 +395,26 @@ def load_products(projects) -> dict:
         )
         made_products += new
         buyer = next((b for b in buyers if b != owner), None)
-        if admin is None or buyer is None or Trade.objects.filter(product=product).exists():
+        if buyer is None or Trade.objects.filter(product=product).exists():
             continue
         # 森林覆盖率指标 traded at 2,500 元/亩 as in the Chongqing deals (docs/compensation.md §8);
         # the carbon price is a demonstration value.
         price = Decimal("2500") if kind == "forest-coverage-indicator" else Decimal("60")
         quantity = Decimal("5000") if kind == "forest-coverage-indicator" else Decimal("3000")
-        trade = services.trade_create(
+        trade = services.trade_save(
             actor=admin,
-            product=product,
-            buyer=buyer,
-            quantity=quantity,
-            unit_price=price,
-            traded_on=datetime.date(2024, 5, 20),
-            note="演示交易",
-            is_demo=True,
+            data={
+                "product": product,
+                "buyer": buyer,
+                "quantity": quantity,
+                "unit_price": price,
+                "traded_on": datetime.date(2024, 5, 20),
+                "note": "演示交易",
+                "is_demo": True,
+            },
         )
         if index == 0:
-            services.trade_transition(actor=admin, trade=trade, to=TradeStatus.SETTLED)
+            services.trade_transition(actor=admin, instance=trade, to=TradeStatus.SETTLED)
         made_trades += 1
     return {"products_created": made_products, "trades_created": made_trades}
 
@@ -437,12 +423,15 @@ def load_products(projects) -> dict:
 def load() -> dict:
     from projects.restoration.models import Project
 
+    admin = _admin()
+    if admin is None:
+        return {"skipped": "demo accounts missing: load_users first"}
     projects = list(
         Project.objects.select_related("lead_organization__province").prefetch_related("corridors", "provinces")
     )
     return {
-        "agreement": load_agreement(),
-        "fund": load_fund(projects),
-        "standards": load_standards(),
-        "products": load_products(projects),
+        "agreement": load_agreement(admin),
+        "fund": load_fund(admin, projects),
+        "standards": load_standards(admin),
+        "products": load_products(admin, projects),
     }

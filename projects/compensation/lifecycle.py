@@ -7,12 +7,14 @@ from projects.compensation.choices import StandardStatus as St
 from projects.compensation.choices import TradeStatus as T
 from projects.core.workflow import Lifecycle
 
+# A changed agreement is a new version (``supersedes``); putting it in force supersedes the old one.
 AGREEMENT_LIFECYCLE = Lifecycle(
     {
         A.DRAFT: [A.IN_FORCE, A.TERMINATED],
-        A.IN_FORCE: [A.EXPIRED, A.TERMINATED],
+        A.IN_FORCE: [A.EXPIRED, A.TERMINATED, A.SUPERSEDED],
         A.EXPIRED: [],
         A.TERMINATED: [],
+        A.SUPERSEDED: [],
     },
     A,
 )

@@ -6,6 +6,7 @@ Each runs a fixed number of queries whatever the amount of data.
 import datetime
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 
 from django.db.models import Count, DecimalField, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, ExtractYear
@@ -19,6 +20,48 @@ from projects.compensation.models import (
     Standard,
     Trade,
 )
+from projects.compensation.numbers import exact_text, plain, rounded_text
+
+# --- water quality ------------------------------------------------------------------------------
+
+
+def section_samples(section, start: datetime.date, end: datetime.date) -> list[dict]:
+    """The section's samples in the period as the evaluation reads them (values used, one query)."""
+    from projects.compensation.models import WaterSample
+
+    samples = (
+        WaterSample.objects.filter(section=section, sampled_on__gte=start, sampled_on__lte=end)
+        .order_by("sampled_on", "pk")
+        .prefetch_related("measurements")
+    )
+    return [
+        {
+            "date": sample.sampled_on.isoformat(),
+            "values": {m.parameter: plain(m.effective_value) for m in sample.measurements.all()},
+        }
+        for sample in samples
+    ]
+
+
+def section_evaluation(section, *, start: datetime.date, end: datetime.date, method: str) -> dict:
+    """A section's class over a period by the single-factor method and ``method`` (the class of
+    the period mean, or the worst of the monthly means with every month listed), its limiting
+    parameters and its verdict against the target class: met, missed or no data (a period
+    without samples neither meets nor misses its target: ``meets_target`` is null)."""
+    from projects.compensation.evaluation import evaluate, load_limits
+
+    samples = section_samples(section, start, end)
+    result = evaluate(
+        samples,
+        section.waterbody,
+        load_limits(),
+        method=method,
+        start=start,
+        end=end,
+        target_class=section.target_class,
+    )
+    return {"section": section.code, "start": start, "end": end, "target_class": section.target_class, **result}
+
 
 # --- ecological products ------------------------------------------------------------------------
 
@@ -80,6 +123,7 @@ def fund_totals(*, fund=None) -> dict:
         .order_by("-total", "corridor__slug")
     ]
     total_out = out["total"]
+    share = Fraction(out["barrier"], total_out) if total_out else None
     return {
         "unit": "yuan",
         "contributed": paid_in,
@@ -87,7 +131,9 @@ def fund_totals(*, fund=None) -> dict:
         "balance": paid_in - total_out,
         "upstream_barrier": {
             "allocated": out["barrier"],
-            "share": str((Decimal(out["barrier"]) / total_out).quantize(Decimal("0.0001"))) if total_out else None,
+            # Rounded for display; the exact share beside it.
+            "share": rounded_text(share, 4) if share is not None else None,
+            "share_exact": exact_text(share) if share is not None else None,
         },
         "by_year": [{"year": year, **values} for year, values in sorted(by_year.items())],
         "by_province": [

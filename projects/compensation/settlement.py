@@ -6,6 +6,9 @@ steps from those inputs alone, so anyone can replay a settlement from what it st
 recomputing with the same data always gives the same result.
 
 Sign convention: a positive transfer is paid by the downstream party to the upstream party.
+Numbers are exact (``projects.compensation.numbers``): means and the improvement index are
+fractions compared with their limits and thresholds as they are; rounded values appear in the
+steps for display only, beside the exact ones, and every number is written in plain notation.
 """
 
 import calendar
@@ -13,13 +16,17 @@ import datetime
 import hashlib
 import json
 import re
-from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from projects.compensation.choices import EvaluationMethod, RuleKind, SettlementPeriod, Side
-from projects.compensation.evaluation import evaluate_by_month, evaluate_period, load_limits
+from projects.compensation.choices import RuleKind, SettlementPeriod, Side
+from projects.compensation.evaluation import NO_DATA, evaluate, evaluate_by_month, load_limits, mean_values
+from projects.compensation.numbers import exact, exact_text, plain, rounded_text
+
+# Terms and the index are shown rounded to this many places beside their exact value.
+INDEX_PLACES = 4
 
 PERIOD = re.compile(r"^(?P<year>\d{4})(?:-(?P<month>0[1-9]|1[0-2]))?$")
 
@@ -52,7 +59,7 @@ def _samples(section, start: datetime.date, end: datetime.date) -> list[dict]:
     rows = []
     for sample in section.samples.all():  # prefetched with measurements, ordered by date
         if start <= sample.sampled_on <= end:
-            values = {m.parameter: str(m.effective_value.normalize()) for m in sample.measurements.all()}
+            values = {m.parameter: plain(m.effective_value) for m in sample.measurements.all()}
             rows.append({"id": str(sample.pk), "date": sample.sampled_on.isoformat(), "values": values})
     return sorted(rows, key=lambda row: (row["date"], row["id"]))
 
@@ -66,8 +73,10 @@ def gather_inputs(agreement, period: str) -> dict:
     start, end = period_bounds(period, agreement.settlement_period)
     rule = agreement.rule
     needed = [(start, end)]
+    previous = None
     if rule.kind == RuleKind.CLASS_VS_TARGET_AND_TREND:
-        needed.append(period_bounds(previous_period(period), agreement.settlement_period))
+        previous = previous_period(period)
+        needed.append(period_bounds(previous, agreement.settlement_period))
     years = (rule.parameters or {}).get("baseline_years") if rule.kind == RuleKind.IMPROVEMENT_INDEX else None
     if years:
         needed.append((datetime.date(years[0], 1, 1), datetime.date(years[1], 12, 31)))
@@ -92,7 +101,7 @@ def gather_inputs(agreement, period: str) -> dict:
         if years:
             item["baseline_samples"] = _samples(section, *needed[-1])
         section_inputs.append(item)
-    return {
+    inputs = {
         "agreement": {
             "code": agreement.code,
             "upstream": agreement.party_name(Side.UPSTREAM),
@@ -116,6 +125,14 @@ def gather_inputs(agreement, period: str) -> dict:
         "table": load_limits(),
         "sections": section_inputs,
     }
+    if previous is not None:
+        previous_start, previous_end = needed[1]
+        inputs["previous_period"] = {
+            "period": previous,
+            "start": previous_start.isoformat(),
+            "end": previous_end.isoformat(),
+        }
+    return inputs
 
 
 def digest(inputs: dict) -> str:
@@ -125,23 +142,46 @@ def digest(inputs: dict) -> str:
 # --- the calculation -----------------------------------------------------------------------
 
 
-def _period_class(samples, section, method, table) -> dict:
-    if method == EvaluationMethod.MONTHLY_MEAN:
-        months = evaluate_by_month(samples, section["waterbody"], table)
-        classes = [m["class"] for m in months.values() if m["class"] is not None]
-        if not classes:
-            return {"samples": len(samples), "class": None, "limiting": [], "months": months}
-        worst = max(classes)
-        limiting = sorted({p for m in months.values() if m["class"] == worst for p in m["limiting"]})
-        return {"samples": len(samples), "class": worst, "limiting": limiting, "months": months}
-    return evaluate_period(samples, section["waterbody"], table)
+def _bounds(inputs: dict, key: str = "period") -> tuple[datetime.date, datetime.date]:
+    period = inputs.get(key)
+    if period is None:  # inputs stored before the previous period was kept in them
+        label = previous_period(inputs["period"]["period"])
+        return period_bounds(label, SettlementPeriod.YEAR if len(label) == 4 else SettlementPeriod.MONTH)
+    return datetime.date.fromisoformat(period["start"]), datetime.date.fromisoformat(period["end"])
+
+
+def _judged(samples, section, method, start, end, table) -> dict:
+    return evaluate(
+        samples,
+        section["waterbody"],
+        table,
+        method=method,
+        start=start,
+        end=end,
+        target_class=section["target_class"],
+    )
+
+
+def _months(result: dict) -> dict:
+    """Every month of a month-by-month judgement: its class, limiting parameters and verdict."""
+    return {
+        month: {
+            "samples": row["samples"],
+            "class": row["class"],
+            "limiting": row["limiting"],
+            "meets_target": row["meets_target"],
+            "status": row["status"],
+        }
+        for month, row in result["months"].items()
+    }
 
 
 def calculate(inputs: dict) -> dict:
     """Payer, amount and steps from the inputs alone."""
     rule, table = inputs["rule"], inputs["table"]
     method = inputs["agreement"]["evaluation_method"]
-    met, missed = Decimal(rule["amount_met"]), Decimal(rule["amount_missed"])
+    start, end = _bounds(inputs)
+    met, missed = int(rule["amount_met"]), int(rule["amount_missed"])
     steps: list[dict] = [
         {
             "kind": "rule",
@@ -152,70 +192,79 @@ def calculate(inputs: dict) -> dict:
             "verified": rule["verified"],
         }
     ]
-    net = Decimal(0)
+    net = 0
     for section in inputs["sections"]:
         target = section["target_class"]
         if rule["kind"] == RuleKind.MONTHS_MEETING_TARGET:
-            months = evaluate_by_month(section["samples"], section["waterbody"], table)
-            met_months = [m for m, r in months.items() if r["class"] is not None and r["class"] <= target]
-            missed_months = [m for m, r in months.items() if r["class"] is not None and r["class"] > target]
+            months = evaluate_by_month(
+                section["samples"], section["waterbody"], table, start=start, end=end, target_class=target
+            )
+            met_months = [m for m, r in months.items() if r["meets_target"] is True]
+            missed_months = [m for m, r in months.items() if r["meets_target"] is False]
             transfer = met * len(met_months) - missed * len(missed_months)
             steps.append(
                 {
                     "kind": "months",
                     "section": section["code"],
                     "target_class": target,
-                    "months": {m: {"class": r["class"], "limiting": r["limiting"]} for m, r in months.items()},
+                    "months": _months({"months": months}),
                     "met": len(met_months),
                     "missed": len(missed_months),
-                    "transfer": int(transfer),
+                    "no_data": len(months) - len(met_months) - len(missed_months),
+                    "transfer": transfer,
                 }
             )
             net += transfer
             continue
-        result = _period_class(section["samples"], section, method, table)
+        result = _judged(section["samples"], section, method, start, end, table)
         step = {
             "kind": "section",
             "section": section["code"],
             "target_class": target,
+            "method": result["method"],
             "samples": result["samples"],
             "class": result["class"],
             "limiting": result["limiting"],
-            "means": result.get("means", {}),
         }
-        if result["class"] is None:
-            steps.append({**step, "kind": "no_data", "transfer": 0})
+        if "months" in result:
+            step["months"] = _months(result)
+        else:
+            step["means"] = result["means"]
+        if result["status"] == NO_DATA:
+            steps.append({**step, "kind": "no_data", "meets_target": None, "transfer": 0})
             continue
-        meets = result["class"] <= target
+        meets = result["meets_target"]
         if rule["kind"] == RuleKind.CLASS_VS_TARGET:
             transfer = met if meets else -missed
         elif rule["kind"] == RuleKind.CLASS_VS_TARGET_AND_TREND:
-            before = _period_class(section.get("previous_samples", []), section, method, table)["class"]
+            previous_start, previous_end = _bounds(inputs, "previous_period")
+            before = _judged(section.get("previous_samples", []), section, method, previous_start, previous_end, table)[
+                "class"
+            ]
             step["previous_class"] = before
             if not meets:
                 transfer = -missed
             elif before is None or result["class"] == before:
-                transfer = Decimal(0)
+                transfer = 0
             else:
                 transfer = met if result["class"] < before else -missed
         else:  # improvement index: always on the period means
-            means = evaluate_period(section["samples"], section["waterbody"], table)["means"]
-            transfer, extra = _index_transfer(rule, section, means, met, missed)
+            transfer, extra = _index_transfer(rule, section, met, missed)
             step.update(extra)
-        step.update({"meets_target": meets, "transfer": int(transfer)})
+        step.update({"meets_target": meets, "transfer": transfer})
         steps.append(step)
         net += transfer
     total = net
     cap = rule.get("max_amount")
     if cap is not None and abs(net) > cap:
-        net = Decimal(cap) if net > 0 else -Decimal(cap)
-        steps.append({"kind": "cap", "before": int(total), "cap": cap})
-    amount = int(abs(net).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+        net = cap if net > 0 else -cap
+        steps.append({"kind": "cap", "before": total, "cap": cap})
+    amount = abs(net)
     payer = "" if amount == 0 else (Side.DOWNSTREAM if net > 0 else Side.UPSTREAM)
     steps.append(
         {
             "kind": "result",
-            "net": int(net),
+            "net": net,
             "payer": payer,
             "amount": amount,
             "payer_name": inputs["agreement"].get(payer, "") if payer else "",
@@ -229,36 +278,35 @@ def _other(side: str) -> str:
     return Side.DOWNSTREAM if side == Side.UPSTREAM else Side.UPSTREAM
 
 
-def _index_transfer(rule, section, period_means, met, missed):
+def _index_transfer(rule, section, met: int, missed: int):
+    """P = k0 × Σ wᵢ·Cᵢ/Cᵢ0, exact; P ≤ threshold → downstream pays, otherwise upstream pays."""
     params = rule["parameters"]
-    weights = {p: Decimal(w) for p, w in params["weights"].items()}
-    k0, threshold = Decimal(params["k0"]), Decimal(params["threshold"])
+    weights = {p: exact(w) for p, w in params["weights"].items()}
+    # The defaults of ``validate_index_parameters``: k0 1, threshold 1.
+    k0, threshold = exact(params.get("k0", "1")), exact(params.get("threshold", "1"))
     if "baseline" in params:
-        baseline = {p: Decimal(v) for p, v in params["baseline"].items()}
+        baseline = {p: exact(v) for p, v in params["baseline"].items()}
     else:
-        baseline = {
-            p: Decimal(v)
-            for p, v in evaluate_period(
-                section.get("baseline_samples", []), section["waterbody"], {"limits": {}, "evaluated": {}}
-            )["means"].items()
-        }
-    means = {p: Decimal(v) for p, v in period_means.items()}
+        baseline = mean_values(section.get("baseline_samples", []))
+    means = mean_values(section["samples"])
     missing = sorted(p for p in weights if p not in means or not baseline.get(p))
     if missing:
-        return Decimal(0), {"kind": "index_missing", "missing": missing}
-    terms = {
-        p: (weights[p] * means[p] / baseline[p]).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
-        for p in sorted(weights)
-    }
-    index = (k0 * sum(terms.values())).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
+        return 0, {"kind": "index_missing", "missing": missing}
+    terms: dict[str, Fraction] = {p: weights[p] * means[p] / baseline[p] for p in sorted(weights)}
+    index = k0 * sum(terms.values())
     transfer = met if index <= threshold else -missed
     return transfer, {
         "kind": "index",
-        "baseline": {p: str(v) for p, v in sorted(baseline.items()) if p in weights},
-        "terms": {p: str(v) for p, v in terms.items()},
-        "k0": str(k0),
-        "index": str(index),
-        "threshold": str(threshold),
+        "means": {p: exact_text(means[p]) for p in sorted(weights)},
+        "baseline": {p: exact_text(baseline[p]) for p in sorted(weights)},
+        "weights": {p: exact_text(weights[p]) for p in sorted(weights)},
+        "terms": {p: exact_text(v) for p, v in terms.items()},
+        "terms_rounded": {p: rounded_text(v, INDEX_PLACES) for p, v in terms.items()},
+        "k0": exact_text(k0),
+        "index": exact_text(index),
+        "index_rounded": rounded_text(index, INDEX_PLACES),
+        "threshold": exact_text(threshold),
+        "index_within_threshold": index <= threshold,
     }
 
 
@@ -269,6 +317,10 @@ def _class_name(value) -> str:
     from projects.compensation.choices import WaterClass
 
     return str(WaterClass(value).label) if value else "—"
+
+
+def _month_list(step: dict, status: str) -> str:
+    return ", ".join(m for m, row in (step.get("months") or {}).items() if row.get("status") == status) or "—"
 
 
 def describe_step(step: dict) -> str:
@@ -284,11 +336,18 @@ def describe_step(step: dict) -> str:
         # Not inside an f-string: xgettext cannot see calls there, so the message missed the catalogue.
         return text if step["verified"] else text + " " + _("Demonstration figures, not verified.")
     if kind == "no_data":
-        return _("Section %(section)s: no samples in the period, not settled.") % step
+        return (
+            _("Section %(section)s: no samples in the period, neither meeting nor missing its target; not settled.")
+            % step
+        )
     if kind == "months":
-        return _(
+        text = _(
             "Section %(section)s: %(met)s months met class %(target)s, %(missed)s missed; transfer %(transfer)s yuan."
         ) % {**step, "target": _class_name(step["target_class"])}
+        return f"{text} " + _("Missed: %(missed)s. No data: %(no_data)s.") % {
+            "missed": _month_list(step, "missed"),
+            "no_data": _month_list(step, "no_data"),
+        }
     if kind == "cap":
         return _("Capped: %(before)s yuan limited to %(cap)s yuan.") % step
     if kind == "result":
@@ -308,10 +367,15 @@ def describe_step(step: dict) -> str:
         "limiting": ", ".join(step["limiting"]) or "—",
         "target": _class_name(step["target_class"]),
     }
+    if "months" in step:
+        text += " " + _("Judged month by month; missed: %(missed)s; no data: %(no_data)s.") % {
+            "missed": _month_list(step, "missed"),
+            "no_data": _month_list(step, "no_data"),
+        }
     if "previous_class" in step:
         text += " " + _("Previous period: %(class)s.") % {"class": _class_name(step["previous_class"])}
     if kind == "index":
-        text += " " + _("Index P = %(k0)s × Σ = %(index)s (threshold %(threshold)s).") % step
+        text += " " + _("Index P = %(k0)s × Σ = %(index)s (≈ %(index_rounded)s), threshold %(threshold)s.") % step
     if kind == "index_missing":
         text += " " + _("Index not computable, missing: %(missing)s.") % {"missing": ", ".join(step["missing"])}
     return f"{text} " + _("Transfer: %(transfer)s yuan.") % step

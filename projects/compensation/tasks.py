@@ -3,13 +3,14 @@
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
-from projects.compensation.choices import SettlementStatus
+from projects.core.errors import StaleRecord
 
 
 @shared_task(
     bind=True,
-    # A database that is restarting or failing over: try again within 30, 60, then 120 s (full jitter).
-    autoretry_for=(OperationalError, InterfaceError),
+    # A database that is restarting or failing over, or a record changed under the computation:
+    # try again within 30, 60, then 120 s (full jitter). Bad data is not retried.
+    autoretry_for=(OperationalError, InterfaceError, StaleRecord),
     max_retries=3,
     retry_backoff=30,
     retry_backoff_max=300,
@@ -18,16 +19,16 @@ from projects.compensation.choices import SettlementStatus
     time_limit=120,
 )
 def compute_settlement(self, settlement_id: str) -> str:
-    """Compute one settlement. Safe to run twice: a locked settlement is left alone, and the
-    same data gives the same result, so a retry after a database error is safe too. Domain
-    refusals are not retried."""
+    """Compute one settlement as the system. Safe to run twice: a confirmed settlement is left
+    alone, and the same data gives the same result, so a retry after a database error is safe too.
+    Domain refusals are not retried."""
     from projects.compensation.models import Settlement
     from projects.compensation.services import settlement_compute
 
     settlement = Settlement.objects.filter(pk=settlement_id).first()
-    if settlement is None or settlement.status == SettlementStatus.CONFIRMED:
+    if settlement is None or settlement.is_locked:
         return "skipped"
-    settlement_compute(settlement=settlement)
+    settlement_compute(instance=settlement)
     return "computed"
 
 

@@ -28,6 +28,31 @@ from projects.core.workflow import Lifecycle
 from projects.permissions import ADD, CHANGE, DELETE, TRANSITION, require
 
 
+class _System:
+    """The actor of writes the system makes on its own (a scheduled task opening or computing a
+    settlement). The permission rules govern people, so they are not asked; the history records
+    the change without a person."""
+
+    is_authenticated = False
+
+    def __repr__(self) -> str:
+        return "SYSTEM"
+
+
+SYSTEM = _System()
+
+
+def _require(actor, action: str, obj) -> None:
+    if actor is not SYSTEM:
+        require(actor, action, obj)
+
+
+def _event(event, obj) -> str:
+    """An event code, or a function of the written record giving it (a move whose name depends
+    on what the record holds once locked)."""
+    return event(obj) if callable(event) else event
+
+
 def refresh_derived(obj: models.Model) -> None:
     refresh = getattr(obj, "refresh_derived", None)
     if refresh is not None:
@@ -172,7 +197,7 @@ def tracked_save(
     write: Callable[[models.Model | None], models.Model],
     expected_version=None,
     message: str = "",
-    event: str = "",
+    event: str | Callable[[models.Model], str] = "",
     related: Iterable[str] = (),
 ) -> models.Model:
     """Create (``instance`` None) or update a record through ``write`` and keep its history.
@@ -186,12 +211,12 @@ def tracked_save(
         current = None
         if is_stored(instance):
             current = lock(instance, related=related)
-            require(actor, CHANGE, current)
+            _require(actor, CHANGE, current)
             check_version(current, expected_version)
             before = snapshot(current)
         obj = write(current)
         refresh_derived(obj)
-        require(actor, CHANGE if before is not None else ADD, obj)
+        _require(actor, CHANGE if before is not None else ADD, obj)
         record = record_change(
             instance=obj,
             action=ChangeAction.UPDATE if before is not None else ChangeAction.CREATE,
@@ -199,7 +224,7 @@ def tracked_save(
             before=before,
             after=snapshot(obj),
             message=message,
-            event=event,
+            event=_event(event, obj),
         )
         if record is not None:
             touch_parents(obj, actor=actor, before=before)
@@ -237,7 +262,7 @@ def tracked_transition(
     check: Callable[[models.Model], None] | None = None,
     apply: Callable[[models.Model, str], None] | None = None,
     related: Iterable[str] = (),
-    event: str = "",
+    event: str | Callable[[models.Model], str] = "",
 ) -> models.Model:
     """Move a record's ``status`` to ``to`` if its lifecycle allows it; keep who, when and why.
 
@@ -246,7 +271,7 @@ def tracked_transition(
     """
     with transaction.atomic():
         obj = lock(instance, related=related)
-        require(actor, permission, obj)
+        _require(actor, permission, obj)
         check_version(obj, expected_version)
         lifecycle.check(obj.status, to)
         if check is not None:
@@ -266,7 +291,7 @@ def tracked_transition(
             before=before,
             after=snapshot(obj),
             message=comment,
-            event=event,
+            event=_event(event, obj),
         )
         touch_parents(obj, actor=actor, before=before)
         return obj
@@ -282,7 +307,7 @@ def tracked_delete(
 ) -> None:
     with transaction.atomic():
         obj = lock(instance)
-        require(actor, DELETE, obj)
+        _require(actor, DELETE, obj)
         check_version(obj, expected_version)
         if check is not None:
             check(obj)

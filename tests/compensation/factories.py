@@ -26,6 +26,18 @@ def org(slug: str) -> Organization:
     return Organization.objects.get(slug=slug)
 
 
+def add_sample(actor, section, day: datetime.date, *, source="manual", **overrides):
+    """A sample written through the service, with ``GOOD_WATER`` changed by ``overrides``."""
+    from projects.compensation import services
+
+    items = measurements(**overrides)
+    if source == "automatic":
+        items = [m for m in items if m["parameter"] not in ("cod", "bod5")]
+    return services.sample_save(
+        actor=actor, data={"section": section, "sampled_on": day, "source": source, "measurements": items}
+    )
+
+
 def measurements(**overrides) -> list[dict]:
     values = {**GOOD_WATER, **overrides}
     return [

@@ -85,7 +85,7 @@ def test_totals_by_corridor_province_and_year_show_the_upstream_barrier_share(cl
     allocate(client, "2023-06-01", 500_000, province="510000", corridor="chishui")  # not one of the six rivers
     totals = client.get(f"{OUT}totals/", {"fund": FUND}).json()
     assert (totals["contributed"], totals["allocated"], totals["balance"]) == (5_000_000, 2_000_000, 3_000_000)
-    assert totals["upstream_barrier"] == {"allocated": 1_500_000, "share": "0.7500"}
+    assert totals["upstream_barrier"] == {"allocated": 1_500_000, "share": "0.7500", "share_exact": "0.75"}
     assert totals["by_year"] == [
         {"year": 2022, "contributed": 3_000_000, "allocated": 1_000_000},
         {"year": 2023, "contributed": 2_000_000, "allocated": 1_000_000},

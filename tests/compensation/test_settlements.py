@@ -11,7 +11,7 @@ from projects.compensation.settlement import calculate
 from projects.compensation.tasks import compute_settlement
 from projects.core.errors import DomainError
 from projects.core.models import ChangeRecord
-from tests.compensation.factories import AgreementFactory, RuleFactory, SectionFactory, measurements
+from tests.compensation.factories import AgreementFactory, RuleFactory, SectionFactory, add_sample, measurements
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/settlements/"
@@ -19,9 +19,19 @@ URL = "/api/v1/settlements/"
 
 def monthly_samples(actor, section, year, tp_by_month):
     for month, tp in tp_by_month.items():
-        services.sample_save(
-            actor=actor, section=section, sampled_on=datetime.date(year, month, 15), measurements=measurements(tp=tp)
-        )
+        add_sample(actor, section, datetime.date(year, month, 15), tp=tp)
+
+
+def opened(actor, agreement, period="2023"):
+    return services.settlement_save(actor=actor, data={"agreement": agreement, "period": period})
+
+
+def computed(actor, agreement, period="2023"):
+    return services.settlement_compute(instance=opened(actor, agreement, period))
+
+
+def transition(client, settlement, to, **body):
+    return client.post(f"{URL}{settlement.pk}/transition/", {"to": to, **body}, format="json")
 
 
 def open_settlement(client, agreement, period, capture):
@@ -65,8 +75,7 @@ def test_months_meeting_the_target_weigh_the_amount(joint_office):
     # 9 months met, 3 missed: 9 × 50万 − 3 × 100万 = 150万 from downstream to upstream.
     tp = {m: ("0.25" if m in (6, 7, 8) else "0.10") for m in range(1, 13)}
     monthly_samples(joint_office, agreement.sections.get(), 2023, tp)
-    settlement = services.settlement_request(actor=joint_office, agreement=agreement, period="2023")
-    settlement = services.settlement_compute(settlement=settlement)
+    settlement = computed(joint_office, agreement)
     assert (settlement.payer, settlement.amount) == ("downstream", 1_500_000)
     months = next(s for s in settlement.steps if s["kind"] == "months")
     assert (months["met"], months["missed"]) == (9, 3)
@@ -84,12 +93,10 @@ def test_improvement_over_a_baseline_uses_the_index_rule(joint_office):
     )
     agreement = AgreementFactory(rule=rule)
     monthly_samples(joint_office, agreement.sections.get(), 2023, {1: "0.12", 2: "0.12"})
-    settlement = services.settlement_compute(
-        settlement=services.settlement_request(actor=joint_office, agreement=agreement, period="2023")
-    )
+    settlement = computed(joint_office, agreement)
     step = next(s for s in settlement.steps if s["kind"] == "index")
     # P = 0.85 × (0.5 × 0.12/0.10 + 0.5 × 0.4/0.4) = 0.85 × 1.1 = 0.935 ≤ 1: downstream pays.
-    assert step["index"] == "0.9350"
+    assert (step["index"], step["index_rounded"]) == ("0.935", "0.9350")
     assert settlement.payer == "downstream"
 
 
@@ -108,17 +115,15 @@ def test_the_trend_rule_compares_with_the_previous_period(joint_office):
     section = agreement.sections.get()
     monthly_samples(joint_office, section, 2022, {1: "0.08"})  # class II
     monthly_samples(joint_office, section, 2023, {1: "0.15"})  # class III: meets, but worse
-    settlement = services.settlement_compute(
-        settlement=services.settlement_request(actor=joint_office, agreement=agreement, period="2023")
-    )
+    settlement = computed(joint_office, agreement)
     assert (settlement.payer, settlement.amount) == ("upstream", 2_000_000)
 
 
 def test_recomputing_with_the_same_data_gives_the_same_result_and_is_replayable(joint_office):
     agreement = AgreementFactory()
     monthly_samples(joint_office, agreement.sections.get(), 2023, {1: "0.12", 5: "0.3", 9: "0.1"})
-    settlement = services.settlement_request(actor=joint_office, agreement=agreement, period="2023")
-    first = services.settlement_compute(settlement=settlement)
+    settlement = opened(joint_office, agreement)
+    first = services.settlement_compute(instance=settlement)
     compute_settlement(str(settlement.pk))  # the task, run a second time
     again = Settlement.objects.get(pk=settlement.pk)
     assert (again.input_digest, again.steps, again.payer, again.amount) == (
@@ -138,59 +143,54 @@ def test_confirmed_by_both_parties_the_settlement_is_locked(
     section = agreement.sections.get()
     monthly_samples(joint_office, section, 2023, {1: "0.12"})
     settlement = open_settlement(client_for(joint_office), agreement, "2023", django_capture_on_commit_callbacks)
-    first = client_for(sc_staff).post(f"{URL}{settlement.pk}/confirm/", {}, format="json")
+    first = transition(client_for(sc_staff), settlement, "confirmed")
     assert first.status_code == 200 and first.json()["status"] == "computed"
     assert first.json()["upstream_confirmed_at"]
-    again = client_for(sc_staff).post(f"{URL}{settlement.pk}/confirm/", {}, format="json")
+    again = transition(client_for(sc_staff), settlement, "confirmed")
     assert again.status_code == 409
-    second = client_for(cq_staff).post(f"{URL}{settlement.pk}/confirm/", {}, format="json")
+    second = transition(client_for(cq_staff), settlement, "confirmed")
     assert second.json()["status"] == "confirmed"
 
-    refused = client_for(joint_office).post(f"{URL}{settlement.pk}/recompute/")
+    refused = transition(client_for(joint_office), settlement, "computed")
     assert refused.status_code == 409
     assert refused.json()["allowed"] == []
     # The data it was computed from can no longer change either.
     sample = section.samples.get()
     with pytest.raises(DomainError):
-        services.sample_save(
-            actor=joint_office,
-            section=section,
-            sampled_on=sample.sampled_on,
-            measurements=measurements(tp="0.3"),
-            instance=sample,
-        )
+        services.sample_save(actor=joint_office, instance=sample, data={"measurements": measurements(tp="0.3")})
     assert client_for(joint_office).delete(f"/api/v1/water-quality-samples/{sample.pk}/").status_code == 409
     assert client_for(joint_office).delete(f"{URL}{settlement.pk}/").status_code == 403
     records = ChangeRecord.objects.for_object(settlement)
-    assert {"create", "transition", "update"} <= set(records.values_list("action", flat=True))
+    assert set(records.values_list("event", flat=True)) == {
+        "compensation.settlement.created",
+        "compensation.settlement.computed",
+        "compensation.settlement.party_confirmed",
+        "compensation.settlement.confirmed",
+    }
 
 
 def test_confirming_a_pending_settlement_is_a_409_naming_the_allowed_states(client_for, sc_staff, joint_office):
     agreement = AgreementFactory()
-    settlement = services.settlement_request(actor=joint_office, agreement=agreement, period="2023")
-    response = client_for(sc_staff).post(f"{URL}{settlement.pk}/confirm/", {}, format="json")
+    settlement = opened(joint_office, agreement)
+    response = transition(client_for(sc_staff), settlement, "confirmed")
     assert response.status_code == 409
     assert response.json()["allowed"] == ["computed"]
 
 
 def test_guizhou_staff_cannot_confirm_a_sichuan_chongqing_settlement(client_for, gz_staff, joint_office):
     agreement = AgreementFactory()
-    settlement = services.settlement_compute(
-        settlement=services.settlement_request(actor=joint_office, agreement=agreement, period="2023")
-    )
-    assert client_for(gz_staff).post(f"{URL}{settlement.pk}/confirm/", {}, format="json").status_code == 403
+    settlement = computed(joint_office, agreement)
+    assert transition(client_for(gz_staff), settlement, "confirmed").status_code == 403
 
 
 def test_a_changed_result_clears_earlier_confirmations(sc_staff, joint_office):
     agreement = AgreementFactory()
     section = agreement.sections.get()
     monthly_samples(joint_office, section, 2023, {1: "0.12"})
-    settlement = services.settlement_compute(
-        settlement=services.settlement_request(actor=joint_office, agreement=agreement, period="2023")
-    )
-    services.settlement_confirm(actor=sc_staff, settlement=settlement)
+    settlement = computed(joint_office, agreement)
+    services.settlement_transition(actor=sc_staff, instance=settlement, to="confirmed")
     monthly_samples(joint_office, section, 2023, {2: "0.40", 3: "0.40"})
-    settlement = services.settlement_compute(settlement=settlement)
+    settlement = services.settlement_transition(actor=joint_office, instance=settlement, to="computed")
     assert settlement.payer == "upstream"
     assert settlement.upstream_confirmed_at is None
 
@@ -209,7 +209,7 @@ def test_bad_periods_are_a_400_naming_the_field(client_for, joint_office, period
 
 def test_a_second_settlement_for_the_same_period_is_a_400(client_for, joint_office):
     agreement = AgreementFactory()
-    services.settlement_request(actor=joint_office, agreement=agreement, period="2023")
+    opened(joint_office, agreement)
     response = client_for(joint_office).post(URL, {"agreement": str(agreement.pk), "period": "2023"}, format="json")
     assert response.status_code == 400
 
@@ -231,7 +231,7 @@ def test_agreement_transitions_are_checked(client_for, joint_office):
     assert client_for(joint_office).post(url, {"to": "in_force"}, format="json").json()["status"] == "in_force"
     refused = client_for(joint_office).post(url, {"to": "draft"}, format="json")
     assert refused.status_code == 409
-    assert refused.json()["allowed"] == ["expired", "terminated"]
+    assert refused.json()["allowed"] == ["expired", "terminated", "superseded"]
 
 
 def test_agreement_parties_must_differ_and_dates_be_in_order(client_for, joint_office):

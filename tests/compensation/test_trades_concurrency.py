@@ -1,5 +1,6 @@
 """Trades racing for the same product: row locks keep the ledger from overselling."""
 
+import datetime
 import threading
 from decimal import Decimal
 
@@ -36,13 +37,15 @@ def test_concurrent_trades_never_sell_more_than_remains(transactional_db):
     def attempt():
         try:
             barrier.wait()
-            services.trade_create(
+            services.trade_save(
                 actor=seller,
-                product=product,
-                buyer=buyer,
-                quantity=Decimal("30"),
-                unit_price=Decimal("60"),
-                traded_on="2024-05-20",
+                data={
+                    "product": product,
+                    "buyer": buyer,
+                    "quantity": Decimal("30"),
+                    "unit_price": Decimal("60"),
+                    "traded_on": datetime.date(2024, 5, 20),
+                },
             )
             outcomes.append("sold")
         except DomainError:

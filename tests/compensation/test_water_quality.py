@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from projects.compensation import services
 from projects.compensation.models import Measurement, WaterSample
 from projects.core.models import ChangeRecord
-from tests.compensation.factories import SectionFactory, measurements
+from tests.compensation.factories import SectionFactory, add_sample, measurements
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/water-quality-samples/"
@@ -43,24 +43,15 @@ def test_good_water_is_class_two_and_dissolved_oxygen_is_judged_at_least(client_
 
 def test_total_phosphorus_is_judged_stricter_in_lakes_and_total_nitrogen_only_there(joint_office):
     river, lake = SectionFactory(), SectionFactory(waterbody="lake")
-    river_sample = services.sample_save(
-        actor=joint_office, section=river, sampled_on=datetime.date(2023, 1, 5), measurements=measurements(tn="3.0")
-    )
-    lake_sample = services.sample_save(
-        actor=joint_office, section=lake, sampled_on=datetime.date(2023, 1, 5), measurements=measurements(tn="0.4")
-    )
+    river_sample = add_sample(joint_office, river, datetime.date(2023, 1, 5), tn="3.0")
+    lake_sample = add_sample(joint_office, lake, datetime.date(2023, 1, 5), tn="0.4")
     assert river_sample.water_class == 2  # TN ignored in rivers
     assert lake_sample.water_class == 4  # TP 0.08 > 0.05 (lake III)
     assert lake_sample.limiting_parameters == ["tp"]
 
 
 def test_ph_outside_six_to_nine_is_worse_than_class_five(joint_office):
-    sample = services.sample_save(
-        actor=joint_office,
-        section=SectionFactory(),
-        sampled_on=datetime.date(2023, 1, 5),
-        measurements=measurements(ph="9.6"),
-    )
+    sample = add_sample(joint_office, SectionFactory(), datetime.date(2023, 1, 5), ph="9.6")
     assert sample.water_class == 6
     assert sample.limiting_parameters == ["ph"]
 
@@ -75,7 +66,8 @@ def test_below_detection_limit_uses_half_the_limit(joint_office):
         "detection_limit": "0.05",
     }
     sample = services.sample_save(
-        actor=joint_office, section=SectionFactory(), sampled_on=datetime.date(2023, 1, 5), measurements=items
+        actor=joint_office,
+        data={"section": SectionFactory(), "sampled_on": datetime.date(2023, 1, 5), "measurements": items},
     )
     tp = sample.measurements.get(parameter="tp")
     assert tp.effective_value == Decimal("0.025")
@@ -86,7 +78,8 @@ def test_micrograms_per_litre_are_converted_to_the_standards_unit(joint_office):
         m if m["parameter"] != "tp" else {"parameter": "tp", "value": "80", "unit": "μg/L"} for m in measurements()
     ]
     sample = services.sample_save(
-        actor=joint_office, section=SectionFactory(), sampled_on=datetime.date(2023, 1, 5), measurements=items
+        actor=joint_office,
+        data={"section": SectionFactory(), "sampled_on": datetime.date(2023, 1, 5), "measurements": items},
     )
     tp = sample.measurements.get(parameter="tp")
     assert (float(tp.value), tp.unit) == (0.08, "mg/L")
@@ -194,22 +187,16 @@ def test_csv_upload_without_the_required_columns_is_refused(client_for, sc_staff
 def test_section_period_class_is_the_class_of_the_annual_mean_with_its_limiting_parameter(client_for, joint_office):
     section = SectionFactory()
     for month, tp in ((1, "0.10"), (2, "0.20"), (3, "0.36")):  # mean 0.22 → class IV
-        services.sample_save(
-            actor=joint_office,
-            section=section,
-            sampled_on=datetime.date(2023, month, 1),
-            measurements=measurements(tp=tp),
-        )
+        add_sample(joint_office, section, datetime.date(2023, month, 1), tp=tp)
     body = (
         client_for(joint_office)
         .get(
             f"/api/v1/monitoring-sections/{section.pk}/evaluation/",
-            {"start": "2023-01-01", "end": "2023-12-31", "method": "monthly_mean"},
+            {"start": "2023-01-01", "end": "2023-12-31"},
         )
         .json()
     )
-    assert body["class"] == 4
+    assert (body["method"], body["class"]) == ("period_mean", 4)
     assert body["limiting"] == ["tp"]
-    assert body["means"]["tp"] == "0.220000"
-    assert body["meets_target"] is False
-    assert [m["class"] for m in body["months"].values()] == [2, 3, 5]
+    assert body["means"]["tp"] == "0.22"
+    assert (body["meets_target"], body["status"]) == (False, "missed")

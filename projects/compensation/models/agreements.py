@@ -18,6 +18,7 @@ from projects.compensation.choices import (
     Side,
 )
 from projects.compensation.fields import yuan_field
+from projects.compensation.numbers import parse_decimal, plain
 from projects.core.models.base import BilingualNameMixin, TrackedModel
 from projects.core.validators import DOCUMENT_EXTENSIONS, validate_attachment
 
@@ -75,26 +76,57 @@ class SettlementRule(BilingualNameMixin, TrackedModel):
     def clean(self):
         if self.kind == RuleKind.IMPROVEMENT_INDEX:
             self.parameters = validate_index_parameters(self.parameters or {})
+        else:
+            self.parameters = decimals_as_text(self.parameters or {})
+
+
+def decimals_as_text(value):
+    """Numbers kept as decimal text in JSON (a float by its shortest text), never as floats."""
+    if isinstance(value, bool) or value is None or isinstance(value, (int, str)):
+        return value
+    if isinstance(value, (float, Decimal)):
+        return plain(parse_decimal(value))
+    if isinstance(value, dict):
+        return {str(key): decimals_as_text(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [decimals_as_text(item) for item in value]
+    return value
+
+
+def _decimal(value, errors: list, message) -> Decimal | None:
+    try:
+        return parse_decimal(value)
+    except ValueError:
+        errors.append(message)
+        return None
 
 
 def validate_index_parameters(params: dict) -> dict:
-    """Check the improvement-index parameters; return them normalised (strings for decimals)."""
+    """Check the improvement-index parameters; return them as exact decimal text.
+
+    Weights, k0, the threshold and baseline values are decimals, given as text or as numbers
+    (read from the request's own digits, never through a float): 0.85 is stored as "0.85".
+    """
     errors = []
+    if not isinstance(params, dict):
+        raise ValidationError({"parameters": _("Give the parameters as an object.")})
     weights = params.get("weights")
     if not isinstance(weights, dict) or not weights:
-        errors.append(_('Give “weights”, e.g. {"codmn": 0.25, "nh3n": 0.25, "tp": 0.25, "tn": 0.25}.'))
+        errors.append(_('Give “weights”, e.g. {"codmn": "0.25", "nh3n": "0.25", "tp": "0.25", "tn": "0.25"}.'))
         weights = {}
     unknown = sorted(set(weights) - set(Parameter.values))
     if unknown:
         errors.append(_("Unknown parameters in weights: %(names)s.") % {"names": ", ".join(unknown)})
-    try:
-        k0 = Decimal(str(params.get("k0", "1")))
-        threshold = Decimal(str(params.get("threshold", "1")))
-        clean_weights = {key: str(Decimal(str(value))) for key, value in weights.items()}
-    except (ArithmeticError, ValueError):
-        errors.append(_("k0, threshold and weights must be numbers."))
-        k0 = threshold = Decimal("1")
-        clean_weights = {}
+    not_a_number = _("k0, threshold and weights must be numbers.")
+    k0 = _decimal(params.get("k0", "1"), errors, not_a_number)
+    threshold = _decimal(params.get("threshold", "1"), errors, not_a_number)
+    clean_weights = {}
+    for key, value in weights.items():
+        weight = _decimal(value, errors, not_a_number)
+        if weight is not None:
+            clean_weights[key] = plain(weight)
+    if (k0 is not None and k0 <= 0) or any(Decimal(w) < 0 for w in clean_weights.values()):
+        errors.append(_("k0 must be above zero and the weights not below zero."))
     baseline = params.get("baseline")
     years = params.get("baseline_years")
     if baseline is None and years is None:
@@ -103,22 +135,22 @@ def validate_index_parameters(params: dict) -> dict:
         if not isinstance(baseline, dict) or set(baseline) != set(weights):
             errors.append(_("The baseline must give a value for every weighted parameter."))
         else:
-            try:
-                baseline = {key: str(Decimal(str(value))) for key, value in baseline.items()}
-                if any(Decimal(value) <= 0 for value in baseline.values()):
+            message = _("Baseline values must be numbers.")
+            numbers = {key: _decimal(value, errors, message) for key, value in baseline.items()}
+            if all(number is not None for number in numbers.values()):
+                if any(number <= 0 for number in numbers.values()):
                     errors.append(_("Baseline values must be above zero."))
-            except (ArithmeticError, ValueError):
-                errors.append(_("Baseline values must be numbers."))
+                baseline = {key: plain(number) for key, number in numbers.items()}
     if years is not None and (
         not isinstance(years, list)
         or len(years) != 2
-        or not all(isinstance(y, int) for y in years)
+        or not all(isinstance(y, int) and not isinstance(y, bool) for y in years)
         or years[0] > years[1]
     ):
         errors.append(_("baseline_years must be two years, first ≤ last, e.g. [2018, 2020]."))
     if errors:
-        raise ValidationError({"parameters": errors})
-    cleaned = {"weights": clean_weights, "k0": str(k0), "threshold": str(threshold)}
+        raise ValidationError({"parameters": list(dict.fromkeys(str(e) for e in errors))})
+    cleaned = {"weights": clean_weights, "k0": plain(k0), "threshold": plain(threshold)}
     if baseline is not None:
         cleaned["baseline"] = baseline
     if years is not None:
@@ -187,6 +219,18 @@ class CompensationAgreement(BilingualNameMixin, TrackedModel):
     )
     document = models.FileField(
         _("agreement text"), upload_to="compensation/agreements/", blank=True, validators=[_validate_document]
+    )
+    supersedes = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="superseded_by",
+        verbose_name=_("supersedes"),
+        help_text=_(
+            "The earlier version of this agreement. A confirmed settlement freezes the terms it used, so "
+            "a change of terms is a new version; the settlements keep pointing at the version they used."
+        ),
     )
     is_demo = models.BooleanField(
         _("demonstration data"), default=False, help_text=_("Figures not taken from a signed agreement.")

@@ -17,6 +17,10 @@ from projects.compensation.choices import (
 from projects.core.models.base import BilingualNameMixin, TrackedModel
 from projects.core.validators import validate_geometry
 
+# Values and limits to 10 decimal places (Hg class I is 0.00005 mg/L; 0.0000501 must be kept as
+# given) and 8 integer digits (fecal coliform counts). The services refuse what does not fit.
+MEASURED = {"max_digits": 18, "decimal_places": 10}
+
 
 class WaterParameter(TrackedModel):
     """One GB 3838-2002 basic item: its unit, where it counts in the class, and plausible bounds.
@@ -60,9 +64,9 @@ class QualityLimit(TrackedModel):
         _("class"), choices=[c for c in WaterClass.choices if c[0] != WaterClass.WORSE_THAN_V]
     )
     comparator = models.CharField(_("comparator"), max_length=10, choices=Comparator.choices)
-    limit = models.DecimalField(_("limit"), max_digits=14, decimal_places=6)
+    limit = models.DecimalField(_("limit"), **MEASURED)
     upper_limit = models.DecimalField(
-        _("upper limit"), max_digits=14, decimal_places=6, null=True, blank=True, help_text=_("For ranges (pH).")
+        _("upper limit"), **MEASURED, null=True, blank=True, help_text=_("For ranges (pH).")
     )
     source = models.CharField(_("source"), max_length=200, default="GB 3838-2002 表1")
 
@@ -153,6 +157,22 @@ class WaterSample(TrackedModel):
     def history_scope(self):
         return self.section
 
+    def history_extra(self) -> dict:
+        """Its measurements are written with it, so its history shows them."""
+        from projects.compensation.numbers import plain
+
+        return {
+            "measurements": {
+                m.parameter: {
+                    "value": plain(m.value),
+                    "unit": m.unit,
+                    "below_detection_limit": m.below_detection_limit,
+                    "detection_limit": None if m.detection_limit is None else plain(m.detection_limit),
+                }
+                for m in self.measurements.all()
+            }
+        }
+
 
 class Measurement(TrackedModel):
     """One parameter's measured value in a sample, in the parameter's unit.
@@ -164,15 +184,12 @@ class Measurement(TrackedModel):
         WaterSample, on_delete=models.CASCADE, related_name="measurements", verbose_name=_("sample")
     )
     parameter = models.CharField(_("parameter"), max_length=20, choices=Parameter.choices)
-    value = models.DecimalField(
-        _("value"), max_digits=14, decimal_places=6, validators=[MinValueValidator(Decimal("0"))]
-    )
+    value = models.DecimalField(_("value"), **MEASURED, validators=[MinValueValidator(Decimal("0"))])
     unit = models.CharField(_("unit"), max_length=20, blank=True)
     below_detection_limit = models.BooleanField(_("below the detection limit"), default=False)
     detection_limit = models.DecimalField(
         _("detection limit"),
-        max_digits=14,
-        decimal_places=6,
+        **MEASURED,
         null=True,
         blank=True,
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100000"))],

@@ -1,0 +1,36 @@
+"""Request bodies whose numbers keep their own digits.
+
+JSON numbers normally become Python floats, so ``0.85`` arrives as 0.84999999999999997779…
+Endpoints whose figures must be exact (compensation rule parameters, measured values) read
+JSON numbers with a fraction or an exponent as ``Decimal``, straight from the text the client
+sent; integers stay integers.
+"""
+
+import codecs
+import json
+from decimal import Decimal
+
+from rest_framework.exceptions import ParseError
+from rest_framework.parsers import JSONParser, get_encoding
+from rest_framework.utils.json import strict_constant
+
+
+class DecimalJSONDecoder(json.JSONDecoder):
+    """``json.loads`` with every non-integer number as a ``Decimal`` of its own digits (NaN and
+    Infinity refused)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("parse_float", Decimal)
+        kwargs.setdefault("parse_constant", strict_constant)
+        super().__init__(**kwargs)
+
+
+class DecimalJSONParser(JSONParser):
+    """The JSON parser, with numbers that have a fraction or an exponent read as ``Decimal``."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        encoding = get_encoding(parser_context or {})
+        try:
+            return json.load(codecs.getreader(encoding)(stream), cls=DecimalJSONDecoder)
+        except ValueError as exc:
+            raise ParseError(f"JSON parse error - {exc}") from exc
