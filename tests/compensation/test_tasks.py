@@ -18,11 +18,13 @@ def settlement(joint_office):
     agreement = AgreementFactory()
     services.sample_save(
         actor=joint_office,
-        section=agreement.sections.get(),
-        sampled_on=datetime.date(2023, 3, 15),
-        measurements=measurements(tp="0.12"),
+        data={
+            "section": agreement.sections.get(),
+            "sampled_on": datetime.date(2023, 3, 15),
+            "measurements": measurements(tp="0.12"),
+        },
     )
-    return services.settlement_request(actor=joint_office, agreement=agreement, period="2023")
+    return services.settlement_save(actor=joint_office, data={"agreement": agreement, "period": "2023"})
 
 
 @pytest.fixture
@@ -35,7 +37,7 @@ def flaky_compute(monkeypatch):
         pending = list(errors)
 
         def compute(**kwargs):
-            attempts.append(kwargs["settlement"].pk)
+            attempts.append(kwargs["instance"].pk)
             if pending:
                 raise pending.pop(0)
             return real(**kwargs)
