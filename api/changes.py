@@ -58,7 +58,7 @@ class Resources:
         resources = {}
         for prefix, viewset, _basename in router.registry:
             queryset = getattr(viewset, "queryset", None)
-            if queryset is not None:
+            if queryset is not None and getattr(viewset, "in_changes_feed", True):
                 resources.setdefault(queryset.model, (prefix, viewset))
         return resources
 

@@ -191,9 +191,40 @@ def api_tokens(user, action, token) -> bool:
     return token is None or token.user_id == user.pk
 
 
-@scope_for("core.apitoken")
+@scope_for(
+    "core.apitoken",
+    history=lambda user: None if user.is_administrator else Q(object_id__in=_own_token_ids(user)),
+)
 def own_tokens(user, queryset):
     return queryset if user.is_administrator else queryset.filter(user=user)
+
+
+@rule_for("api.webhooksubscription")
+def webhook_subscriptions(user, action, subscription) -> bool:
+    # Each partner (or anyone signed in) keeps their own subscriptions; administrators see all.
+    if user.is_administrator:
+        return True
+    return subscription is None or subscription.owner_id == user.pk
+
+
+@scope_for(
+    "api.webhooksubscription",
+    history=lambda user: None if user.is_administrator else Q(object_id__in=_own_webhook_ids(user)),
+)
+def own_webhooks(user, queryset):
+    return queryset if user.is_administrator else queryset.filter(owner=user)
+
+
+def _own_webhook_ids(user) -> list[str]:
+    from api.models import WebhookSubscription
+
+    return [str(pk) for pk in WebhookSubscription.objects.filter(owner=user).values_list("pk", flat=True)]
+
+
+def _own_token_ids(user) -> list[str]:
+    from projects.core.models import ApiToken
+
+    return [str(pk) for pk in ApiToken.objects.filter(user=user).values_list("pk", flat=True)]
 
 
 @rule_for("core.changerecord")

@@ -171,6 +171,8 @@ ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
 # --- Cache: rate limits and short-lived state. Local memory per process by default; give
 # CACHE_URL=redis://… so every web process (and host) counts requests together.
 CACHE_URL = env_str("CACHE_URL", "")
+# Webhooks may point to private or local addresses only when allowed (development, tests).
+WEBHOOK_ALLOW_PRIVATE = env_bool("WEBHOOK_ALLOW_PRIVATE", DEBUG)
 # How long the first answer to an Idempotency-Key is kept and replayed (seconds).
 IDEMPOTENCY_TTL = env_int("IDEMPOTENCY_TTL", 86400)
 CACHES = {
@@ -296,6 +298,9 @@ CELERY_TIMEZONE = TIME_ZONE
 # Each domain app adds its periodic tasks here (see tracker/celery.py).
 CELERY_BEAT_SCHEDULE = {
     "prune-idempotency-keys": {"task": "api.tasks.prune_idempotency_keys", "schedule": 3600.0},
+    # Webhooks: the history read into deliveries, and due deliveries (re)sent.
+    "dispatch-webhooks": {"task": "api.tasks.dispatch_webhooks", "schedule": 10.0},
+    "send-due-webhooks": {"task": "api.tasks.send_due_webhooks", "schedule": 60.0},
     "prune-processed-broker-messages": {
         "task": "projects.core.tasks.prune_processed_messages",
         "schedule": 3600.0,

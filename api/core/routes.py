@@ -1,4 +1,5 @@
 from api.core import views
+from api.core.webhooks import WebhookSubscriptionViewSet
 
 
 def register(router) -> None:
@@ -7,3 +8,4 @@ def register(router) -> None:
     router.register("corridors", views.CorridorViewSet)
     router.register("key-areas", views.KeyAreaViewSet)
     router.register("organizations", views.OrganizationViewSet)
+    router.register("webhooks", WebhookSubscriptionViewSet)
