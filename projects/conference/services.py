@@ -367,6 +367,7 @@ def notify_overdue_action(*, item_id) -> int:
                 *([organization.email] if organization.email else []),
             }
         )
+        sent = 0
         if recipients:
             with translation.override(settings.LANGUAGE_CODE):
                 subject = gettext("Overdue follow-up action: %(title)s") % {"title": item.title}
@@ -380,7 +381,9 @@ def notify_overdue_action(*, item_id) -> int:
                     "due": item.due_date,
                     "organization": organization.name,
                 }
-            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
+            sent = send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
+        if not sent:
+            return 0  # nobody was told: not marked notified
         item.overdue_notified_at = timezone.now()
         item.save(update_fields=["overdue_notified_at"])
         return len(recipients)
