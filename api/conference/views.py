@@ -32,6 +32,7 @@ from projects.conference.models import (
 )
 from projects.core.models import Organization
 from projects.core.services import delete_tracked
+from projects.permissions import visible
 
 AS_OF = OpenApiParameter("as_of", str, description="YYYY-MM-DD; today when left out")
 
@@ -209,7 +210,7 @@ class AnnualPlanViewSet(ServiceWriteMixin, HistoryMixin, viewsets.ModelViewSet):
                 # Only the reviews this user may see (experts: their own).
                 Prefetch(
                     "expert_reviews",
-                    queryset=ExpertReview.objects.visible_to(self.request.user).select_related("expert"),
+                    queryset=visible(self.request.user, ExpertReview.objects.select_related("expert")),
                     to_attr="visible_reviews",
                 ),
                 Prefetch("amendments", queryset=PlanAmendment.objects.select_related("opened_by")),
@@ -260,7 +261,7 @@ class PlanItemViewSet(ServiceWriteMixin, HistoryMixin, viewsets.ModelViewSet):
             "milestones",
             Prefetch(
                 "project__expert_reviews",
-                queryset=ExpertReview.objects.visible_to(self.request.user).select_related("expert"),
+                queryset=visible(self.request.user, ExpertReview.objects.select_related("expert")),
                 to_attr="visible_reviews",
             ),
         )
@@ -332,7 +333,7 @@ class ExpertReviewViewSet(ServiceWriteMixin, HistoryMixin, viewsets.ModelViewSet
     ordering_fields = ["created_at", "submitted_at", "score"]
 
     def get_queryset(self):
-        return ExpertReview.objects.visible_to(self.request.user).for_api()
+        return visible(self.request.user, ExpertReview.objects.for_api())
 
     def create_through_service(self, data):
         fields = ("expert", "project", "plan", "question", "due_date")

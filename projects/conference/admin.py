@@ -264,9 +264,6 @@ class ExpertReviewAdmin(TrackedAdmin):
     readonly_fields = (*TrackedAdmin.readonly_fields, "status", "submitted_at", "requested_by")
     actions = ["change_status"]
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).visible_to(request.user)
-
     @admin.action(description=_("Submit or reopen the selected reviews"))
     def change_status(self, request, queryset):
         return confirm_with_comment(
