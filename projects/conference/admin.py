@@ -84,7 +84,7 @@ class MeetingAdmin(TrackedAdmin):
             title=_("Change the status"),
             choices=_choices(MeetingStatus, exclude=[MeetingStatus.PLANNED]),
             apply=lambda obj, to, comment: services.meeting_transition(
-                meeting=obj, to=to, actor=request.user, comment=comment
+                instance=obj, to=to, actor=request.user, comment=comment
             ),
         )
 
@@ -148,7 +148,7 @@ class ActionItemAdmin(TrackedAdmin):
             title=_("Change the status"),
             choices=_choices(ActionStatus, exclude=[ActionStatus.OVERDUE]),
             apply=lambda obj, to, comment: services.action_item_transition(
-                item=obj, to=to, actor=request.user, note=comment
+                instance=obj, to=to, actor=request.user, comment=comment
             ),
         )
 
@@ -195,7 +195,7 @@ class AnnualPlanAdmin(TrackedAdmin):
                 else None
             )
             services.plan_transition(
-                plan=plan, to=to, actor=request.user, comment=comment, meeting=meeting, reason=comment
+                instance=plan, to=to, actor=request.user, comment=comment, meeting=meeting, reason=comment
             )
 
         return confirm_with_comment(
@@ -273,7 +273,7 @@ class ExpertReviewAdmin(TrackedAdmin):
             title=_("Change the status"),
             choices=_choices(ReviewStatus),
             apply=lambda obj, to, comment: services.review_transition(
-                review=obj, to=to, actor=request.user, comment=comment
+                instance=obj, to=to, actor=request.user, comment=comment
             ),
         )
 
