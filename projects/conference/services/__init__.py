@@ -39,7 +39,12 @@ from projects.conference.services.meetings import (
     meeting_transition,
     next_host_province,
 )
-from projects.conference.services.packs import STALE_RUNNING, review_pack_build, review_pack_request
+from projects.conference.services.packs import (
+    STALE_RUNNING,
+    review_pack_build,
+    review_pack_delete,
+    review_pack_request,
+)
 from projects.conference.services.plans import (
     check_milestones,
     check_plan_item,
@@ -86,6 +91,7 @@ __all__ = [
     "plan_transition",
     "review_delete",
     "review_pack_build",
+    "review_pack_delete",
     "review_pack_request",
     "review_save",
     "review_transition",

@@ -9,7 +9,7 @@ from projects.conference import events
 from projects.conference.choices import PackStatus
 from projects.conference.models import AnnualPlan, Meeting, ReviewPack
 from projects.conference.services.common import update_one
-from projects.core.services import lock, tracked_save, tracked_update
+from projects.core.services import lock, tracked_delete, tracked_save, tracked_update
 from projects.permissions import ADD, require
 
 # A pack left "running" this long was abandoned by a worker that died: it may be built again.
@@ -83,3 +83,13 @@ def review_pack_build(*, pack_id) -> str:
         )
         raise
     return PackStatus.READY.value
+
+
+def review_pack_delete(*, actor, instance: ReviewPack, expected_version=None) -> None:
+    """The joint office removes a pack; its files go when the transaction commits."""
+
+    def check(pack: ReviewPack) -> None:
+        stored = [(field.storage, field.name) for field in (pack.xlsx, pack.pdf) if field]
+        transaction.on_commit(lambda: [storage.delete(name) for storage, name in stored])
+
+    tracked_delete(actor=actor, instance=instance, expected_version=expected_version, check=check)
