@@ -94,6 +94,17 @@ class MeetingForm(forms.ModelForm):
         label=_("attendees"), required=False, help_text=_("The people present, one per row; add rows as needed.")
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Left out, the service numbers the meeting next and gives it to the province whose turn it is.
+        for name in ("sequence_no", "host_province"):
+            if name in self.fields:
+                self.fields[name].required = False
+        if "sequence_no" in self.fields:
+            self.fields["sequence_no"].help_text = _("Empty: the next number.")
+        if "host_province" in self.fields:
+            self.fields["host_province"].help_text = _("Empty: the other province than last time.")
+
     class Meta:
         model = Meeting
         fields = (

@@ -241,3 +241,14 @@ def test_the_expert_writes_and_submits_an_opinion_in_the_admin(client, expert):
     client.post(url, data)
     review.refresh_from_db()
     assert (review.opinion, review.status) == ("同意", "submitted")
+
+
+def test_a_meeting_added_in_the_admin_takes_the_next_number_and_host_like_through_the_api(client, joint_office):
+    first = MeetingFactory(sequence_no=1)  # hosted by Sichuan
+    client.force_login(joint_office)
+    form = forms.meeting_form(date="2022-09-01", place="重庆", attendees=["张三"], host_province="")
+    response = client.post(reverse("admin:conference_meeting_add"), form)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    added = Meeting.objects.exclude(pk=first.pk).get()
+    assert (added.sequence_no, added.host_province.code, added.attendees) == (2, CQ, ["张三"])
+    assert ChangeRecord.objects.get(object_id=str(added.pk)).action == "create"
