@@ -87,7 +87,7 @@ class MeetingViewSet(TransitionMixin, TrackedViewSet):
         if request.method == "GET":
             pack = meeting.review_packs.select_related("meeting", "plan", "requested_by").first()
             if pack is None:
-                raise NotFound(_("This meeting has no review pack yet."))
+                raise NotFound(_("No review pack yet."))
             return Response(serializers.ReviewPackSerializer(pack, context=context).data)
         body = serializers.ReviewPackRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)

@@ -105,7 +105,8 @@ def test_the_review_packs_running_built_and_failed_states_are_each_recorded(join
     assert not any(record.message for record in ChangeRecord.objects.filter(object_id=str(pack.pk)))
 
     failing = ReviewPack.objects.create(meeting=meeting, as_of="2022-12-31")
-    settings.CONFERENCE_PDF_FONT = "/nonexistent/font.ttc"
+    # The font setting's name on this branch and on main (PDF_FONT_PATH): either way it is missing.
+    settings.CONFERENCE_PDF_FONT = settings.PDF_FONT_PATH = "/nonexistent/font.ttc"
     from reportlab.pdfbase import pdfmetrics
 
     registered = pdfmetrics._fonts.pop("WenQuanYiZenHei", None)
