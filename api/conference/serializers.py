@@ -1,20 +1,37 @@
-"""Representations of the joint conference: related records briefly, written by code or id.
+"""Representations of the joint conference: one serializer per resource, read and written alike.
 
-Serializers only check the shape of the input; the services in ``projects.conference.services``
-decide and write.
+References are ``…Ref`` fields (id, code, slug, or the brief object in; brief objects out; a meeting
+also by its sequence number, a plan by its year), so what a client reads it can send back.
+Serializers check the shape of the input only; ``projects.conference.services`` decides and writes.
 """
 
-from drf_spectacular.extensions import OpenApiSerializerFieldExtension
-from drf_spectacular.utils import extend_schema_field
+from django.urls import reverse
 from rest_framework import serializers
+from rest_framework.fields import SkipField
 
-from api.briefs import BriefOrganizationSerializer, BriefProvinceSerializer
-from projects.conference.choices import ActionStatus, MeetingStatus, PlanStatus, ReviewStatus
-from projects.conference.lifecycle import ACTION_LIFECYCLE, MEETING_LIFECYCLE, PLAN_LIFECYCLE, REVIEW_LIFECYCLE
+from api.briefs import CorridorRef, FundingSourceRef, IndicatorRef, OrganizationRef, ProjectRef, ProvinceRef, UserRef
+from api.conference.briefs import (
+    CorridorPlanRef,
+    DecisionRef,
+    ExpertRef,
+    InlineChoiceField,
+    MeetingRef,
+    ModelSerializer,
+    PlanRef,
+)
+from api.fields import AllowedTransitionsField
+from api.viewsets import transition_body
+from projects.conference.choices import ActionStatus, MeetingStatus, MilestoneYear, PlanStatus, ReviewStatus
+from projects.conference.lifecycle import (
+    ACTION_LIFECYCLE,
+    ACTION_SET_BY_THE_TRACKER,
+    MEETING_LIFECYCLE,
+    PLAN_LIFECYCLE,
+    REVIEW_LIFECYCLE,
+)
 from projects.conference.models import (
     ActionItem,
     ActionUpdate,
-    AgendaItem,
     AnnualPlan,
     CorridorPlan,
     CorridorTarget,
@@ -24,130 +41,54 @@ from projects.conference.models import (
     Meeting,
     PlanAmendment,
     PlanItem,
-    PlanItemFunding,
-    PlanItemTarget,
-    PlanMilestone,
     PlanTransition,
     ReviewPack,
 )
-from projects.core.models import Corridor, Organization, Province, User
-from projects.restoration.models import FundingSource, Indicator, Project
+
+TRACKED = ["created_at", "updated_at", "version"]
 
 
-class InlineChoiceField(serializers.ChoiceField):
-    """A choice field documented with its values in place, not as a shared enum component.
+class StoredFileField(serializers.FileField):
+    """A document: uploaded as a file (multipart), read as its URL. The URL (or null) sent back with
+    the rest of a body read from the API leaves the stored document as it is."""
 
-    Several apps have fields named ``status`` or ``to`` with different choices; shared components
-    would collide by name (drf-spectacular W001).
-    """
-
-
-class InlineChoiceFieldExtension(OpenApiSerializerFieldExtension):
-    target_class = InlineChoiceField
-
-    def map_serializer_field(self, auto_schema, direction):
-        values = list(self.target.choices)
-        if self.target.allow_blank:
-            values.append("")
-        kind = "integer" if values and all(isinstance(v, int) for v in values) else "string"
-        # Wrapped in allOf so the enum post-processing leaves it in place instead of naming a component.
-        return {"type": kind, "allOf": [{"enum": values}]}
+    def run_validation(self, data=serializers.empty):
+        if data is None or isinstance(data, str):
+            raise SkipField
+        return super().run_validation(data)
 
 
-class ModelSerializer(serializers.ModelSerializer):
-    serializer_choice_field = InlineChoiceField
+class PeopleTransitionsField(AllowedTransitionsField):
+    """The moves a person may make next (those only the tracker makes are left out)."""
+
+    def to_representation(self, status) -> list[str]:
+        return [s for s in super().to_representation(status) if s not in ACTION_SET_BY_THE_TRACKER]
 
 
-class _BriefRelatedField(serializers.SlugRelatedField):
-    """Written as a code or slug, read as a brief object."""
-
-    brief = None
-
-    def to_representation(self, obj):
-        return self.brief(obj).data
+def _transition_body(name, statuses, **fields):
+    return transition_body(name, statuses, to=InlineChoiceField(choices=statuses.choices), **fields)
 
 
-@extend_schema_field(BriefProvinceSerializer)
-class ProvinceField(_BriefRelatedField):
-    brief = BriefProvinceSerializer
-
-    def __init__(self, **kwargs):
-        super().__init__(slug_field="code", queryset=Province.objects.all(), **kwargs)
+# --- Meetings, decisions and follow-up actions ---------------------------------------------------
 
 
-@extend_schema_field(BriefOrganizationSerializer)
-class OrganizationField(_BriefRelatedField):
-    brief = BriefOrganizationSerializer
-
-    def __init__(self, **kwargs):
-        super().__init__(slug_field="slug", queryset=Organization.objects.all(), **kwargs)
+class AgendaItemSerializer(serializers.Serializer):
+    position = serializers.IntegerField(read_only=True, help_text="The order on the agenda (the order sent).")
+    title = serializers.CharField(max_length=300)
+    presenter = OrganizationRef(required=False, allow_null=True)
 
 
-class PlanProjectSerializer(ModelSerializer):
-    class Meta:
-        model = Project
-        fields = ["id", "code", "name_zh", "name_en", "status"]
+class MeetingSerializer(ModelSerializer):
+    """A meeting with its attendance and agenda; ``transition`` moves it planned → held → minutes_approved."""
 
-
-class BriefMeetingSerializer(ModelSerializer):
-    class Meta:
-        model = Meeting
-        fields = ["id", "sequence_no", "date", "status"]
-
-
-class BriefPlanSerializer(ModelSerializer):
-    title = serializers.CharField(source="display_title", read_only=True)
-
-    class Meta:
-        model = AnnualPlan
-        fields = ["id", "year", "title", "status"]
-
-
-class BriefExpertSerializer(ModelSerializer):
-    class Meta:
-        model = Expert
-        fields = ["id", "name", "field", "affiliation"]
-
-
-class AllowedTransitionsMixin(serializers.Serializer):
-    allowed_transitions = serializers.SerializerMethodField()
-    lifecycle = None
-
-    def get_allowed_transitions(self, obj) -> list[str]:
-        return list(self.lifecycle.allowed_from(obj.status))
-
-
-class MeetingTransitionSerializer(serializers.Serializer):
-    to = InlineChoiceField(choices=MeetingStatus.choices)
-    comment = serializers.CharField(required=False, allow_blank=True, default="")
-
-
-# --- Meetings ------------------------------------------------------------------------------
-
-
-class AgendaItemSerializer(ModelSerializer):
-    presenter = OrganizationField(required=False, allow_null=True)
-
-    class Meta:
-        model = AgendaItem
-        fields = ["position", "title", "presenter"]
-        read_only_fields = ["position"]
-
-
-class BriefDecisionSerializer(ModelSerializer):
-    class Meta:
-        model = Decision
-        fields = ["id", "number", "title"]
-
-
-class MeetingSerializer(AllowedTransitionsMixin, ModelSerializer):
-    lifecycle = MEETING_LIFECYCLE
-    sequence_no = serializers.IntegerField(min_value=1, required=False)
-    host_province = ProvinceField(required=False)
-    attending_organizations = OrganizationField(many=True, required=False)
+    sequence_no = serializers.IntegerField(min_value=1, required=False, help_text="Next in order when left out.")
+    host_province = ProvinceRef(required=False, help_text="The other province than last time when left out.")
+    attending_organizations = OrganizationRef(many=True, required=False)
     attendees = serializers.ListField(child=serializers.CharField(max_length=200), required=False)
     agenda = AgendaItemSerializer(many=True, required=False)
-    decisions = BriefDecisionSerializer(many=True, read_only=True)
+    minutes_file = StoredFileField(required=False)
+    decisions = DecisionRef(many=True, read_only=True)
+    allowed_transitions = AllowedTransitionsField(MEETING_LIFECYCLE)
 
     class Meta:
         model = Meeting
@@ -166,15 +107,16 @@ class MeetingSerializer(AllowedTransitionsMixin, ModelSerializer):
             "status_changed_at",
             "allowed_transitions",
             "decisions",
-            "created_at",
-            "updated_at",
-            "version",
+            *TRACKED,
         ]
         read_only_fields = ["status", "status_changed_at"]
 
 
+MeetingTransitionSerializer = _transition_body("MeetingTransitionSerializer", MeetingStatus)
+
+
 class DecisionActionSerializer(ModelSerializer):
-    responsible_organization = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    responsible_organization = OrganizationRef(read_only=True)
 
     class Meta:
         model = ActionItem
@@ -182,31 +124,32 @@ class DecisionActionSerializer(ModelSerializer):
 
 
 class DecisionSerializer(ModelSerializer):
-    meeting = serializers.PrimaryKeyRelatedField(queryset=Meeting.objects.all())
-    meeting_detail = BriefMeetingSerializer(source="meeting", read_only=True)
-    number = serializers.IntegerField(min_value=1, required=False)
+    """A decision of a held meeting, numbered within it, with its follow-up actions."""
+
+    meeting = MeetingRef()
+    number = serializers.IntegerField(min_value=1, required=False, help_text="Next in the meeting when left out.")
     actions = DecisionActionSerializer(many=True, read_only=True)
 
     class Meta:
         model = Decision
-        fields = ["id", "meeting", "meeting_detail", "number", "title", "text", "actions", "updated_at", "version"]
-        # The number is optional (next in the meeting); the service checks uniqueness with the model.
+        fields = ["id", "meeting", "number", "title", "text", "actions", *TRACKED]
+        # One number per meeting is checked by the service with the model (a 400).
         validators = []
 
 
-class ActionItemSerializer(AllowedTransitionsMixin, ModelSerializer):
-    lifecycle = ACTION_LIFECYCLE
-    decision = serializers.PrimaryKeyRelatedField(queryset=Decision.objects.all())
-    decision_detail = BriefDecisionSerializer(source="decision", read_only=True)
-    meeting = BriefMeetingSerializer(source="decision.meeting", read_only=True)
-    responsible_organization = OrganizationField()
+class ActionItemSerializer(ModelSerializer):
+    """A follow-up action; ``transition`` to done, dropped or back to open (overdue is the tracker's)."""
+
+    decision = DecisionRef()
+    meeting = MeetingRef(source="decision.meeting", read_only=True)
+    responsible_organization = OrganizationRef()
+    allowed_transitions = PeopleTransitionsField(ACTION_LIFECYCLE)
 
     class Meta:
         model = ActionItem
         fields = [
             "id",
             "decision",
-            "decision_detail",
             "meeting",
             "title",
             "description",
@@ -217,58 +160,50 @@ class ActionItemSerializer(AllowedTransitionsMixin, ModelSerializer):
             "completed_on",
             "overdue_notified_at",
             "allowed_transitions",
-            "updated_at",
-            "version",
+            *TRACKED,
         ]
         read_only_fields = ["status", "status_changed_at", "completed_on", "overdue_notified_at"]
 
-    def get_allowed_transitions(self, obj) -> list[str]:
-        # Overdue is the tracker's to set, never a person's.
-        return [s for s in super().get_allowed_transitions(obj) if s != ActionStatus.OVERDUE]
+
+ActionTransitionSerializer = _transition_body("ActionTransitionSerializer", ActionStatus)
 
 
 class ActionUpdateSerializer(ModelSerializer):
-    author = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    author = UserRef(read_only=True)
 
     class Meta:
         model = ActionUpdate
         fields = ["id", "time", "author", "text", "from_status", "to_status"]
-        read_only_fields = ["time", "author", "from_status", "to_status"]
+        read_only_fields = ["time", "from_status", "to_status"]
 
 
-class ActionTransitionSerializer(serializers.Serializer):
-    to = InlineChoiceField(choices=ActionStatus.choices)
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+class ActionReportSerializer(serializers.Serializer):
+    """A progress note on a follow-up action."""
+
+    text = serializers.CharField(max_length=5000, help_text="What has been done.")
 
 
-# --- Annual plans ------------------------------------------------------------------------
+# --- Annual plans ----------------------------------------------------------------------------
 
 
-class PlanItemFundingSerializer(ModelSerializer):
-    source = serializers.SlugRelatedField(slug_field="code", queryset=FundingSource.objects.all())
-
-    class Meta:
-        model = PlanItemFunding
-        fields = ["source", "amount"]
+class PlanItemFundingSerializer(serializers.Serializer):
+    source = FundingSourceRef()
+    amount = serializers.DecimalField(max_digits=16, decimal_places=2, min_value=0, help_text="10,000 CNY (万元)")
 
 
-class PlanItemTargetSerializer(ModelSerializer):
-    indicator = serializers.SlugRelatedField(slug_field="code", queryset=Indicator.objects.all())
-    unit = serializers.CharField(source="indicator.unit", read_only=True)
-
-    class Meta:
-        model = PlanItemTarget
-        fields = ["indicator", "unit", "target_value"]
+class PlanItemTargetSerializer(serializers.Serializer):
+    indicator = IndicatorRef()
+    target_value = serializers.DecimalField(max_digits=16, decimal_places=3, min_value=0)
 
 
-class PlanMilestoneSerializer(ModelSerializer):
-    class Meta:
-        model = PlanMilestone
-        fields = ["title", "due_date", "done_on"]
+class PlanMilestoneSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+    due_date = serializers.DateField()
+    done_on = serializers.DateField(required=False, allow_null=True)
 
 
 class BriefReviewSerializer(ModelSerializer):
-    expert = BriefExpertSerializer(read_only=True)
+    expert = ExpertRef(read_only=True)
 
     class Meta:
         model = ExpertReview
@@ -276,10 +211,11 @@ class BriefReviewSerializer(ModelSerializer):
 
 
 class PlanItemSerializer(ModelSerializer):
-    plan = serializers.PrimaryKeyRelatedField(queryset=AnnualPlan.objects.all())
-    project = serializers.PrimaryKeyRelatedField(queryset=Project.objects.all())
-    project_detail = PlanProjectSerializer(source="project", read_only=True)
-    province = ProvinceField(required=False)
+    """One project in a year's plan with its funding, annual targets and milestones."""
+
+    plan = PlanRef()
+    project = ProjectRef()
+    province = ProvinceRef(required=False, help_text="The drafting staff's province when left out.")
     funding = PlanItemFundingSerializer(many=True, required=False)
     targets = PlanItemTargetSerializer(many=True, required=False)
     milestones = PlanMilestoneSerializer(many=True, required=False)
@@ -291,7 +227,6 @@ class PlanItemSerializer(ModelSerializer):
             "id",
             "plan",
             "project",
-            "project_detail",
             "province",
             "description",
             "planned_investment",
@@ -300,19 +235,21 @@ class PlanItemSerializer(ModelSerializer):
             "milestones",
             "review_comment",
             "expert_reviews",
-            "updated_at",
-            "version",
+            *TRACKED,
         ]
         read_only_fields = ["planned_investment", "review_comment"]
+        # One item per project and plan is checked by the service (a 400 on the project).
+        validators = []
 
 
 class MilestoneDoneSerializer(serializers.Serializer):
-    title = serializers.CharField()
+    title = serializers.CharField(max_length=200)
     done_on = serializers.DateField(allow_null=True)
 
 
 class PlanAmendmentSerializer(ModelSerializer):
-    opened_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    opened_by = UserRef(read_only=True)
+    approved_meeting = MeetingRef(read_only=True)
 
     class Meta:
         model = PlanAmendment
@@ -320,22 +257,25 @@ class PlanAmendmentSerializer(ModelSerializer):
 
 
 class PlanTransitionRecordSerializer(ModelSerializer):
-    actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    actor = UserRef(read_only=True)
+    meeting = MeetingRef(read_only=True)
 
     class Meta:
         model = PlanTransition
         fields = ["from_status", "to_status", "meeting", "actor", "time", "comment", "item_comments"]
 
 
-class AnnualPlanSerializer(AllowedTransitionsMixin, ModelSerializer):
-    lifecycle = PLAN_LIFECYCLE
+class AnnualPlanSerializer(ModelSerializer):
+    """A year's plan; ``transition`` submits it to a meeting, approves, returns or amends it."""
+
     display_title = serializers.CharField(read_only=True)
-    meeting = BriefMeetingSerializer(read_only=True)
+    meeting = MeetingRef(read_only=True, help_text="The meeting it was last submitted to.")
     item_count = serializers.IntegerField(read_only=True)
     planned_investment = serializers.DecimalField(max_digits=18, decimal_places=2, read_only=True)
     expert_reviews = BriefReviewSerializer(source="visible_reviews", many=True, read_only=True)
     amendments = PlanAmendmentSerializer(many=True, read_only=True)
     transitions = PlanTransitionRecordSerializer(many=True, read_only=True)
+    allowed_transitions = AllowedTransitionsField(PLAN_LIFECYCLE)
 
     class Meta:
         model = AnnualPlan
@@ -356,65 +296,54 @@ class AnnualPlanSerializer(AllowedTransitionsMixin, ModelSerializer):
             "expert_reviews",
             "amendments",
             "transitions",
-            "updated_at",
-            "version",
+            *TRACKED,
         ]
         read_only_fields = ["status", "status_changed_at", "approved_at", "revision"]
 
 
-class PlanTransitionSerializer(serializers.Serializer):
-    to = InlineChoiceField(choices=PlanStatus.choices)
-    comment = serializers.CharField(required=False, allow_blank=True, default="")
-    meeting = serializers.PrimaryKeyRelatedField(queryset=Meeting.objects.all(), required=False, allow_null=True)
-    item_comments = serializers.DictField(child=serializers.CharField(allow_blank=True), required=False)
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
+PlanTransitionSerializer = _transition_body(
+    "PlanTransitionSerializer",
+    PlanStatus,
+    meeting=MeetingRef(required=False, allow_null=True, help_text="To submit: the meeting (id or sequence number)."),
+    item_comments=serializers.DictField(
+        child=serializers.CharField(allow_blank=True),
+        required=False,
+        help_text="To return: comments per item, keyed by item id or project code.",
+    ),
+    reason=serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="To amend an approved plan (to draft): why."
+    ),
+)
 
 
 # --- Experts -------------------------------------------------------------------------------
 
 
 class ExpertSerializer(ModelSerializer):
-    province = ProvinceField(required=False, allow_null=True)
-    user = serializers.SlugRelatedField(
-        slug_field="username", queryset=User.objects.all(), required=False, allow_null=True
-    )
+    province = ProvinceRef(required=False, allow_null=True)
+    user = UserRef(required=False, allow_null=True, help_text="The account the expert signs in with (role: expert).")
 
     class Meta:
         model = Expert
-        fields = [
-            "id",
-            "name",
-            "field",
-            "affiliation",
-            "province",
-            "term_start",
-            "term_end",
-            "user",
-            "updated_at",
-            "version",
-        ]
+        fields = ["id", "name", "field", "affiliation", "province", "term_start", "term_end", "user", *TRACKED]
 
 
-class ExpertReviewSerializer(AllowedTransitionsMixin, ModelSerializer):
-    lifecycle = REVIEW_LIFECYCLE
-    expert = serializers.PrimaryKeyRelatedField(queryset=Expert.objects.all())
-    expert_detail = BriefExpertSerializer(source="expert", read_only=True)
-    project = serializers.PrimaryKeyRelatedField(queryset=Project.objects.all(), required=False, allow_null=True)
-    project_detail = PlanProjectSerializer(source="project", read_only=True)
-    plan = serializers.PrimaryKeyRelatedField(queryset=AnnualPlan.objects.all(), required=False, allow_null=True)
-    plan_detail = BriefPlanSerializer(source="plan", read_only=True)
-    requested_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+class ExpertReviewSerializer(ModelSerializer):
+    """A review the joint office asks of an expert (of one project or one plan) and the expert's opinion."""
+
+    expert = ExpertRef()
+    project = ProjectRef(required=False, allow_null=True)
+    plan = PlanRef(required=False, allow_null=True)
+    requested_by = UserRef(read_only=True)
+    allowed_transitions = AllowedTransitionsField(REVIEW_LIFECYCLE)
 
     class Meta:
         model = ExpertReview
         fields = [
             "id",
             "expert",
-            "expert_detail",
             "project",
-            "project_detail",
             "plan",
-            "plan_detail",
             "question",
             "due_date",
             "requested_by",
@@ -424,24 +353,21 @@ class ExpertReviewSerializer(AllowedTransitionsMixin, ModelSerializer):
             "recommendation",
             "score",
             "submitted_at",
-            "updated_at",
-            "version",
+            *TRACKED,
         ]
         read_only_fields = ["status", "submitted_at"]
 
 
-class ReviewTransitionSerializer(serializers.Serializer):
-    to = InlineChoiceField(choices=ReviewStatus.choices)
-    comment = serializers.CharField(required=False, allow_blank=True, default="")
+ReviewTransitionSerializer = _transition_body("ReviewTransitionSerializer", ReviewStatus)
 
 
 # --- Review packs ------------------------------------------------------------------------
 
 
 class ReviewPackSerializer(ModelSerializer):
-    meeting = BriefMeetingSerializer(read_only=True)
-    plan = BriefPlanSerializer(read_only=True)
-    requested_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    meeting = MeetingRef(read_only=True)
+    plan = PlanRef(read_only=True)
+    requested_by = UserRef(read_only=True)
     url = serializers.HyperlinkedIdentityField(view_name="reviewpack-detail")
     xlsx_url = serializers.SerializerMethodField()
     pdf_url = serializers.SerializerMethodField()
@@ -462,13 +388,13 @@ class ReviewPackSerializer(ModelSerializer):
             "error",
             "xlsx_url",
             "pdf_url",
+            "updated_at",
+            "version",
         ]
 
     def _download(self, pack, kind) -> str | None:
         if not getattr(pack, kind):
             return None
-        from django.urls import reverse
-
         return self.context["request"].build_absolute_uri(reverse(f"reviewpack-{kind}", args=[pack.pk]))
 
     def get_xlsx_url(self, pack) -> str | None:
@@ -486,18 +412,31 @@ class ReviewPackRequestSerializer(serializers.Serializer):
 
 
 class CorridorTargetSerializer(ModelSerializer):
-    corridor = serializers.SlugRelatedField(slug_field="slug", queryset=Corridor.objects.all())
-    indicator = serializers.SlugRelatedField(slug_field="code", queryset=Indicator.objects.all())
-    plan = serializers.PrimaryKeyRelatedField(queryset=CorridorPlan.objects.all())
+    plan = CorridorPlanRef()
+    corridor = CorridorRef()
+    indicator = IndicatorRef()
 
     class Meta:
         model = CorridorTarget
-        fields = ["id", "plan", "corridor", "indicator", "year", "target_value", "updated_at", "version"]
+        fields = ["id", "plan", "corridor", "indicator", "year", "target_value", *TRACKED]
+        # One target per corridor, indicator and year is checked by the service with the model.
+        validators = []
+
+
+class CorridorPlanTargetSerializer(serializers.Serializer):
+    """A target row inside its corridor plan."""
+
+    id = serializers.UUIDField(read_only=True)
+    corridor = CorridorRef()
+    indicator = IndicatorRef()
+    year = InlineChoiceField(choices=MilestoneYear.choices)
+    target_value = serializers.DecimalField(max_digits=16, decimal_places=3, min_value=0)
 
 
 class CorridorPlanSerializer(ModelSerializer):
-    compiled_by = OrganizationField(many=True, required=False)
-    targets = CorridorTargetSerializer(many=True, read_only=True)
+    compiled_by = OrganizationRef(many=True, required=False)
+    document = StoredFileField(required=False)
+    targets = CorridorPlanTargetSerializer(many=True, required=False)
 
     class Meta:
         model = CorridorPlan
@@ -513,6 +452,5 @@ class CorridorPlanSerializer(ModelSerializer):
             "document",
             "description",
             "targets",
-            "updated_at",
-            "version",
+            *TRACKED,
         ]

@@ -1,17 +1,24 @@
-"""The joint conference's API: declarative viewsets whose writes and transitions call the services."""
+"""The joint conference's API: declarative viewsets on the one convention (``api.viewsets``).
+
+Reads ask the permission rule (``visible``, prefetched reviews included); writes go from the
+resource's serializer to the service in ``projects.conference.services``; status changes go through
+``POST …/{id}/transition/``.
+"""
 
 from django.db.models import Count, Prefetch, Sum
 from django.http import FileResponse
-from django.utils.translation import gettext
+from django.urls import reverse
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers as drf_serializers
-from rest_framework import status, viewsets
+from rest_framework import status
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
+from api.conditional import expected_version
 from api.conference import filters, serializers
-from api.mixins import HistoryMixin, TrackedWriteMixin
+from api.viewsets import TrackedReadOnlyViewSet, TrackedViewSet, TransitionMixin
 from projects.conference import services
 from projects.conference.choices import PackStatus
 from projects.conference.execution import corridor_progress, plan_execution
@@ -32,7 +39,7 @@ from projects.conference.models import (
     ReviewPack,
 )
 from projects.core.models import Organization
-from projects.core.services import delete_tracked
+from projects.permissions import visible
 
 AS_OF = OpenApiParameter("as_of", str, description="YYYY-MM-DD; today when left out")
 
@@ -47,27 +54,12 @@ def _as_of(request):
         raise ValidationError({"as_of": exc.detail}) from exc
 
 
-class ServiceWriteMixin:
-    """Creates and updates go through the domain's services; the answer shows the record as stored."""
-
-    def create_through_service(self, data: dict):
-        raise NotImplementedError
-
-    def update_through_service(self, instance, data: dict):
-        raise NotImplementedError
-
-    def perform_create(self, serializer):
-        serializer.instance = self._reloaded(self.create_through_service(dict(serializer.validated_data)))
-
-    def perform_update(self, serializer):
-        obj = self.update_through_service(serializer.instance, dict(serializer.validated_data))
-        serializer.instance = self._reloaded(obj)
-
-    def _reloaded(self, obj):
-        return self.get_queryset().get(pk=obj.pk)
+def _visible_reviews(request):
+    # Only the reviews this user may see (experts: their own; others: submitted ones).
+    return visible(request.user, ExpertReview.objects.select_related("expert"))
 
 
-class MeetingViewSet(ServiceWriteMixin, HistoryMixin, viewsets.ModelViewSet):
+class MeetingViewSet(TransitionMixin, TrackedViewSet):
     """Joint conference meetings (联席会议). Transitions: planned → held → minutes_approved."""
 
     queryset = Meeting.objects.for_api()
@@ -75,35 +67,10 @@ class MeetingViewSet(ServiceWriteMixin, HistoryMixin, viewsets.ModelViewSet):
     filterset_class = filters.MeetingFilter
     search_fields = ["place", "minutes"]
     ordering_fields = ["sequence_no", "date"]
-
-    def _write(self, meeting, data):
-        organizations = data.pop("attending_organizations", None)
-        agenda = data.pop("agenda", None)
-        return services.meeting_save(
-            actor=self.request.user,
-            meeting=meeting,
-            data=data,
-            attending_organizations=organizations,
-            agenda=agenda,
-        )
-
-    def create_through_service(self, data):
-        return self._write(None, data)
-
-    def update_through_service(self, instance, data):
-        return self._write(instance, data)
-
-    def perform_destroy(self, instance):
-        services.meeting_delete(actor=self.request.user, meeting=instance)
-
-    @extend_schema(request=serializers.MeetingTransitionSerializer, responses=serializers.MeetingSerializer)
-    @action(detail=True, methods=["post"])
-    def transition(self, request, pk=None):
-        """Move the meeting on; 409 names the allowed targets when the move is refused."""
-        body = serializers.MeetingTransitionSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        meeting = services.meeting_transition(meeting=self.get_object(), actor=request.user, **body.validated_data)
-        return Response(self.get_serializer(self._reloaded(meeting)).data)
+    save_service = staticmethod(services.meeting_save)
+    delete_service = staticmethod(services.meeting_delete)
+    transition_service = staticmethod(services.meeting_transition)
+    transition_serializer = serializers.MeetingTransitionSerializer
 
     @extend_schema(
         methods=["post"],
@@ -113,44 +80,42 @@ class MeetingViewSet(ServiceWriteMixin, HistoryMixin, viewsets.ModelViewSet):
     @extend_schema(methods=["get"], responses=serializers.ReviewPackSerializer)
     @action(detail=True, methods=["get", "post"], url_path="review-pack")
     def review_pack(self, request, pk=None):
-        """POST: start building the meeting's review pack (202 at once); GET: the latest pack's state."""
+        """POST: start building the meeting's review pack (202 at once, ``Location`` to poll); GET: the
+        latest pack's state."""
         meeting = self.get_object()
+        context = self.get_serializer_context()
         if request.method == "GET":
             pack = meeting.review_packs.select_related("meeting", "plan", "requested_by").first()
             if pack is None:
-                return Response({"detail": gettext("No review pack yet.")}, status=status.HTTP_404_NOT_FOUND)
-            return Response(serializers.ReviewPackSerializer(pack, context=self.get_serializer_context()).data)
+                raise NotFound(_("No review pack yet."))
+            return Response(serializers.ReviewPackSerializer(pack, context=context).data)
         body = serializers.ReviewPackRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         pack, _created = services.review_pack_request(
             actor=request.user, meeting=meeting, as_of=body.validated_data.get("as_of")
         )
-        data = serializers.ReviewPackSerializer(pack, context=self.get_serializer_context()).data
-        return Response(data, status=status.HTTP_202_ACCEPTED, headers={"Location": data["url"]})
+        # A plain string: a real server refuses header values of any other type (the serializer's
+        # ``url`` is a str subclass).
+        location = request.build_absolute_uri(reverse("reviewpack-detail", args=[pack.pk]))
+        data = serializers.ReviewPackSerializer(pack, context=context).data
+        return Response(data, status=status.HTTP_202_ACCEPTED, headers={"Location": location})
 
 
-class DecisionViewSet(ServiceWriteMixin, HistoryMixin, viewsets.ModelViewSet):
+class DecisionViewSet(TrackedViewSet):
     """Decisions (决议) of held meetings, each with its follow-up actions."""
 
     queryset = Decision.objects.select_related("meeting").prefetch_related(
-        Prefetch("actions", queryset=ActionItem.objects.select_related("responsible_organization"))
+        Prefetch("actions", queryset=ActionItem.objects.select_related("responsible_organization__province"))
     )
     serializer_class = serializers.DecisionSerializer
     filterset_class = filters.DecisionFilter
     search_fields = ["title", "text"]
     ordering_fields = ["meeting__sequence_no", "number"]
-
-    def create_through_service(self, data):
-        return services.decision_save(actor=self.request.user, data=data)
-
-    def update_through_service(self, instance, data):
-        return services.decision_save(actor=self.request.user, decision=instance, data=data)
-
-    def perform_destroy(self, instance):
-        services.decision_delete(actor=self.request.user, decision=instance)
+    save_service = staticmethod(services.decision_save)
+    delete_service = staticmethod(services.decision_delete)
 
 
-class ActionItemViewSet(ServiceWriteMixin, HistoryMixin, viewsets.ModelViewSet):
+class ActionItemViewSet(TransitionMixin, TrackedViewSet):
     """Follow-up actions (督办事项). ``?unfinished=true`` for open and overdue ones."""
 
     queryset = ActionItem.objects.for_api()
@@ -158,85 +123,64 @@ class ActionItemViewSet(ServiceWriteMixin, HistoryMixin, viewsets.ModelViewSet):
     filterset_class = filters.ActionItemFilter
     search_fields = ["title", "description"]
     ordering_fields = ["due_date", "status", "updated_at"]
-
-    def create_through_service(self, data):
-        return services.action_item_save(actor=self.request.user, data=data)
-
-    def update_through_service(self, instance, data):
-        return services.action_item_save(actor=self.request.user, item=instance, data=data)
-
-    def perform_destroy(self, instance):
-        delete_tracked(actor=self.request.user, instance=instance)
-
-    @extend_schema(request=serializers.ActionTransitionSerializer, responses=serializers.ActionItemSerializer)
-    @action(detail=True, methods=["post"])
-    def transition(self, request, pk=None):
-        """Mark done, drop or reopen; overdue is set by the tracker itself."""
-        body = serializers.ActionTransitionSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        item = services.action_item_transition(item=self.get_object(), actor=request.user, **body.validated_data)
-        return Response(self.get_serializer(self._reloaded(item)).data)
+    save_service = staticmethod(services.action_item_save)
+    delete_service = staticmethod(services.action_item_delete)
+    transition_service = staticmethod(services.action_item_transition)
+    transition_serializer = serializers.ActionTransitionSerializer
 
     @extend_schema(methods=["get"], responses=serializers.ActionUpdateSerializer(many=True))
     @extend_schema(
-        methods=["post"], request=serializers.ActionUpdateSerializer, responses=serializers.ActionUpdateSerializer
+        methods=["post"],
+        request=serializers.ActionReportSerializer,
+        responses={201: serializers.ActionUpdateSerializer},
     )
     @action(detail=True, methods=["get", "post"])
     def updates(self, request, pk=None):
-        """The action's record of updates, newest first; POST adds a progress note."""
+        """The action's record of updates, newest first; POST adds a progress note (``text``)."""
         item = self.get_object()
+        context = self.get_serializer_context()
         if request.method == "POST":
-            body = serializers.ActionUpdateSerializer(data=request.data)
+            body = serializers.ActionReportSerializer(data=request.data)
             body.is_valid(raise_exception=True)
-            update = services.action_item_report(item=item, actor=request.user, text=body.validated_data["text"])
-            return Response(serializers.ActionUpdateSerializer(update).data, status=status.HTTP_201_CREATED)
+            update = services.action_item_report(
+                actor=request.user,
+                instance=item,
+                text=body.validated_data["text"],
+                expected_version=expected_version(request),
+            )
+            return Response(
+                serializers.ActionUpdateSerializer(update, context=context).data, status=status.HTTP_201_CREATED
+            )
         page = self.paginate_queryset(item.updates.select_related("author"))
-        return self.get_paginated_response(serializers.ActionUpdateSerializer(page, many=True).data)
+        return self.get_paginated_response(serializers.ActionUpdateSerializer(page, many=True, context=context).data)
 
 
-class AnnualPlanViewSet(ServiceWriteMixin, HistoryMixin, viewsets.ModelViewSet):
+class AnnualPlanViewSet(TransitionMixin, TrackedViewSet):
     """Annual implementation plans (年度实施计划) and their lifecycle (draft → submitted → approved/returned)."""
 
-    queryset = AnnualPlan.objects.all()
+    queryset = (
+        AnnualPlan.objects.select_related("meeting")
+        .annotate(item_count=Count("items"), planned_investment=Sum("items__planned_investment"))
+        .prefetch_related(
+            Prefetch("amendments", queryset=PlanAmendment.objects.select_related("opened_by", "approved_meeting")),
+            Prefetch("transitions", queryset=PlanTransition.objects.select_related("actor", "meeting")),
+        )
+        .order_by("-year")  # the annotation's GROUP BY drops the default ordering
+    )
     serializer_class = serializers.AnnualPlanSerializer
     filterset_class = filters.AnnualPlanFilter
     ordering_fields = ["year"]
+    save_service = staticmethod(services.plan_save)
+    delete_service = staticmethod(services.plan_delete)
+    transition_service = staticmethod(services.plan_transition)
+    transition_serializer = serializers.PlanTransitionSerializer
 
     def get_queryset(self):
-        return (
-            AnnualPlan.objects.select_related("meeting")
-            .annotate(item_count=Count("items"), planned_investment=Sum("items__planned_investment"))
-            .prefetch_related(
-                # Only the reviews this user may see (experts: their own).
-                Prefetch(
-                    "expert_reviews",
-                    queryset=ExpertReview.objects.visible_to(self.request.user).select_related("expert"),
-                    to_attr="visible_reviews",
-                ),
-                Prefetch("amendments", queryset=PlanAmendment.objects.select_related("opened_by")),
-                Prefetch("transitions", queryset=PlanTransition.objects.select_related("actor")),
-            )
-            .order_by("-year")  # the annotation's GROUP BY drops the default ordering
-        )
+        reviews = Prefetch("expert_reviews", queryset=_visible_reviews(self.request), to_attr="visible_reviews")
+        return super().get_queryset().prefetch_related(reviews)
 
-    def create_through_service(self, data):
-        return services.plan_save(actor=self.request.user, data=data)
-
-    def update_through_service(self, instance, data):
-        return services.plan_save(actor=self.request.user, plan=instance, data=data)
-
-    def perform_destroy(self, instance):
-        services.plan_delete(actor=self.request.user, plan=instance)
-
-    @extend_schema(request=serializers.PlanTransitionSerializer, responses=serializers.AnnualPlanSerializer)
-    @action(detail=True, methods=["post"])
-    def transition(self, request, pk=None):
-        """submitted (with ``meeting``), approved, returned (with ``item_comments``), draft (amendment, with
-        ``reason``). Refused moves answer 409 with the allowed ones."""
-        body = serializers.PlanTransitionSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        plan = services.plan_transition(plan=self.get_object(), actor=request.user, **body.validated_data)
-        return Response(self.get_serializer(self._reloaded(plan)).data)
+    def transition_arguments(self, body: dict) -> dict:
+        return body  # meeting, item_comments, reason
 
     @extend_schema(parameters=[AS_OF], responses=dict)
     @action(detail=True, methods=["get"])
@@ -245,66 +189,46 @@ class AnnualPlanViewSet(ServiceWriteMixin, HistoryMixin, viewsets.ModelViewSet):
         return Response(plan_execution(plan=self.get_object(), as_of=_as_of(request)))
 
 
-class PlanItemViewSet(ServiceWriteMixin, HistoryMixin, viewsets.ModelViewSet):
+class PlanItemViewSet(TrackedViewSet):
     """Items of the annual plans (``?plan=<id>``), drafted by the proposing province's staff."""
 
-    queryset = PlanItem.objects.all()
+    queryset = PlanItem.objects.select_related("project", "province", "plan").prefetch_related(
+        Prefetch("funding", queryset=PlanItemFunding.objects.select_related("source")),
+        Prefetch("targets", queryset=PlanItemTarget.objects.select_related("indicator")),
+        "milestones",
+    )
     serializer_class = serializers.PlanItemSerializer
     filterset_class = filters.PlanItemFilter
     search_fields = ["project__code", "project__name_zh", "description"]
     ordering_fields = ["project__code", "planned_investment", "updated_at"]
+    save_service = staticmethod(services.plan_item_save)
+    delete_service = staticmethod(services.plan_item_delete)
 
     def get_queryset(self):
-        return PlanItem.objects.select_related("project", "province", "plan").prefetch_related(
-            Prefetch("funding", queryset=PlanItemFunding.objects.select_related("source")),
-            Prefetch("targets", queryset=PlanItemTarget.objects.select_related("indicator")),
-            "milestones",
-            Prefetch(
-                "project__expert_reviews",
-                queryset=ExpertReview.objects.visible_to(self.request.user).select_related("expert"),
-                to_attr="visible_reviews",
-            ),
+        reviews = _visible_reviews(self.request)
+        return (
+            super()
+            .get_queryset()
+            .prefetch_related(Prefetch("project__expert_reviews", queryset=reviews, to_attr="visible_reviews"))
         )
-
-    def _write(self, instance, data):
-        plan = data.pop("plan")
-        if instance is not None and plan.pk != instance.plan_id:
-            raise ValidationError({"plan": [gettext("An item stays in its plan.")]})
-        return services.plan_item_save(
-            actor=self.request.user,
-            plan=plan,
-            item=instance,
-            data=data,
-            funding=data.pop("funding", None),
-            targets=data.pop("targets", None),
-            milestones=data.pop("milestones", None),
-        )
-
-    def create_through_service(self, data):
-        return self._write(None, data)
-
-    def update_through_service(self, instance, data):
-        data.setdefault("plan", instance.plan)
-        return self._write(instance, data)
-
-    def perform_destroy(self, instance):
-        services.plan_item_delete(actor=self.request.user, item=instance)
 
     @extend_schema(request=serializers.MilestoneDoneSerializer, responses=serializers.PlanItemSerializer)
     @action(detail=True, methods=["post"])
     def milestone(self, request, pk=None):
-        """Record the date a milestone was reached (allowed in approved plans: it is execution)."""
-        item = self.get_object()
+        """Record the date a milestone (named by its title) was reached, or clear it with null; allowed
+        in approved plans too (it is execution)."""
         body = serializers.MilestoneDoneSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        milestone = item.milestones.filter(title=body.validated_data["title"]).first()
-        if milestone is None:
-            raise ValidationError({"title": [gettext("No milestone of this item has this title.")]})
-        services.milestone_done(actor=request.user, milestone=milestone, done_on=body.validated_data["done_on"])
-        return Response(self.get_serializer(self._reloaded(item)).data)
+        item = services.plan_item_milestone_done(
+            actor=request.user,
+            instance=self.get_object(),
+            expected_version=expected_version(request),
+            **body.validated_data,
+        )
+        return self.respond(item)
 
 
-class ExpertViewSet(ServiceWriteMixin, HistoryMixin, viewsets.ModelViewSet):
+class ExpertViewSet(TrackedViewSet):
     """Members of the expert committee (专家委员会). ``?in_term_on=YYYY-MM-DD`` for those in office."""
 
     queryset = Expert.objects.select_related("province", "user")
@@ -312,50 +236,26 @@ class ExpertViewSet(ServiceWriteMixin, HistoryMixin, viewsets.ModelViewSet):
     filterset_class = filters.ExpertFilter
     search_fields = ["name", "field", "affiliation"]
     ordering_fields = ["name", "term_end"]
-
-    def create_through_service(self, data):
-        return services.expert_save(actor=self.request.user, data=data)
-
-    def update_through_service(self, instance, data):
-        return services.expert_save(actor=self.request.user, expert=instance, data=data)
-
-    def perform_destroy(self, instance):
-        delete_tracked(actor=self.request.user, instance=instance)
+    save_service = staticmethod(services.expert_save)
+    delete_service = staticmethod(services.expert_delete)
 
 
-class ExpertReviewViewSet(ServiceWriteMixin, HistoryMixin, viewsets.ModelViewSet):
-    """Reviews the joint office asks of experts. Experts see and edit only their own."""
+class ExpertReviewViewSet(TransitionMixin, TrackedViewSet):
+    """Reviews the joint office asks of experts. Experts see and write only their own; others see
+    submitted opinions. ``transition``: submitted (the expert) or back to requested."""
 
-    queryset = ExpertReview.objects.all()
+    queryset = ExpertReview.objects.for_api()
     serializer_class = serializers.ExpertReviewSerializer
     filterset_class = filters.ExpertReviewFilter
     search_fields = ["opinion", "question"]
     ordering_fields = ["created_at", "submitted_at", "score"]
-
-    def get_queryset(self):
-        return ExpertReview.objects.visible_to(self.request.user).for_api()
-
-    def create_through_service(self, data):
-        fields = ("expert", "project", "plan", "question", "due_date")
-        return services.review_request(actor=self.request.user, **{k: data[k] for k in fields if k in data})
-
-    def update_through_service(self, instance, data):
-        return services.review_save(actor=self.request.user, review=instance, data=data)
-
-    def perform_destroy(self, instance):
-        delete_tracked(actor=self.request.user, instance=instance)
-
-    @extend_schema(request=serializers.ReviewTransitionSerializer, responses=serializers.ExpertReviewSerializer)
-    @action(detail=True, methods=["post"])
-    def transition(self, request, pk=None):
-        """submitted (the expert, once opinion, recommendation and score are there) or back to requested."""
-        body = serializers.ReviewTransitionSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        review = services.review_transition(review=self.get_object(), actor=request.user, **body.validated_data)
-        return Response(self.get_serializer(self._reloaded(review)).data)
+    save_service = staticmethod(services.review_save)
+    delete_service = staticmethod(services.review_delete)
+    transition_service = staticmethod(services.review_transition)
+    transition_serializer = serializers.ReviewTransitionSerializer
 
 
-class ReviewPackViewSet(viewsets.ReadOnlyModelViewSet):
+class ReviewPackViewSet(TrackedReadOnlyViewSet):
     """Review packs of meetings; request one with POST /meetings/{id}/review-pack/."""
 
     queryset = ReviewPack.objects.select_related("meeting", "plan", "requested_by")
@@ -368,8 +268,7 @@ class ReviewPackViewSet(viewsets.ReadOnlyModelViewSet):
         field = getattr(pack, kind)
         if pack.status != PackStatus.READY or not field:
             return Response(
-                {"detail": gettext("The review pack is not ready."), "status": pack.status},
-                status=status.HTTP_409_CONFLICT,
+                {"detail": _("The review pack is not ready."), "status": pack.status}, status=status.HTTP_409_CONFLICT
             )
         return FileResponse(field.open("rb"), as_attachment=True, filename=field.name.rsplit("/", 1)[-1])
 
@@ -386,7 +285,7 @@ class ReviewPackViewSet(viewsets.ReadOnlyModelViewSet):
         return self._file("pdf")
 
 
-class CorridorPlanViewSet(TrackedWriteMixin, HistoryMixin, viewsets.ModelViewSet):
+class CorridorPlanViewSet(TrackedViewSet):
     """The "six rivers" corridor plan (2021–2035) with its per-corridor targets."""
 
     queryset = CorridorPlan.objects.prefetch_related(
@@ -395,6 +294,8 @@ class CorridorPlanViewSet(TrackedWriteMixin, HistoryMixin, viewsets.ModelViewSet
     )
     serializer_class = serializers.CorridorPlanSerializer
     ordering_fields = ["start_year"]
+    save_service = staticmethod(services.corridor_plan_save)
+    delete_service = staticmethod(services.corridor_plan_delete)
 
     @extend_schema(parameters=[AS_OF], responses=dict)
     @action(detail=True, methods=["get"])
@@ -403,10 +304,12 @@ class CorridorPlanViewSet(TrackedWriteMixin, HistoryMixin, viewsets.ModelViewSet
         return Response(corridor_progress(corridor_plan=self.get_object(), as_of=_as_of(request)))
 
 
-class CorridorTargetViewSet(TrackedWriteMixin, HistoryMixin, viewsets.ModelViewSet):
+class CorridorTargetViewSet(TrackedViewSet):
     """Targets of the corridor plan per corridor, indicator and year (2025, 2030, 2035)."""
 
     queryset = CorridorTarget.objects.select_related("plan", "corridor", "indicator")
     serializer_class = serializers.CorridorTargetSerializer
     filterset_fields = ["plan", "year"]
     ordering_fields = ["year"]
+    save_service = staticmethod(services.corridor_target_save)
+    delete_service = staticmethod(services.corridor_target_delete)

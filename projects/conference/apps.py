@@ -8,4 +8,4 @@ class ConferenceConfig(AppConfig):
     verbose_name = _("Joint conference")
 
     def ready(self):
-        from projects.conference import rules  # noqa: F401 - registers the permission rules
+        from projects.conference import events, rules  # noqa: F401 - registers the permission rules and event labels

@@ -13,6 +13,7 @@ from django.db import transaction
 
 from projects.conference import services
 from projects.conference.choices import ActionStatus, MeetingStatus, PlanStatus, ReviewStatus
+from projects.conference.events import DEMO_OPINION
 from projects.conference.models import (
     ActionItem,
     AnnualPlan,
@@ -25,8 +26,8 @@ from projects.conference.models import (
     PlanMilestone,
 )
 from projects.core.choices import Role
-from projects.core.history import record_change, snapshot
 from projects.core.models import Corridor, Organization, Province, User
+from projects.core.services import tracked_update
 from projects.restoration import services as restoration_services
 from projects.restoration.choices import Aggregation, ProjectStatus, ReportStatus
 from projects.restoration.models import FundingSource, Indicator, ProgressReport, Project
@@ -137,13 +138,13 @@ def _meetings(actor, provinces, organizations, today) -> int:
                 "host_province": provinces[host],
                 "place": place,
                 "attendees": ["四川省自然资源厅 分管负责同志", "重庆市规划和自然资源局 分管负责同志", "联席会议办公室"],
+                "attending_organizations": [
+                    organizations[s] for s in ("sc-natural-resources", "cq-planning-natural-resources", "joint-office")
+                ],
+                "agenda": [{"title": title} for title, _text, _actions in decisions],
             },
-            attending_organizations=[
-                organizations[s] for s in ("sc-natural-resources", "cq-planning-natural-resources", "joint-office")
-            ],
-            agenda=[{"title": title} for title, _text, _actions in decisions],
         )
-        meeting = services.meeting_transition(meeting=meeting, to=MeetingStatus.HELD, actor=actor)
+        meeting = services.meeting_transition(actor=actor, instance=meeting, to=MeetingStatus.HELD)
         for title, text, actions in decisions:
             decision = services.decision_save(actor=actor, data={"meeting": meeting, "title": title, "text": text})
             for action_title, org, due, status in actions:
@@ -158,9 +159,9 @@ def _meetings(actor, provinces, organizations, today) -> int:
                     },
                 )
                 if status != ActionStatus.OPEN:
-                    services.action_item_transition(item=item, to=status, actor=actor, note="按期办结")
-        meeting.minutes = "；".join(title for title, _text, _actions in decisions) + "。"
-        services.meeting_save(actor=actor, meeting=meeting, data={"minutes": meeting.minutes})
+                    services.action_item_transition(actor=actor, instance=item, to=status, comment="按期办结")
+        minutes = "；".join(title for title, _text, _actions in decisions) + "。"
+        services.meeting_save(actor=actor, instance=meeting, data={"minutes": minutes})
         created += 1
     return created
 
@@ -169,7 +170,7 @@ def _approve_minutes(actor):
     for number, *_details, final, _decisions in MEETINGS:
         meeting = Meeting.objects.filter(sequence_no=number).first()
         if final == MeetingStatus.MINUTES_APPROVED and meeting and meeting.status == MeetingStatus.HELD:
-            services.meeting_transition(meeting=meeting, to=final, actor=actor)
+            services.meeting_transition(actor=actor, instance=meeting, to=final)
 
 
 def _reports_2022(project, reporter, reviewer, planned_share: Decimal, behind: bool) -> None:
@@ -215,21 +216,25 @@ def _plan(actor, users, year: int, projects, sources) -> AnnualPlan | None:
         central = (amount * Decimal("0.4")).quantize(Decimal("0.01"))
         services.plan_item_save(
             actor=staff,
-            plan=plan,
-            data={"project": project, "province": province, "description": f"{project.name_zh}年度建设任务"},
-            funding=[
-                {"source": sources["central"], "amount": central},
-                {"source": sources["provincial"], "amount": amount - central},
-            ],
-            targets=[
-                {"indicator": t.indicator, "target_value": (t.target_value * share).quantize(Decimal("0.001"))}
-                for t in project.targets.select_related("indicator")
-                if t.indicator.aggregation == Aggregation.SUM
-            ],
-            milestones=[
-                {"title": "完成年度施工图设计", "due_date": datetime.date(year, 4, 30)},
-                {"title": "完成年度建设任务", "due_date": datetime.date(year, 12, 20)},
-            ],
+            data={
+                "plan": plan,
+                "project": project,
+                "province": province,
+                "description": f"{project.name_zh}年度建设任务",
+                "funding": [
+                    {"source": sources["central"], "amount": central},
+                    {"source": sources["provincial"], "amount": amount - central},
+                ],
+                "targets": [
+                    {"indicator": t.indicator, "target_value": (t.target_value * share).quantize(Decimal("0.001"))}
+                    for t in project.targets.select_related("indicator")
+                    if t.indicator.aggregation == Aggregation.SUM
+                ],
+                "milestones": [
+                    {"title": "完成年度施工图设计", "due_date": datetime.date(year, 4, 30)},
+                    {"title": "完成年度建设任务", "due_date": datetime.date(year, 12, 20)},
+                ],
+            },
         )
     return plan
 
@@ -275,20 +280,24 @@ def _reviews(actor, plan_2023, projects) -> int:
     for expert, project, plan, recommendation in wanted:
         if ExpertReview.objects.filter(expert=expert, project=project, plan=plan).exists():
             continue
-        review = services.review_request(
-            actor=actor, expert=expert, project=project, plan=plan, question="请对计划（项目）提出评审意见。"
+        review = services.review_save(
+            actor=actor,
+            data={"expert": expert, "project": project, "plan": plan, "question": "请对计划（项目）提出评审意见。"},
         )
         created += 1
         if recommendation is None:
             continue  # left for the expert to answer (the demo "expert" account)
-        # The opinion is the expert's own; the demo writes it in their name when they have no account.
+        # The opinion is the expert's own; the demo writes it in their name (they have no account),
+        # recorded as such.
         text, score = opinions[recommendation]
-        before = snapshot(review)
-        review.opinion, review.recommendation, review.score = text, recommendation, score
-        review.status = ReviewStatus.SUBMITTED
-        review.submitted_at = review.created_at
-        review.save()
-        record_change(instance=review, action="update", before=before, after=snapshot(review), message="demo")
+        opinion = {"opinion": text, "recommendation": recommendation, "score": score}
+        submitted = {"status": ReviewStatus.SUBMITTED, "submitted_at": review.created_at}
+        tracked_update(
+            actor=None,
+            queryset=ExpertReview.objects.filter(pk=review.pk),
+            values={**opinion, **submitted},
+            event=DEMO_OPINION,
+        )
     return created
 
 
@@ -306,10 +315,16 @@ def _corridor_targets(actor) -> int:
             for year, value in zip((2025, 2030, 2035), values, strict=True):
                 if CorridorTarget.objects.filter(plan=plan, corridor=corridor, indicator=indicators[code], year=year):
                     continue
-                target = CorridorTarget.objects.create(
-                    plan=plan, corridor=corridor, indicator=indicators[code], year=year, target_value=value * factor
+                services.corridor_target_save(
+                    actor=actor,
+                    data={
+                        "plan": plan,
+                        "corridor": corridor,
+                        "indicator": indicators[code],
+                        "year": year,
+                        "target_value": value * factor,
+                    },
                 )
-                record_change(instance=target, action="create", actor=actor, after=snapshot(target), message="demo")
                 created += 1
     return created
 
@@ -343,8 +358,10 @@ def load(today: datetime.date | None = None) -> str:
     plan_2022 = _plan(office, users, 2022, projects_2022, sources) if len(sources) == 2 else None
     if plan_2022 is not None:
         meeting_2 = Meeting.objects.get(sequence_no=2)
-        services.plan_transition(plan=plan_2022, to=PlanStatus.SUBMITTED, actor=office, meeting=meeting_2)
-        plan_2022 = services.plan_transition(plan=plan_2022, to=PlanStatus.APPROVED, actor=office, comment="审议通过")
+        services.plan_transition(actor=office, instance=plan_2022, to=PlanStatus.SUBMITTED, meeting=meeting_2)
+        plan_2022 = services.plan_transition(
+            actor=office, instance=plan_2022, to=PlanStatus.APPROVED, comment="审议通过"
+        )
         for index, project in enumerate(projects_2022):
             province = project.lead_organization.province.code
             reporter, other = (
@@ -358,21 +375,27 @@ def load(today: datetime.date | None = None) -> str:
                 if behind and milestone.due_date.month == 12:
                     continue  # the year's work is late
                 done_on = milestone.due_date - datetime.timedelta(days=2)
-                services.milestone_done(actor=reporter, milestone=milestone, done_on=done_on)
+                services.plan_item_milestone_done(
+                    actor=reporter, instance=milestone.item, title=milestone.title, done_on=done_on
+                )
     _approve_minutes(office)
 
     plan_2023 = _plan(office, users, 2023, projects_2023, sources) if len(sources) == 2 else None
     if plan_2023 is not None:
         plan_2023 = services.plan_transition(
-            plan=plan_2023, to=PlanStatus.SUBMITTED, actor=office, meeting=Meeting.objects.get(sequence_no=3)
+            actor=office, instance=plan_2023, to=PlanStatus.SUBMITTED, meeting=Meeting.objects.get(sequence_no=3)
         )
     reviews = _reviews(office, plan_2023, projects_2023)
 
     if not Meeting.objects.filter(sequence_no=4).exists() and Meeting.objects.filter(sequence_no=3).exists():
         services.meeting_save(
             actor=office,
-            data={"sequence_no": 4, "date": today + datetime.timedelta(days=30), "place": "四川省广安市"},
-            agenda=[{"title": "审议2023年度实施计划（修改稿）"}, {"title": "听取督办事项办理情况"}],
+            data={
+                "sequence_no": 4,
+                "date": today + datetime.timedelta(days=30),
+                "place": "四川省广安市",
+                "agenda": [{"title": "审议2023年度实施计划（修改稿）"}, {"title": "听取督办事项办理情况"}],
+            },
         )
     targets = _corridor_targets(office)
     overdue = services.mark_overdue_actions(today=today)

@@ -19,6 +19,9 @@ MEETING_LIFECYCLE = Lifecycle(
     M,
 )
 
+# Moves only the tracker makes (the periodic check of due dates), never a person.
+ACTION_SET_BY_THE_TRACKER = (A.OVERDUE,)
+
 ACTION_LIFECYCLE = Lifecycle(
     {
         A.OPEN: [A.DONE, A.OVERDUE, A.DROPPED],

@@ -35,11 +35,7 @@ class ActionItemQuerySet(models.QuerySet):
 
 
 class ExpertReviewQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """The reviews ``user`` may see (decided in ``rules.visible_reviews``)."""
-        from projects.conference.rules import visible_reviews
-
-        return visible_reviews(user, self)
+    # Who may see which review is the rule's answer: ``projects.permissions.visible(user, …)``.
 
     def submitted(self):
         from projects.conference.choices import ReviewStatus

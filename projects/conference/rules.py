@@ -2,13 +2,16 @@
 
 The joint office runs meetings, decisions, plans, the expert committee and review packs.
 Provincial staff draft their own province's plan items. The responsible organization's users
-report on their follow-up actions. Experts see and edit only their own reviews. Everyone
-signed in reads the rest.
+report on their follow-up actions. Experts see and edit only their own reviews; a review's
+opinion is shown to others once it is submitted, and its drafts never are (history included).
+Everyone signed in reads the rest.
 """
+
+from django.db.models import Q
 
 from projects.conference.choices import ReviewStatus
 from projects.core.choices import Role
-from projects.permissions import ADD, CHANGE, DELETE, TRANSITION, VIEW, is_provincial_staff, rule_for
+from projects.permissions import ADD, CHANGE, DELETE, TRANSITION, VIEW, is_provincial_staff, rule_for, scope_for
 
 # Custom actions beyond the five standard ones.
 REPORT = "report"  # add a progress note to a follow-up action
@@ -85,10 +88,28 @@ def _is_own_review(user, review) -> bool:
     return user.role == Role.EXPERT and review.expert.user_id == user.pk
 
 
-def visible_reviews(user, queryset):
+def expert_review_history(user) -> Q | None:
+    """Which change records of expert reviews ``user`` may see (``None``: all of them).
+
+    Experts see their own reviews' records; the joint office all. Everyone else sees only the
+    records written while an opinion stood submitted: a draft opinion, and every edit made
+    before submitting it, stays between the expert and the joint office even after the review
+    is submitted (its history is kept under the plan or the project, which everyone reads).
+    """
+    if user.role == Role.EXPERT:
+        from projects.conference.models import ExpertReview
+
+        own = ExpertReview.objects.filter(expert__user=user).values_list("pk", flat=True)
+        # Change records name their record by text; a short list (one expert's reviews) is compared as such.
+        return Q(object_id__in=[str(pk) for pk in own])
+    if user.runs_everything:
+        return None
+    return Q(after__status=ReviewStatus.SUBMITTED)
+
+
+@scope_for("conference.expertreview", history=expert_review_history)
+def expert_review_scope(user, queryset):
     """The queryset form of ``expert_reviews(user, VIEW, …)``: one decision, two shapes."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return queryset.none()
     if user.role == Role.EXPERT:
         return queryset.filter(expert__user=user)
     if user.runs_everything:

@@ -27,7 +27,8 @@ def test_the_joint_office_asks_an_expert_to_review_a_plan(client_for, joint_offi
     )
     assert response.status_code == 201, response.json()
     assert response.json()["status"] == "requested"
-    assert response.json()["requested_by"] == "joint_office"
+    assert response.json()["requested_by"]["username"] == "joint_office"
+    assert response.json()["plan"]["year"] == plan.year  # references read back as brief objects
 
 
 def test_a_review_is_of_one_project_or_one_plan(client_for, joint_office):

@@ -135,12 +135,12 @@ def test_the_responsible_organization_reports_and_closes_its_action(client_for, 
     assert client_for(cq_staff).post(f"/api/v1/action-items/{item.pk}/updates/", {"text": "?"}).status_code == 403
     assert client_for(cq_staff).post(f"/api/v1/action-items/{item.pk}/transition/", {"to": "done"}).status_code == 403
     assert staff.post(f"/api/v1/action-items/{item.pk}/transition/", {"to": "dropped"}).status_code == 403
-    done = staff.post(f"/api/v1/action-items/{item.pk}/transition/", {"to": "done", "note": "已印发"})
+    done = staff.post(f"/api/v1/action-items/{item.pk}/transition/", {"to": "done", "comment": "已印发"})
     assert done.status_code == 200
     assert done.json()["status"] == "done" and done.json()["completed_on"] == timezone.localdate().isoformat()
     updates = staff.get(f"/api/v1/action-items/{item.pk}/updates/").json()["results"]
     assert [(u["text"], u["to_status"]) for u in updates] == [("已印发", "done"), ("已完成初稿", "")]
-    assert updates[0]["author"] == "sc_staff"
+    assert updates[0]["author"]["username"] == "sc_staff"
 
 
 def test_nobody_marks_an_action_overdue_by_hand(client_for, joint_office):

@@ -39,8 +39,10 @@ def test_sichuan_staff_draft_an_item_with_funding_targets_and_milestones(client_
     body = response.json()
     assert body["province"]["code"] == SC  # defaults to the drafting staff's province
     assert body["planned_investment"] == "100.00"  # derived from the funding lines
-    assert [f["source"] for f in body["funding"]] == ["central", "provincial"]
-    assert body["targets"] == [{"indicator": "restored-area", "unit": "ha", "target_value": "25.000"}]
+    assert [f["source"]["code"] for f in body["funding"]] == ["central", "provincial"]
+    assert [(t["indicator"]["code"], t["indicator"]["unit"], t["target_value"]) for t in body["targets"]] == [
+        ("restored-area", "ha", "25.000")
+    ]
     assert body["milestones"][0]["title"] == "完成设计"
     item = PlanItem.objects.get(pk=body["id"])
     assert ChangeRecord.objects.filter(object_id=str(item.pk), action="create").exists()
@@ -247,7 +249,7 @@ def test_plan_items_filter_by_plan(api):
     PlanItemFactory(plan=second, project=ProjectFactory())
     body = api.get("/api/v1/plan-items/", {"plan": str(first.pk)}).json()
     assert body["count"] == 1
-    assert body["results"][0]["plan"] == str(first.pk)
+    assert body["results"][0]["plan"]["id"] == str(first.pk)
     assert api.get("/api/v1/plan-items/", {"province": CQ}).json()["count"] == 0
 
 

@@ -6,7 +6,14 @@ Each count is pinned: the page query, the count query and one per prefetched rel
 import pytest
 
 from projects.conference.choices import ReviewStatus
-from projects.conference.models import CorridorPlan, CorridorTarget, ReviewPack
+from projects.conference.models import (
+    AgendaItem,
+    CorridorPlan,
+    CorridorTarget,
+    PlanAmendment,
+    PlanTransition,
+    ReviewPack,
+)
 from tests.conference.factories import (
     ActionItemFactory,
     AnnualPlanFactory,
@@ -18,7 +25,9 @@ from tests.conference.factories import (
     ProjectFactory,
     corridor,
     indicator,
+    org,
 )
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +36,8 @@ def _meetings(n):
     for _ in range(n):
         meeting = MeetingFactory()
         DecisionFactory(meeting=meeting)
-        meeting.attending_organizations.set([])
+        meeting.attending_organizations.set([org("sc-natural-resources"), org("joint-office")])
+        AgendaItem.objects.create(meeting=meeting, position=1, title="议程", presenter=org("joint-office"))
 
 
 def _decisions(n):
@@ -37,9 +47,15 @@ def _decisions(n):
 
 def _plans(n):
     for _ in range(n):
-        plan = AnnualPlanFactory(year=2021 + AnnualPlanFactory._meta.model.objects.count())
+        meeting = MeetingFactory()
+        plan = AnnualPlanFactory(year=2021 + AnnualPlanFactory._meta.model.objects.count(), meeting=meeting)
         PlanItemFactory(plan=plan)
         ExpertReviewFactory(plan=plan, status=ReviewStatus.SUBMITTED)
+        actor = UserFactory()
+        PlanTransition.objects.create(
+            plan=plan, from_status="draft", to_status="submitted", meeting=meeting, actor=actor
+        )
+        PlanAmendment.objects.create(plan=plan, revision=1, reason="调整", opened_by=actor, approved_meeting=meeting)
 
 
 def _items(n):
@@ -71,10 +87,10 @@ def _corridor_targets(n):
 
 # endpoint, builder, queries
 ENDPOINTS = [
-    ("meetings", _meetings, 5),  # count, page, attending organizations, agenda, decisions
+    ("meetings", _meetings, 5),  # count, page (+host), attending organizations, agenda (+presenter), decisions
     ("decisions", _decisions, 3),  # count, page (+meeting), actions (+organization)
     ("action-items", lambda n: [ActionItemFactory() for _ in range(n)], 2),
-    ("annual-plans", _plans, 5),  # count, page (+meeting, totals), reviews, amendments, transitions
+    ("annual-plans", _plans, 5),  # count, page (+meeting, totals), amendments, transitions (+users, meetings), reviews
     ("plan-items", _items, 6),  # count, page, funding, targets, milestones, project reviews
     ("experts", lambda n: [ExpertFactory() for _ in range(n)], 2),
     ("expert-reviews", _reviews, 2),
