@@ -12,12 +12,12 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
-from rest_framework.authtoken.models import Token
 
 from projects.conference import services
 from projects.conference.models import ActionUpdate, PlanItem, ReviewPack
 from projects.core.choices import Role
 from projects.core.models import ChangeRecord
+from projects.core.tokens import token_issue
 from tests.conference.factories import ActionItemFactory, AnnualPlanFactory, MeetingFactory, PlanItemFactory, org
 from tests.factories import UserFactory
 
@@ -53,7 +53,7 @@ def _call(url, token, method="GET", body=None):
 
 def _token(role, organization):
     user = UserFactory(role=role, organization=org(organization))
-    return Token.objects.create(user=user).key
+    return token_issue(actor=user, user=user, name="test", scope="write")[1]
 
 
 def test_requesting_a_review_pack_answers_202_with_a_location_a_real_server_sends(live_server):
