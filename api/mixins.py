@@ -32,25 +32,3 @@ class HistoryMixin:
         records = history_of(self.get_object(), request.user)
         page = self.paginate_queryset(records)
         return self.get_paginated_response(ChangeRecordSerializer(page, many=True).data)
-
-
-class TrackedWriteMixin:
-    """Transitional (conference and compensation until they are on ``api.viewsets``)."""
-
-    def perform_create(self, serializer):
-        from projects.core.services import save_tracked
-
-        save_tracked(actor=self.request.user, save=lambda: serializer.save(**self.extra_save_kwargs()))
-
-    def perform_update(self, serializer):
-        from projects.core.services import save_tracked
-
-        save_tracked(actor=self.request.user, instance=serializer.instance, save=serializer.save)
-
-    def perform_destroy(self, instance):
-        from projects.core.services import delete_tracked
-
-        delete_tracked(actor=self.request.user, instance=instance)
-
-    def extra_save_kwargs(self) -> dict:
-        return {}

@@ -143,20 +143,11 @@ class TrackedAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         """Nothing here: the record and its inline rows are written together in ``save_related``."""
-        if type(self).save_service is None and getattr(self, "legacy_save", False):
-            from projects.core.services import locked_snapshot
-
-            request._tracked_before = locked_snapshot(obj) if change else None
-            super().save_model(request, obj, form, change)
 
     def save_formset(self, request, form, formset, change):
         """Nothing here: inline rows go to the service with their parent (``service_data``)."""
-        if type(self).save_service is None and getattr(self, "legacy_save", False):
-            super().save_formset(request, form, formset, change)
 
     def save_related(self, request, form, formsets, change):
-        if type(self).save_service is None and getattr(self, "legacy_save", False):
-            return self._legacy_save_related(request, form, formsets, change)
         data = self.service_data(request, form, formsets, change)
         expected = form.cleaned_data.get("loaded_version") if change else None
         obj = self.get_save_service()(
@@ -164,25 +155,6 @@ class TrackedAdmin(admin.ModelAdmin):
         )
         request._tracked_saved = obj
         form.instance = obj
-
-    def _legacy_save_related(self, request, form, formsets, change):
-        # Transitional: admins not yet on their domain's service (removed once all are).
-        from projects.core.choices import ChangeAction
-        from projects.core.history import record_change, snapshot
-        from projects.core.services import refresh_derived
-        from projects.permissions import require
-
-        super().save_related(request, form, formsets, change)
-        obj = form.instance
-        refresh_derived(obj)
-        require(request.user, CHANGE if change else ADD, obj)
-        record_change(
-            instance=obj,
-            action=ChangeAction.UPDATE if change else ChangeAction.CREATE,
-            actor=request.user,
-            before=getattr(request, "_tracked_before", None),
-            after=snapshot(obj),
-        )
 
     def service_data(self, request, form, formsets, change) -> dict:
         """The fields the form changed (all of them for a new record) and the rows of changed inlines."""
@@ -404,25 +376,3 @@ def confirm_with_comment(modeladmin, request, queryset, *, title, choices=None, 
         "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
     }
     return TemplateResponse(request, "admin/confirm_with_comment.html", context)
-
-
-# --- Transitional: the conference and compensation admins until they call their services. ----
-
-
-class LegacyTrackedAdmin(TrackedAdmin):
-    legacy_save = True
-
-
-class LegacyTrackedInline(TrackedInline):
-    pass
-
-
-def legacy_confirm_with_comment(modeladmin, request, queryset, *, title, choices=None, apply):
-    return confirm_with_comment(
-        modeladmin,
-        request,
-        queryset,
-        title=title,
-        choices=choices,
-        apply=lambda obj, cleaned: apply(obj, cleaned.get("to"), cleaned.get("comment", "")),
-    )

@@ -368,19 +368,3 @@ def plain_save(model: type[models.Model]):
 
 def plain_delete(*, actor, instance, expected_version=None) -> None:
     tracked_delete(actor=actor, instance=instance, expected_version=expected_version)
-
-
-# --- Transitional: the conference and compensation services still use these; removed once they
-# are on tracked_save / tracked_delete. ------------------------------------------------------
-
-
-def locked_snapshot(instance: models.Model) -> dict:
-    return snapshot(lock(instance))
-
-
-def save_tracked(*, actor, save: Callable[[], models.Model], instance=None, message: str = ""):
-    return tracked_save(actor=actor, instance=instance, write=lambda _current: save(), message=message)
-
-
-def delete_tracked(*, actor, instance: models.Model, message: str = "") -> None:
-    tracked_delete(actor=actor, instance=instance, message=message)
