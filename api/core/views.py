@@ -1,17 +1,16 @@
 from drf_spectacular.utils import extend_schema
-from rest_framework import viewsets
 from rest_framework.decorators import api_view, permission_classes
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from api.core import filters, serializers
-from api.mixins import HistoryMixin
+from api.viewsets import TrackedReadOnlyViewSet
 from projects.core.models import Corridor, Division, KeyArea, Organization, Province
 
 _NAME_SEARCH = ["name_zh", "name_en"]
 
 
-class ProvinceViewSet(HistoryMixin, viewsets.ReadOnlyModelViewSet):
+class ProvinceViewSet(TrackedReadOnlyViewSet):
     """Provinces (四川, 重庆, 贵州) with their outlines as GeoJSON."""
 
     queryset = Province.objects.all()
@@ -21,7 +20,7 @@ class ProvinceViewSet(HistoryMixin, viewsets.ReadOnlyModelViewSet):
     filterset_fields = ["code"]
 
 
-class DivisionViewSet(HistoryMixin, viewsets.ReadOnlyModelViewSet):
+class DivisionViewSet(TrackedReadOnlyViewSet):
     """Prefecture- and county-level divisions; ``?is_adjacent_area=true`` for 毗邻地区."""
 
     queryset = Division.objects.select_related("province", "parent")
@@ -31,7 +30,7 @@ class DivisionViewSet(HistoryMixin, viewsets.ReadOnlyModelViewSet):
     ordering_fields = ["code", "name_zh", "name_en", "updated_at"]
 
 
-class CorridorViewSet(HistoryMixin, viewsets.ReadOnlyModelViewSet):
+class CorridorViewSet(TrackedReadOnlyViewSet):
     """The six rivers' ecological corridors and 赤水河."""
 
     queryset = Corridor.objects.prefetch_related("provinces")
@@ -41,7 +40,7 @@ class CorridorViewSet(HistoryMixin, viewsets.ReadOnlyModelViewSet):
     ordering_fields = ["sort_order", "slug", "name_zh", "updated_at"]
 
 
-class KeyAreaViewSet(HistoryMixin, viewsets.ReadOnlyModelViewSet):
+class KeyAreaViewSet(TrackedReadOnlyViewSet):
     """Key ecological areas such as 秦巴山区."""
 
     queryset = KeyArea.objects.prefetch_related("provinces")
@@ -51,7 +50,7 @@ class KeyAreaViewSet(HistoryMixin, viewsets.ReadOnlyModelViewSet):
     ordering_fields = ["slug", "name_zh", "updated_at"]
 
 
-class OrganizationViewSet(HistoryMixin, viewsets.ReadOnlyModelViewSet):
+class OrganizationViewSet(TrackedReadOnlyViewSet):
     """Agencies taking part, each of one province (or of both, like the joint office)."""
 
     queryset = Organization.objects.select_related("province")
