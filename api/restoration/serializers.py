@@ -33,6 +33,7 @@ from projects.restoration.models import (
     ProgressReport,
     Project,
     ReportAttachment,
+    ShorelineSegment,
 )
 
 TRACKED = ["created_at", "updated_at", "version"]
@@ -120,6 +121,8 @@ class ProjectSerializer(serializers.ModelSerializer):
             "key_areas",
             "divisions",
             "geometry",
+            "extent_length_km",
+            "extent_area_ha",
             "elements",
             "measures",
             "bank",
@@ -138,7 +141,7 @@ class ProjectSerializer(serializers.ModelSerializer):
             "latest_progress",
             *TRACKED,
         ]
-        read_only_fields = ["status", "status_changed_at", "is_cross_regional"]
+        read_only_fields = ["status", "status_changed_at", "is_cross_regional", "extent_length_km", "extent_area_ha"]
 
     def get_latest_progress(self, project) -> LatestProgressSerializer(allow_null=True):
         if getattr(project, "latest_period", None) is None:
@@ -177,6 +180,32 @@ class ParticipationRequestSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["status", "status_changed_at", "decision_comment"]
         validators = []  # one pending request per change: checked by the model inside the service
+
+
+class ShorelineSegmentSerializer(serializers.ModelSerializer):
+    """A surveyed stretch of a corridor's bank; its length is measured from the line."""
+
+    corridor = CorridorRef()
+    province = ProvinceRef(help_text="The responsible province (GB/T 2260 code), one the corridor runs through.")
+    geometry = GeometryField(help_text="A LineString in WGS 84.")
+    project = ProjectRef(allow_null=True, required=False)
+
+    class Meta:
+        model = ShorelineSegment
+        fields = [
+            "id",
+            "corridor",
+            "province",
+            "bank",
+            "state",
+            "geometry",
+            "length_m",
+            "project",
+            "surveyed_on",
+            "description",
+            *TRACKED,
+        ]
+        read_only_fields = ["length_m"]
 
 
 # --- progress reports ---

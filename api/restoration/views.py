@@ -20,6 +20,7 @@ from projects.restoration.models import (
     ProgressReport,
     Project,
     ReportAttachment,
+    ShorelineSegment,
 )
 from projects.restoration.progress import project_progress
 
@@ -132,3 +133,18 @@ class ProgressReportViewSet(TransitionMixin, TrackedViewSet):
             serializers.AttachmentSerializer(attachment, context=self.get_serializer_context()).data,
             status=status.HTTP_201_CREATED,
         )
+
+
+class ShorelineSegmentViewSet(TrackedViewSet):
+    """Surveyed stretches of the corridors' banks (natural, restored, hardened), kept by the joint
+    office and the responsible province's staff; lengths are measured from the lines."""
+
+    # Brief references only: the corridors' and provinces' own geometries are never loaded.
+    queryset = ShorelineSegment.objects.select_related("corridor", "province", "project").defer(
+        "corridor__centreline", "province__outline"
+    )
+    serializer_class = serializers.ShorelineSegmentSerializer
+    filterset_class = filters.ShorelineSegmentFilter
+    ordering_fields = ["surveyed_on", "length_m", "updated_at"]
+    save_service = staticmethod(services.shoreline_segment_save)
+    delete_service = staticmethod(services.shoreline_segment_delete)

@@ -22,6 +22,7 @@ from projects.restoration.models import (
     Project,
     ProjectTransition,
     ReportAttachment,
+    ShorelineSegment,
 )
 
 
@@ -92,7 +93,13 @@ class ProjectAdmin(TrackedAdmin):
     list_select_related = ("lead_organization",)
     search_fields = ("code", "name_zh", "name_en")
     filter_horizontal = ("corridors", "key_areas", "divisions", "elements", "measures", "partner_organizations")
-    readonly_fields = ("is_cross_regional", "provinces_display", *TrackedAdmin.readonly_fields)
+    readonly_fields = (
+        "is_cross_regional",
+        "provinces_display",
+        "extent_length_km",
+        "extent_area_ha",
+        *TrackedAdmin.readonly_fields,
+    )
     exclude = ("provinces",)
     inlines = [FundingInline, TargetInline, TransitionInline]
     actions = ["change_status"]
@@ -244,3 +251,16 @@ class ProgressReportAdmin(TrackedAdmin):
     @admin.action(description=_("Return the selected reports for rework"))
     def return_for_rework(self, request, queryset):
         return self._transition(request, queryset, to=ReportStatus.RETURNED, title=_("Return for rework"))
+
+
+@admin.register(ShorelineSegment)
+class ShorelineSegmentAdmin(TrackedAdmin):
+    list_display = ("corridor", "bank", "state", "length_m", "province", "project", "surveyed_on")
+    list_filter = ("corridor", "bank", "state", "province")
+    list_select_related = ("corridor", "province", "project")
+    search_fields = ("project__code", "description")
+    autocomplete_fields = ("project",)
+    fields = ("corridor", "province", "bank", "state", "geometry", "length_m", "project", "surveyed_on", "description")
+    readonly_fields = ("length_m", *TrackedAdmin.readonly_fields)
+    save_service = staticmethod(services.shoreline_segment_save)
+    delete_service = staticmethod(services.shoreline_segment_delete)

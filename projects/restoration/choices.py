@@ -61,3 +61,14 @@ class ParticipationStatus(models.TextChoices):
     ACCEPTED = "accepted", _("Accepted")
     DECLINED = "declined", _("Declined")
     WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class ShorelineState(models.TextChoices):
+    NATURAL = "natural", _("Natural shoreline")
+    RESTORED = "restored", _("Restored to a natural form")
+    HARDENED = "hardened", _("Hardened (artificial)")
+
+
+class ShorelineBank(models.TextChoices):
+    LEFT = "left", _("Left bank")
+    RIGHT = "right", _("Right bank")

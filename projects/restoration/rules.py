@@ -151,6 +151,20 @@ def participation_requests(user, action, request) -> bool:
     return False
 
 
+@rule_for("restoration.shorelinesegment")
+def shoreline_segments(user, action, segment) -> bool:
+    """The joint office and the staff of the province responsible for the stretch keep it."""
+    if action == VIEW:
+        return True
+    if user.runs_everything:
+        return True
+    if not is_provincial_staff(user):
+        return False
+    if segment is None:
+        return action in (ADD, CHANGE, DELETE)
+    return action in (ADD, CHANGE, DELETE) and segment.province_id == user.province_id
+
+
 @rule_for("restoration.projecttransition")
 def transitions(user, action, obj) -> bool:
     return action == VIEW  # written by project_transition only

@@ -2,6 +2,7 @@ from projects.restoration.models.catalogues import EcosystemElement, FundingSour
 from projects.restoration.models.participation import ParticipationRequest
 from projects.restoration.models.projects import FundingShare, IndicatorTarget, Project, ProjectTransition
 from projects.restoration.models.reports import IndicatorValue, ProgressReport, ReportAttachment
+from projects.restoration.models.shoreline import ShorelineSegment
 
 __all__ = [
     "EcosystemElement",
@@ -16,4 +17,5 @@ __all__ = [
     "Project",
     "ProjectTransition",
     "ReportAttachment",
+    "ShorelineSegment",
 ]

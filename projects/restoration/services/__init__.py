@@ -19,6 +19,7 @@ from projects.restoration.services.reports import (
     report_save,
     report_transition,
 )
+from projects.restoration.services.shoreline import shoreline_segment_delete, shoreline_segment_save
 
 __all__ = [
     "PROJECT_RELATIONS",
@@ -36,4 +37,6 @@ __all__ = [
     "report_delete",
     "report_save",
     "report_transition",
+    "shoreline_segment_delete",
+    "shoreline_segment_save",
 ]
