@@ -5,6 +5,8 @@ can send back. Serializers check the shape of the input only; ``projects.restora
 decides and writes.
 """
 
+from decimal import ROUND_HALF_UP
+
 from rest_framework import serializers
 from rest_framework_gis.fields import GeometryField
 
@@ -61,11 +63,32 @@ class FundingSourceSerializer(serializers.ModelSerializer):
 
 
 class IndicatorSerializer(serializers.ModelSerializer):
+    """An indicator and how its figures add up: over time (``aggregation``), across projects
+    (``combination``, ``weight``), and, for a derived one, from its ``components``."""
+
     element = ElementRef(allow_null=True, required=False)
+    components = IndicatorRef(
+        many=True,
+        required=False,
+        help_text="A derived indicator is not reported: a project's figure is the sum of these, in its unit.",
+    )
 
     class Meta:
         model = Indicator
-        fields = ["id", "code", "name_zh", "name_en", "unit", "aggregation", "element", "description", *TRACKED]
+        fields = [
+            "id",
+            "code",
+            "name_zh",
+            "name_en",
+            "unit",
+            "aggregation",
+            "combination",
+            "weight",
+            "components",
+            "element",
+            "description",
+            *TRACKED,
+        ]
 
 
 # --- projects ---
@@ -273,8 +296,18 @@ class TargetProgressSerializer(serializers.Serializer):
     indicator = serializers.CharField()
     unit = serializers.CharField()
     target = serializers.DecimalField(max_digits=16, decimal_places=3)
-    achieved = serializers.DecimalField(max_digits=16, decimal_places=3, allow_null=True)
-    percent = serializers.DecimalField(max_digits=8, decimal_places=1, allow_null=True)
+    achieved = serializers.DecimalField(
+        max_digits=40,
+        decimal_places=3,
+        allow_null=True,
+        rounding=ROUND_HALF_UP,
+        help_text="Added up over the reports as the indicator says; a derived one from its components. "
+        "Rounded half up for display.",
+    )
+    percent = serializers.DecimalField(max_digits=40, decimal_places=1, allow_null=True, rounding=ROUND_HALF_UP)
+    derived_from = serializers.ListField(
+        child=serializers.CharField(), help_text="Codes of the indicators a derived one adds up (else empty)."
+    )
 
 
 class LatestReportSerializer(serializers.Serializer):

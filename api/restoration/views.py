@@ -56,11 +56,12 @@ class FundingSourceViewSet(TrackedViewSet):
 class IndicatorViewSet(TrackedViewSet):
     """Performance indicators (绩效指标) and how their values add up."""
 
-    queryset = Indicator.objects.select_related("element")
+    queryset = Indicator.objects.select_related("element").prefetch_related("components")
     serializer_class = serializers.IndicatorSerializer
     search_fields = _CATALOGUE_SEARCH
-    filterset_fields = ["aggregation"]
+    filterset_fields = ["aggregation", "combination"]
     ordering_fields = ["code", "name_zh"]
+    save_service = staticmethod(services.indicator_save)
 
 
 class ProjectViewSet(TransitionMixin, TrackedViewSet):

@@ -45,9 +45,11 @@ class FundingSourceAdmin(TrackedAdmin):
 
 @admin.register(Indicator)
 class IndicatorAdmin(TrackedAdmin):
-    list_display = ("code", "name_zh", "name_en", "unit", "aggregation", "element")
-    list_filter = ("aggregation", "element")
+    list_display = ("code", "name_zh", "name_en", "unit", "aggregation", "combination", "weight", "element")
+    list_filter = ("aggregation", "combination", "element")
     search_fields = ("code", "name_zh", "name_en")
+    filter_horizontal = ("components",)
+    save_service = staticmethod(services.indicator_save)
 
 
 class FundingInline(TrackedInline):

@@ -4,7 +4,7 @@ import pytest
 
 from projects.core.models import ChangeRecord
 from projects.restoration.choices import ProjectStatus
-from projects.restoration.models import FundingShare, Project, ProjectTransition
+from projects.restoration.models import FundingShare, Indicator, Project, ProjectTransition
 from tests.restoration.factories import ProjectFactory, ReportFactory, TargetFactory, org
 
 pytestmark = pytest.mark.django_db
@@ -257,10 +257,17 @@ def test_project_progress_shows_latest_report_targets_and_overdue_periods(api):
     TargetFactory(project=project)
     for period, status in (("2025-01", "accepted"), ("2025-02", "submitted"), ("2025-03", "draft")):
         report = ReportFactory(project=project, period=period, status=status)
-        report.values.create(indicator=project.targets.get().indicator, value=20)
+        report.values.create(indicator=Indicator.objects.get(code="forest-restored-area"), value=20)
     body = api.get(f"/api/v1/projects/{project.id}/progress/").json()
     assert body["latest_report"]["period"] == "2025-02"
-    assert body["targets"][0]["achieved"] == "40.000"  # sum of the two counted reports
+    # Restored area is derived: the forest restored in the two counted reports.
+    assert body["targets"][0]["achieved"] == "40.000"
+    assert body["targets"][0]["derived_from"] == [
+        "farmland-restored-area",
+        "forest-restored-area",
+        "grassland-restored-area",
+        "wetland-restored-area",
+    ]
     assert body["targets"][0]["percent"] == "40.0"
     assert body["overdue_periods"][:2] == ["2025-03", "2025-04"]
     assert "2025-01" not in body["overdue_periods"]

@@ -1,6 +1,7 @@
 """Writes of projects, progress reports and participation. The admin, the API, imports and
 tasks all call these; nothing else writes the restoration records."""
 
+from projects.restoration.services.catalogues import check_derivation, indicator_save
 from projects.restoration.services.participation import participation_request, participation_transition
 from projects.restoration.services.projects import (
     PROJECT_RELATIONS,
@@ -25,8 +26,10 @@ __all__ = [
     "PROJECT_RELATIONS",
     "REPORTABLE_STATUSES",
     "attachment_delete",
+    "check_derivation",
     "check_reportable",
     "check_values",
+    "indicator_save",
     "participation_request",
     "participation_transition",
     "project_delete",

@@ -12,7 +12,7 @@ from projects.core.validators import DOCUMENT_EXTENSIONS, PHOTO_EXTENSIONS, vali
 from projects.permissions import CHANGE, require
 from projects.restoration.choices import AttachmentKind, ProjectStatus, ReportStatus
 from projects.restoration.lifecycle import REPORT_LIFECYCLE
-from projects.restoration.models import ProgressReport, Project, ReportAttachment
+from projects.restoration.models import Indicator, ProgressReport, Project, ReportAttachment
 from projects.restoration.rules import REVIEW
 from projects.restoration.services.projects import replace_rows
 
@@ -27,8 +27,25 @@ _WRITABLE = ("project", "period", "narrative", "percent_complete", "cumulative_i
 
 
 def check_values(project: Project, indicators) -> None:
-    """Reports give values only on the indicators their project targets."""
+    """Reports give values on the indicators their project targets (or on the components of a
+    targeted derived indicator), never on a derived indicator: that one is computed."""
+    derived = [i for i in indicators if i.components.exists()]
+    if derived:
+        raise ValidationError(
+            {
+                "values": _("%(codes)s is derived from %(components)s: report those instead.")
+                % {
+                    "codes": ", ".join(i.code for i in derived),
+                    "components": ", ".join(sorted({c.code for i in derived for c in i.components.all()})),
+                }
+            }
+        )
     targeted = set(project.targets.values_list("indicator_id", flat=True))
+    targeted |= set(
+        Indicator.components.through.objects.filter(from_indicator_id__in=targeted).values_list(
+            "to_indicator_id", flat=True
+        )
+    )
     stray = [indicator.code for indicator in indicators if indicator.pk not in targeted]
     if stray:
         raise ValidationError({"values": _("The project has no target on: %(codes)s.") % {"codes": ", ".join(stray)}})
