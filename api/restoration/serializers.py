@@ -322,3 +322,80 @@ class ProjectProgressSerializer(serializers.Serializer):
     latest_report = LatestReportSerializer(allow_null=True)
     targets = TargetProgressSerializer(many=True)
     overdue_periods = serializers.ListField(child=serializers.CharField())
+
+
+# --- figures (read only: described for the schema) ---
+
+FIGURE = "A figure as text, rounded half up to 3 decimals once computed exactly; null when there is none."
+
+
+class TotalsQuerySerializer(serializers.Serializer):
+    by = serializers.ChoiceField(choices=[("province", "province"), ("corridor", "corridor")])
+    year = serializers.IntegerField(
+        min_value=2000,
+        max_value=2100,
+        required=False,
+        help_text="Reports whose period ends in this year; all reports to date when left out.",
+    )
+    detail = serializers.BooleanField(default=False, help_text="Each project's figure and weight too.")
+
+
+class ContributionSerializer(serializers.Serializer):
+    project = serializers.CharField(help_text="Project code")
+    figure = serializers.CharField(help_text=FIGURE)
+    weight = serializers.CharField(allow_null=True, help_text="The project's weight in a weighted mean (else null).")
+
+
+class IndicatorFigureSerializer(serializers.Serializer):
+    indicator = serializers.CharField()
+    name_zh = serializers.CharField()
+    name_en = serializers.CharField()
+    unit = serializers.CharField()
+    rule = serializers.CharField(
+        help_text="How the projects' figures combine: sum, weighted_mean:<quantity> or per_project (no total)."
+    )
+    value = serializers.CharField(allow_null=True, help_text=FIGURE)
+    projects = serializers.IntegerField(help_text="Projects with a figure")
+    left_out = serializers.ListField(
+        child=serializers.CharField(), help_text="Projects with a figure but no weight (weighted means only)."
+    )
+    contributions = ContributionSerializer(many=True, required=False, help_text="With ?detail=true")
+
+
+class ShoreSerializer(serializers.Serializer):
+    natural_km = serializers.CharField()
+    restored_km = serializers.CharField()
+    hardened_km = serializers.CharField()
+    total_km = serializers.CharField()
+    natural_ratio = serializers.CharField(allow_null=True, help_text="Natural length ÷ total length × 100 (%).")
+    natural_or_restored_ratio = serializers.CharField(allow_null=True, help_text="(Natural + restored) ÷ total × 100.")
+
+
+class ShorelineFigureSerializer(ShoreSerializer):
+    unit = serializers.CharField(help_text="km")
+    segments = serializers.IntegerField()
+    surveyed_to = serializers.DateField(help_text="The latest survey date counted.")
+    by_bank = serializers.DictField(child=ShoreSerializer(), help_text="left, right")
+
+
+class TotalsGroupSerializer(serializers.Serializer):
+    province = serializers.DictField(required=False, help_text="code, name_zh, name_en (by=province)")
+    corridor = serializers.DictField(
+        required=False, allow_null=True, help_text="slug, name_zh, name_en (by=corridor; null: on no corridor)"
+    )
+    projects = serializers.IntegerField(help_text="Projects of the group with a figure in the window")
+    indicators = IndicatorFigureSerializer(many=True)
+    shoreline = ShorelineFigureSerializer(allow_null=True)
+
+
+class AllProjectsSerializer(serializers.Serializer):
+    projects = serializers.IntegerField()
+    indicators = IndicatorFigureSerializer(many=True)
+
+
+class IndicatorTotalsSerializer(serializers.Serializer):
+    by = serializers.CharField()
+    start = serializers.DateField(allow_null=True)
+    end = serializers.DateField(allow_null=True)
+    groups = TotalsGroupSerializer(many=True)
+    all = AllProjectsSerializer(help_text="Every project once (a project in two groups counts in both groups).")

@@ -1,5 +1,7 @@
 """The restoration API: declarative viewsets on the one convention (``api.viewsets``)."""
 
+import datetime
+
 from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema
 from rest_framework import parsers, status
@@ -23,6 +25,7 @@ from projects.restoration.models import (
     ShorelineSegment,
 )
 from projects.restoration.progress import project_progress
+from projects.restoration.selectors import totals_by
 
 _CATALOGUE_SEARCH = ["code", "name_zh", "name_en"]
 
@@ -62,6 +65,21 @@ class IndicatorViewSet(TrackedViewSet):
     filterset_fields = ["aggregation", "combination"]
     ordering_fields = ["code", "name_zh"]
     save_service = staticmethod(services.indicator_save)
+
+    @extend_schema(parameters=[serializers.TotalsQuerySerializer], responses=serializers.IndicatorTotalsSerializer)
+    @action(detail=False, methods=["get"])
+    def totals(self, request):
+        """Every indicator's figure per province or per corridor (and over all projects), combined
+        across projects as the catalogue says, with the recorded shoreline; see docs/figures.md."""
+        query = serializers.TotalsQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        year = query.validated_data.get("year")
+        window = (datetime.date(year, 1, 1), datetime.date(year, 12, 31)) if year else (None, None)
+        return Response(
+            totals_by(
+                by=query.validated_data["by"], start=window[0], end=window[1], detail=query.validated_data["detail"]
+            )
+        )
 
 
 class ProjectViewSet(TransitionMixin, TrackedViewSet):

@@ -104,9 +104,9 @@ def indicator_totals(
     added up over time as the indicator says, derived indicators included. Three queries (two
     when the catalogue is given)."""
     derived = derivations(indicators)
-    values = IndicatorValue.objects.filter(report__project_id__in=project_ids, report__status__in=statuses).exclude(
-        indicator_id__in=list(derived)
-    )
+    values = IndicatorValue.objects.filter(report__status__in=statuses).exclude(indicator_id__in=list(derived))
+    if project_ids is not None:  # None: every project
+        values = values.filter(report__project_id__in=project_ids)
     if start:
         values = values.filter(report__period_end__gte=start)
     if end:
@@ -161,8 +161,11 @@ def investment_at(*, project_ids, on: datetime.date, statuses=COUNTED) -> dict:
 
 
 def shoreline_lengths(*, project_ids, on: datetime.date | None = None) -> dict:
-    """Per project id: the length (km) of its recorded shoreline segments surveyed on or before ``on``."""
-    segments = ShorelineSegment.objects.filter(project_id__in=project_ids)
+    """Per project id: the length (km) of its recorded shoreline segments surveyed on or before ``on``
+    (``project_ids`` None: every project)."""
+    segments = ShorelineSegment.objects.exclude(project=None)
+    if project_ids is not None:
+        segments = segments.filter(project_id__in=project_ids)
     if on is not None:
         segments = segments.filter(surveyed_on__lte=on)
     rows = segments.values("project_id").annotate(total=Sum("length_m"))
@@ -266,12 +269,13 @@ class Figures:
     """
 
     def __init__(self, *, project_ids, start: datetime.date | None = None, end: datetime.date | None = None):
+        """``project_ids`` None: every project."""
         self.start, self.end = start, end
-        self.project_ids = set(project_ids)
+        self.project_ids = None if project_ids is None else set(project_ids)
         self.indicators = catalogue()
         self.totals = (
             indicator_totals(project_ids=self.project_ids, start=start, end=end, indicators=self.indicators)
-            if self.project_ids
+            if self.project_ids is None or self.project_ids
             else {}
         )
         self._weights: dict = {}
@@ -291,7 +295,7 @@ class Figures:
         return self._weights[quantity]
 
     def _load_weights(self, quantity: str) -> dict:
-        if not self.project_ids:
+        if self.project_ids is not None and not self.project_ids:
             return {}
         if quantity == WeightQuantity.SHORELINE_LENGTH:
             return shoreline_lengths(project_ids=self.project_ids, on=self.end)
@@ -326,3 +330,72 @@ def combined_view(combined: Combined, codes: dict, places: int = 3) -> dict:
         ],
         "left_out": sorted(codes.get(p, str(p)) for p in combined.left_out),
     }
+
+
+def totals_by(
+    *, by: str, start: datetime.date | None = None, end: datetime.date | None = None, detail: bool = False
+) -> dict:
+    """Every indicator's figure per province (``by="province"``: each province taking part in a
+    project counts it in full) or per corridor (``by="corridor"``; projects on none are grouped
+    as ``None``), and over all projects once, combined across projects as the catalogue says;
+    with the recorded shoreline of each group. ``detail``: each project's figure and weight too.
+    A fixed number of queries.
+    """
+    from projects.restoration.models import Project
+
+    relation = Project.provinces if by == "province" else Project.corridors
+    key_field = "code" if by == "province" else "slug"
+    links = relation.through.objects.values_list(
+        "project_id", f"{by}_id", f"{by}__{key_field}", f"{by}__name_zh", f"{by}__name_en"
+    )
+    members, names = defaultdict(set), {}
+    for project_id, group_id, key, name_zh, name_en in links:
+        members[group_id].add(project_id)
+        names[group_id] = {key_field: key, "name_zh": name_zh, "name_en": name_en}
+    codes = dict(Project.objects.values_list("pk", "code"))
+    if by == "corridor":
+        grouped = set().union(*members.values()) if members else set()
+        members[None] = set(codes) - grouped
+        names[None] = None
+    figures = Figures(project_ids=None, start=start, end=end)
+    reported = {project_id for project_id, _indicator_id in figures.totals}
+    shorelines = shoreline(by=by, on=end)
+    groups = [
+        {
+            by: names[group_id],
+            "projects": len(members[group_id] & reported),
+            "indicators": _indicator_rows(figures, members[group_id] & reported, codes, detail),
+            "shoreline": shorelines.get(group_id),
+        }
+        for group_id in sorted(members, key=lambda pk: (names[pk] is None, names[pk] and names[pk][key_field]))
+    ]
+    return {
+        "by": by,
+        "start": start,
+        "end": end,
+        "groups": groups,
+        "all": {"projects": len(reported), "indicators": _indicator_rows(figures, reported, codes, detail)},
+    }
+
+
+def _indicator_rows(figures: Figures, project_ids: set, codes: dict, detail: bool) -> list[dict]:
+    rows = []
+    for indicator in sorted(figures.indicators.values(), key=lambda i: i.code):
+        values = figures.figures_of(indicator.pk, project_ids)
+        if not values:
+            continue
+        view = combined_view(figures.combined(indicator, project_ids, figures=values), codes)
+        rows.append(
+            {
+                "indicator": indicator.code,
+                "name_zh": indicator.name_zh,
+                "name_en": indicator.name_en,
+                "unit": indicator.unit,
+                "rule": view["rule"],
+                "value": view["value"],
+                "projects": len(view["projects"]),
+                "left_out": view["left_out"],
+                **({"contributions": view["projects"]} if detail else {}),
+            }
+        )
+    return rows
