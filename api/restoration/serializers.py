@@ -5,8 +5,9 @@ can send back. Serializers check the shape of the input only; ``projects.restora
 decides and writes.
 """
 
-from decimal import ROUND_HALF_UP
+from decimal import ROUND_HALF_UP, Decimal
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework_gis.fields import GeometryField
 
@@ -94,9 +95,52 @@ class IndicatorSerializer(serializers.ModelSerializer):
 # --- projects ---
 
 
+WAN_YUAN = "wan_yuan"  # 万元, 10,000 CNY: the unit of every amount of projects, reports and plans
+YUAN = "yuan"  # 元: the unit of the compensation fund
+
+
 class FundingShareSerializer(serializers.Serializer):
     source = FundingSourceRef()
-    amount = serializers.DecimalField(max_digits=16, decimal_places=2, min_value=0, help_text="10,000 CNY (万元)")
+    amount = serializers.DecimalField(max_digits=16, decimal_places=2, min_value=0, help_text="万元 (10,000 CNY)")
+
+
+class FundAllocationBriefSerializer(serializers.Serializer):
+    """A payment out of the compensation fund to the project: stored in 元, shown in 万元 exactly too."""
+
+    id = serializers.UUIDField()
+    fund = serializers.CharField(source="fund.code", help_text="The fund's code")
+    allocated_on = serializers.DateField()
+    amount_yuan = serializers.IntegerField(source="amount", help_text="元 (CNY), a whole number")
+    amount_wan_yuan = serializers.SerializerMethodField(help_text="万元: 元 ÷ 10,000, exact (four decimals)")
+    purpose = serializers.CharField()
+
+    def get_amount_wan_yuan(self, allocation) -> str:
+        return wan_yuan(allocation.amount)
+
+
+def wan_yuan(yuan: int) -> str:
+    """元 → 万元, exactly: 1 万元 = 10,000 元, so four decimals always suffice."""
+    return str((Decimal(yuan) / 10000).quantize(Decimal("0.0001")))
+
+
+@extend_schema_field(
+    {
+        "type": "object",
+        "additionalProperties": {"type": "string", "enum": [WAN_YUAN, YUAN]},
+        "readOnly": True,
+        "description": "The unit of each money field of this representation: wan_yuan = 万元 (10,000 CNY), "
+        "yuan = 元 (CNY). Keys are field names, dotted for nested ones.",
+    }
+)
+class UnitsField(serializers.ReadOnlyField):
+    """The units of the representation's money fields (a constant, read only)."""
+
+    def __init__(self, units: dict, **kwargs):
+        self.units = units
+        super().__init__(source="*", **kwargs)
+
+    def to_representation(self, _value) -> dict:
+        return dict(self.units)
 
 
 class TargetSerializer(serializers.Serializer):
@@ -108,8 +152,34 @@ class LatestProgressSerializer(serializers.Serializer):
     period = serializers.CharField(source="latest_period")
     percent_complete = serializers.DecimalField(source="latest_percent_complete", max_digits=5, decimal_places=2)
     cumulative_investment = serializers.DecimalField(
-        source="latest_cumulative_investment", max_digits=16, decimal_places=2
+        source="latest_cumulative_investment", max_digits=16, decimal_places=2, help_text="万元 (10,000 CNY)"
     )
+
+
+class FundAllocationsSerializer(serializers.Serializer):
+    total_yuan = serializers.IntegerField(help_text="元 (CNY)")
+    total_wan_yuan = serializers.CharField(help_text="万元, exact (four decimals)")
+    planned_wan_yuan = serializers.DecimalField(
+        max_digits=16,
+        decimal_places=2,
+        allow_null=True,
+        help_text="万元: the project's planned share from the compensation fund (funding source compensation-fund)",
+    )
+    allocations = FundAllocationBriefSerializer(many=True)
+
+
+COMPENSATION_FUND = "compensation-fund"  # the funding source the fund's payments belong to
+PROJECT_UNITS = {
+    "total_budget": WAN_YUAN,
+    "funding.amount": WAN_YUAN,
+    "fund_allocations.total_yuan": YUAN,
+    "fund_allocations.total_wan_yuan": WAN_YUAN,
+    "fund_allocations.planned_wan_yuan": WAN_YUAN,
+    "fund_allocations.allocations.amount_yuan": YUAN,
+    "fund_allocations.allocations.amount_wan_yuan": WAN_YUAN,
+    "latest_progress.cumulative_investment": WAN_YUAN,
+}
+REPORT_UNITS = {"cumulative_investment": WAN_YUAN, "investment.amount": WAN_YUAN}
 
 
 class ProjectSerializer(serializers.ModelSerializer):
@@ -128,6 +198,8 @@ class ProjectSerializer(serializers.ModelSerializer):
     targets = TargetSerializer(many=True, required=False)
     allowed_transitions = AllowedTransitionsField(PROJECT_LIFECYCLE)
     latest_progress = serializers.SerializerMethodField()
+    fund_allocations = serializers.SerializerMethodField()
+    units = UnitsField(PROJECT_UNITS)
 
     class Meta:
         model = Project
@@ -159,17 +231,35 @@ class ProjectSerializer(serializers.ModelSerializer):
             "planned_end",
             "total_budget",
             "funding",
+            "fund_allocations",
+            "units",
             "targets",
             "reporting_period",
             "latest_progress",
             *TRACKED,
         ]
         read_only_fields = ["status", "status_changed_at", "is_cross_regional", "extent_length_km", "extent_area_ha"]
+        extra_kwargs = {"total_budget": {"help_text": "万元 (10,000 CNY)"}}
 
     def get_latest_progress(self, project) -> LatestProgressSerializer(allow_null=True):
         if getattr(project, "latest_period", None) is None:
             return None
         return LatestProgressSerializer(project).data
+
+    def get_fund_allocations(self, project) -> FundAllocationsSerializer:
+        """Payments out of the compensation fund to the project (元, and exactly in 万元)."""
+        allocations = list(project.fund_allocations.all())
+        total = sum(allocation.amount for allocation in allocations)
+        shares = project.funding.all()
+        planned = next((share.amount for share in shares if share.source.code == COMPENSATION_FUND), None)
+        return FundAllocationsSerializer(
+            {
+                "total_yuan": total,
+                "total_wan_yuan": wan_yuan(total),
+                "planned_wan_yuan": planned,
+                "allocations": allocations,
+            }
+        ).data
 
 
 class ParticipationRequestSerializer(serializers.ModelSerializer):
@@ -234,6 +324,16 @@ class ShorelineSegmentSerializer(serializers.ModelSerializer):
 # --- progress reports ---
 
 
+class InvestmentShareSerializer(serializers.Serializer):
+    source = FundingSourceRef()
+    amount = serializers.DecimalField(
+        max_digits=16,
+        decimal_places=2,
+        min_value=0,
+        help_text="万元 (10,000 CNY), cumulative: invested from this source since the project began",
+    )
+
+
 class IndicatorValueSerializer(serializers.Serializer):
     indicator = IndicatorRef()
     value = serializers.DecimalField(max_digits=16, decimal_places=3)
@@ -258,8 +358,14 @@ class ProgressReportSerializer(serializers.ModelSerializer):
     """A progress report: written as drafted; submitted, accepted and returned by ``transition``."""
 
     project = ProjectRef()
+    investment = InvestmentShareSerializer(
+        many=True,
+        required=False,
+        help_text="Cumulative investment per funding source; the total is their sum (sent alone, it becomes it).",
+    )
     values = IndicatorValueSerializer(many=True, required=False)
     attachments = AttachmentSerializer(many=True, read_only=True)
+    units = UnitsField(REPORT_UNITS)
     reported_by = UserRef(read_only=True)
     reviewed_by = UserRef(read_only=True)
     allowed_transitions = AllowedTransitionsField(REPORT_LIFECYCLE)
@@ -276,6 +382,9 @@ class ProgressReportSerializer(serializers.ModelSerializer):
             "narrative",
             "percent_complete",
             "cumulative_investment",
+            "investment",
+            "correction_reason",
+            "units",
             "values",
             "attachments",
             "status",
@@ -288,6 +397,8 @@ class ProgressReportSerializer(serializers.ModelSerializer):
             *TRACKED,
         ]
         read_only_fields = ["status", "submitted_at", "reviewed_at", "review_comment"]
+        # The total may come from the parts per funding source (the service adds them up).
+        extra_kwargs = {"cumulative_investment": {"required": False}}
         # One report per project and period is checked by the service (a 400 on the period).
         validators = []
 
@@ -314,12 +425,13 @@ class LatestReportSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     period = serializers.CharField()
     percent_complete = serializers.DecimalField(max_digits=5, decimal_places=2)
-    cumulative_investment = serializers.DecimalField(max_digits=16, decimal_places=2)
+    cumulative_investment = serializers.DecimalField(max_digits=16, decimal_places=2, help_text="万元 (10,000 CNY)")
     status = serializers.CharField()
 
 
 class ProjectProgressSerializer(serializers.Serializer):
     latest_report = LatestReportSerializer(allow_null=True)
+    units = UnitsField({"latest_report.cumulative_investment": WAN_YUAN})
     targets = TargetProgressSerializer(many=True)
     overdue_periods = serializers.ListField(child=serializers.CharField())
 

@@ -22,6 +22,7 @@ from projects.restoration.models import (
     ProgressReport,
     Project,
     ReportAttachment,
+    ReportInvestment,
     ShorelineSegment,
 )
 from projects.restoration.progress import project_progress
@@ -129,6 +130,7 @@ class ProgressReportViewSet(TransitionMixin, TrackedViewSet):
 
     queryset = ProgressReport.objects.select_related("project", "reported_by", "reviewed_by").prefetch_related(
         Prefetch("values", queryset=IndicatorValue.objects.select_related("indicator")),
+        Prefetch("investment", queryset=ReportInvestment.objects.select_related("source")),
         Prefetch("attachments", queryset=ReportAttachment.objects.select_related("uploaded_by")),
     )
     serializer_class = serializers.ProgressReportSerializer

@@ -22,6 +22,7 @@ from projects.restoration.models import (
     Project,
     ProjectTransition,
     ReportAttachment,
+    ReportInvestment,
     ShorelineSegment,
 )
 
@@ -155,6 +156,14 @@ class ParticipationRequestAdmin(TrackedAdmin):
         )
 
 
+class InvestmentInline(TrackedInline):
+    """Cumulative investment per funding source (万元); the report's total is their sum."""
+
+    model = ReportInvestment
+    fields = ("source", "amount")
+    service_field = "investment"
+
+
 class ValueInline(TrackedInline):
     model = IndicatorValue
     fields = ("indicator", "value")
@@ -164,7 +173,7 @@ class ValueInline(TrackedInline):
 class ProgressReportForm(forms.ModelForm):
     class Meta:
         model = ProgressReport
-        fields = ("project", "period", "narrative", "percent_complete", "cumulative_investment")
+        fields = ("project", "period", "narrative", "percent_complete", "cumulative_investment", "correction_reason")
 
     def clean_project(self):
         project = self.cleaned_data["project"]
@@ -199,7 +208,7 @@ class ProgressReportAdmin(TrackedAdmin):
         "review_comment",
         *TrackedAdmin.readonly_fields,
     )
-    inlines = [ValueInline, AttachmentInline]
+    inlines = [InvestmentInline, ValueInline, AttachmentInline]
     actions = ["submit", "accept", "return_for_rework"]
     save_service = staticmethod(services.report_save)
     delete_service = staticmethod(services.report_delete)

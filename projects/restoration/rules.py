@@ -123,7 +123,7 @@ def progress_reports(user, action, report) -> bool:
     return user.province_id in project_province_ids(report.project)
 
 
-@rule_for("restoration.indicatorvalue", "restoration.reportattachment")
+@rule_for("restoration.indicatorvalue", "restoration.reportattachment", "restoration.reportinvestment")
 def report_parts(user, action, part) -> bool:
     if action == VIEW:
         return True

@@ -184,7 +184,7 @@ def test_report_list_runs_a_fixed_number_of_queries(api, django_assert_num_queri
     for month in range(1, 13):
         report = ReportFactory(project=project, period=f"2025-{month:02d}")
         report.values.create(indicator=project.targets.get().indicator, value=1)
-    with django_assert_num_queries(4):  # count, page, values+indicator, attachments
+    with django_assert_num_queries(5):  # count, page, investment+source, values+indicator, attachments
         assert len(api.get("/api/v1/progress-reports/", {"page_size": 12}).json()["results"]) == 12
 
 
