@@ -123,3 +123,45 @@ def test_area_units_convert_as_the_carbon_path_converts_them():
     for unit, hectares in HECTARES.items():
         factor = area_factor(unit)
         assert Decimal(factor.numerator) / Decimal(factor.denominator) == hectares, unit
+
+
+def test_a_projects_own_figures_follow_latest_and_average_over_time(api):
+    project = ProjectFactory()
+    for code, value in (("natural-shoreline-ratio", "80"), ("vegetation-cover", "70")):
+        TargetFactory(project=project, indicator=Indicator.objects.get(code=code), target_value=Decimal(value))
+    for period, ratio, cover in (("2025-01", "70", "60"), ("2025-02", "76", "71"), ("2025-03", "99", "99")):
+        report = ReportFactory(project=project, period=period, status="draft" if period == "2025-03" else "accepted")
+        report.values.create(indicator=Indicator.objects.get(code="natural-shoreline-ratio"), value=Decimal(ratio))
+        report.values.create(indicator=Indicator.objects.get(code="vegetation-cover"), value=Decimal(cover))
+    targets = {t["indicator"]: t for t in api.get(f"/api/v1/projects/{project.id}/progress/").json()["targets"]}
+    assert targets["natural-shoreline-ratio"]["achieved"] == "76.000"  # the latest counted report
+    assert targets["natural-shoreline-ratio"]["percent"] == "95.0"
+    assert targets["vegetation-cover"]["achieved"] == "65.500"  # (60 + 71) ÷ 2
+    assert targets["vegetation-cover"]["percent"] == "93.6"  # 93.571… rounded half up
+
+
+def test_the_admin_refuses_a_rule_that_does_not_add_up(joint_office):
+    from django.test import Client
+
+    area = Indicator.objects.get(code="restored-area")
+    client = Client()
+    client.force_login(joint_office)
+    form = {
+        "code": area.code,
+        "name_zh": area.name_zh,
+        "name_en": area.name_en,
+        "unit": area.unit,
+        "aggregation": "sum",
+        "combination": "weighted_mean",
+        "weight": "",
+        "components": [str(pk) for pk in area.components.values_list("pk", flat=True)],
+        "element": "",
+        "description": "",
+        "loaded_version": str(area.version),
+    }
+    response = client.post(f"/admin/restoration/indicator/{area.pk}/change/", form)
+    assert response.status_code == 200 and "errorlist" in response.content.decode()
+    area.refresh_from_db()
+    assert area.combination == "sum"
+    form.update(combination="sum")
+    assert client.post(f"/admin/restoration/indicator/{area.pk}/change/", form).status_code == 302
