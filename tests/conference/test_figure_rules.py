@@ -188,3 +188,18 @@ def test_a_rate_exactly_on_the_tolerance_is_not_behind(jialing):
     [row] = plan_execution(plan=plan, as_of=AS_OF)["items"]
     assert row["investment_rate"] == "0.900" and row["targets"][0]["rate"] == "0.900"
     assert row["behind_reasons"] == ["indicator:restored-area"]
+
+
+def test_corridor_progress_answers_at_a_fixed_number_of_queries(api, jialing, django_assert_num_queries):
+    plan = corridor_targets(**{"restored-area": "500", "natural-shoreline-ratio": "80", "vegetation-cover": "75"})
+    url = f"/api/v1/corridor-plans/{plan.pk}/progress/"
+    # the plan (3, with its prefetches), targets, projects, catalogue 2, figures 2, annual plan,
+    # shoreline, weights: shoreline lengths 1 and restored area 2
+    with django_assert_num_queries(14):
+        assert api.get(url, {"as_of": "2022-12-31"}).status_code == 200
+    for _ in range(3):
+        project = ProjectFactory(targets={"natural-shoreline-ratio": "80"})
+        report(project, "2022-04", "10", {"natural-shoreline-ratio": "65", "forest-restored-area": "3"})
+        stretch(project, "500", "natural")
+    with django_assert_num_queries(14):
+        assert api.get(url, {"as_of": "2022-12-31"}).status_code == 200
