@@ -131,3 +131,39 @@ def test_every_money_field_states_its_unit_in_the_schema(api):
         description = schema[component]["properties"][field].get("description", "")
         assert "元" in description, (component, field)
     assert "wan_yuan" in schema["Project"]["properties"]["units"]["description"]
+
+
+def test_the_admin_takes_investment_per_source_through_the_same_rules(sc_staff, project):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(sc_staff)
+    central, provincial = (FundingSource.objects.get(code=code) for code in ("central", "provincial"))
+    form = {
+        "project": str(project.id),
+        "period": "2024-07",
+        "narrative": "进展",
+        "percent_complete": "10",
+        "cumulative_investment": "900",
+        "correction_reason": "",
+        "investment-TOTAL_FORMS": "2",
+        "investment-INITIAL_FORMS": "0",
+        "investment-0-source": str(central.pk),
+        "investment-0-amount": "600",
+        "investment-1-source": str(provincial.pk),
+        "investment-1-amount": "200",
+        "values-TOTAL_FORMS": "0",
+        "values-INITIAL_FORMS": "0",
+        "attachments-TOTAL_FORMS": "0",
+        "attachments-INITIAL_FORMS": "0",
+    }
+    refused = client.post("/admin/restoration/progressreport/add/", form)
+    assert refused.status_code == 200 and "800.00" in refused.content.decode()
+    assert not ProgressReport.objects.filter(period="2024-07").exists()
+    saved = client.post("/admin/restoration/progressreport/add/", {**form, "cumulative_investment": "800"})
+    assert saved.status_code == 302
+    report = ProgressReport.objects.get(period="2024-07")
+    assert {row.source.code: row.amount for row in report.investment.all()} == {
+        "central": Decimal("600"),
+        "provincial": Decimal("200"),
+    }
