@@ -61,7 +61,7 @@ def _fill(count: int, reports_per_project: int) -> None:
     )
     organizations = list(Organization.objects.exclude(province=None))
     corridors = list(Corridor.objects.all())
-    indicator = Indicator.objects.get(code="restored-area")
+    indicator = Indicator.objects.get(code="forest-restored-area")  # restored area is derived from it
     started = time.perf_counter()
     projects = [
         Project(

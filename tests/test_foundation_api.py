@@ -116,8 +116,8 @@ def test_reference_api_is_read_only(client_for, joint_office):
     [
         # count + page
         ("provinces", 2),
-        # count + page with province and parent joined
-        ("divisions", 2),
+        # count + page with province and parent joined + corridors
+        ("divisions", 3),
         # count + page + provinces prefetched
         ("corridors", 3),
         ("key-areas", 3),

@@ -115,7 +115,7 @@ def test_parallel_report_edits_keep_every_change(transactional_db):
     changes = [
         {"narrative": "并行修改的进展说明"},
         {"percent_complete": "42.50"},
-        {"values": [{"indicator": "restored-area", "value": "7.000"}]},
+        {"values": [{"indicator": "forest-restored-area", "value": "7.000"}]},
     ]
     for round_ in range(5):
         version = ProgressReport.objects.get(pk=report.pk).version
@@ -134,7 +134,7 @@ def test_parallel_report_edits_keep_every_change(transactional_db):
         stored = ProgressReport.objects.get(pk=report.pk)
         assert stored.narrative == f"并行修改的进展说明{round_}"
         assert stored.percent_complete == Decimal("42.50")
-        assert stored.values.get(indicator=Indicator.objects.get(code="restored-area")).value == Decimal("7")
+        assert stored.values.get(indicator=Indicator.objects.get(code="forest-restored-area")).value == Decimal("7")
         # The first round changes all three; later rounds only the narrative (the rest is unchanged).
         assert stored.version == version + (3 if round_ == 0 else 1)
 

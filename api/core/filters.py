@@ -6,10 +6,13 @@ from projects.core.models import Corridor, Division, KeyArea, Organization
 class DivisionFilter(django_filters.FilterSet):
     province = django_filters.CharFilter(field_name="province__code", label="province code")
     parent = django_filters.CharFilter(field_name="parent__code", label="parent division code")
+    corridor = django_filters.CharFilter(
+        field_name="corridors__slug", label="corridor slug (the river runs through or along it)", distinct=True
+    )
 
     class Meta:
         model = Division
-        fields = ["province", "parent", "level", "is_adjacent_area"]
+        fields = ["province", "parent", "level", "is_adjacent_area", "corridor"]
 
 
 class CorridorFilter(django_filters.FilterSet):

@@ -1,7 +1,12 @@
 from rest_framework import serializers
 from rest_framework_gis.fields import GeometryField
 
-from api.briefs import BriefDivisionSerializer, BriefOrganizationSerializer, BriefProvinceSerializer
+from api.briefs import (
+    BriefCorridorSerializer,
+    BriefDivisionSerializer,
+    BriefOrganizationSerializer,
+    BriefProvinceSerializer,
+)
 from projects.core.models import Corridor, Division, KeyArea, Organization, Province, User
 
 
@@ -16,6 +21,9 @@ class ProvinceSerializer(serializers.ModelSerializer):
 class DivisionSerializer(serializers.ModelSerializer):
     province = BriefProvinceSerializer(read_only=True)
     parent = BriefDivisionSerializer(read_only=True)
+    corridors = BriefCorridorSerializer(
+        many=True, read_only=True, help_text="The river corridors whose main stream runs through or along it."
+    )
     outline = GeometryField(read_only=True, allow_null=True)
 
     class Meta:
@@ -29,6 +37,7 @@ class DivisionSerializer(serializers.ModelSerializer):
             "province",
             "parent",
             "is_adjacent_area",
+            "corridors",
             "outline",
             "updated_at",
             "version",

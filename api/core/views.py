@@ -1,3 +1,4 @@
+from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import api_view, permission_classes
 from rest_framework.permissions import IsAuthenticated
@@ -21,9 +22,13 @@ class ProvinceViewSet(TrackedReadOnlyViewSet):
 
 
 class DivisionViewSet(TrackedReadOnlyViewSet):
-    """Prefecture- and county-level divisions; ``?is_adjacent_area=true`` for 毗邻地区."""
+    """Prefecture- and county-level divisions; ``?is_adjacent_area=true`` for 毗邻地区, ``?corridor=wu``
+    for those along a corridor's river."""
 
-    queryset = Division.objects.select_related("province", "parent")
+    # Corridors in brief: their centrelines are never loaded.
+    queryset = Division.objects.select_related("province", "parent").prefetch_related(
+        Prefetch("corridors", queryset=Corridor.objects.only("id", "slug", "name_zh", "name_en"))
+    )
     serializer_class = serializers.DivisionSerializer
     filterset_class = filters.DivisionFilter
     search_fields = ["code", *_NAME_SEARCH]

@@ -4,7 +4,7 @@ import django_filters
 from django.db.models import Q
 
 from projects.restoration.choices import ProjectStatus, ReportStatus
-from projects.restoration.models import ProgressReport, Project
+from projects.restoration.models import ProgressReport, Project, ShorelineSegment
 
 
 class ProjectFilter(django_filters.FilterSet):
@@ -65,3 +65,21 @@ class ProgressReportFilter(django_filters.FilterSet):
             return queryset.filter(project_id=uuid.UUID(value))
         except ValueError:
             return queryset.filter(Q(project__code=value))
+
+
+class ShorelineSegmentFilter(django_filters.FilterSet):
+    corridor = django_filters.CharFilter(field_name="corridor__slug", label="corridor slug")
+    province = django_filters.CharFilter(field_name="province__code", label="responsible province code")
+    project = django_filters.CharFilter(method="filter_project", label="project id or code")
+    surveyed_since = django_filters.DateFilter(field_name="surveyed_on", lookup_expr="gte")
+    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+
+    class Meta:
+        model = ShorelineSegment
+        fields = ["corridor", "province", "bank", "state", "project", "surveyed_since", "updated_since"]
+
+    def filter_project(self, queryset, name, value):
+        try:
+            return queryset.filter(project_id=uuid.UUID(value))
+        except ValueError:
+            return queryset.filter(project__code=value)

@@ -9,3 +9,4 @@ def register(router) -> None:
     router.register("measures", views.MeasureTypeViewSet)
     router.register("funding-sources", views.FundingSourceViewSet)
     router.register("ecosystem-elements", views.EcosystemElementViewSet)
+    router.register("shoreline-segments", views.ShorelineSegmentViewSet)

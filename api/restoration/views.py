@@ -1,5 +1,7 @@
 """The restoration API: declarative viewsets on the one convention (``api.viewsets``)."""
 
+import datetime
+
 from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema
 from rest_framework import parsers, status
@@ -20,8 +22,11 @@ from projects.restoration.models import (
     ProgressReport,
     Project,
     ReportAttachment,
+    ReportInvestment,
+    ShorelineSegment,
 )
 from projects.restoration.progress import project_progress
+from projects.restoration.selectors import totals_by
 
 _CATALOGUE_SEARCH = ["code", "name_zh", "name_en"]
 
@@ -55,11 +60,27 @@ class FundingSourceViewSet(TrackedViewSet):
 class IndicatorViewSet(TrackedViewSet):
     """Performance indicators (绩效指标) and how their values add up."""
 
-    queryset = Indicator.objects.select_related("element")
+    queryset = Indicator.objects.select_related("element").prefetch_related("components")
     serializer_class = serializers.IndicatorSerializer
     search_fields = _CATALOGUE_SEARCH
-    filterset_fields = ["aggregation"]
+    filterset_fields = ["aggregation", "combination"]
     ordering_fields = ["code", "name_zh"]
+    save_service = staticmethod(services.indicator_save)
+
+    @extend_schema(parameters=[serializers.TotalsQuerySerializer], responses=serializers.IndicatorTotalsSerializer)
+    @action(detail=False, methods=["get"])
+    def totals(self, request):
+        """Every indicator's figure per province or per corridor (and over all projects), combined
+        across projects as the catalogue says, with the recorded shoreline; see docs/figures.md."""
+        query = serializers.TotalsQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        year = query.validated_data.get("year")
+        window = (datetime.date(year, 1, 1), datetime.date(year, 12, 31)) if year else (None, None)
+        return Response(
+            totals_by(
+                by=query.validated_data["by"], start=window[0], end=window[1], detail=query.validated_data["detail"]
+            )
+        )
 
 
 class ProjectViewSet(TransitionMixin, TrackedViewSet):
@@ -109,6 +130,7 @@ class ProgressReportViewSet(TransitionMixin, TrackedViewSet):
 
     queryset = ProgressReport.objects.select_related("project", "reported_by", "reviewed_by").prefetch_related(
         Prefetch("values", queryset=IndicatorValue.objects.select_related("indicator")),
+        Prefetch("investment", queryset=ReportInvestment.objects.select_related("source")),
         Prefetch("attachments", queryset=ReportAttachment.objects.select_related("uploaded_by")),
     )
     serializer_class = serializers.ProgressReportSerializer
@@ -141,3 +163,18 @@ class ProgressReportViewSet(TransitionMixin, TrackedViewSet):
             serializers.AttachmentSerializer(attachment, context=self.get_serializer_context()).data,
             status=status.HTTP_201_CREATED,
         )
+
+
+class ShorelineSegmentViewSet(TrackedViewSet):
+    """Surveyed stretches of the corridors' banks (natural, restored, hardened), kept by the joint
+    office and the responsible province's staff; lengths are measured from the lines."""
+
+    # Brief references only: the corridors' and provinces' own geometries are never loaded.
+    queryset = ShorelineSegment.objects.select_related("corridor", "province", "project").defer(
+        "corridor__centreline", "province__outline"
+    )
+    serializer_class = serializers.ShorelineSegmentSerializer
+    filterset_class = filters.ShorelineSegmentFilter
+    ordering_fields = ["surveyed_on", "length_m", "updated_at"]
+    save_service = staticmethod(services.shoreline_segment_save)
+    delete_service = staticmethod(services.shoreline_segment_delete)

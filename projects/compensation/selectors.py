@@ -247,7 +247,8 @@ def sequestration_path(*, years: list[int], project_ids=None) -> dict:
     coefficients = {c.element_id: c for c in CarbonCoefficient.objects.select_related("element")}
     indicators = {
         i.pk: i
-        for i in Indicator.objects.filter(element__isnull=False).select_related("element")
+        # A derived indicator (restored area) is the sum of element areas: never counted again.
+        for i in Indicator.objects.filter(element__isnull=False, components=None).select_related("element")
         if hectares_per(i.unit) is not None
     }
     projects = Project.objects.prefetch_related("corridors", "provinces").order_by("code")

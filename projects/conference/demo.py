@@ -29,7 +29,7 @@ from projects.core.choices import Role
 from projects.core.models import Corridor, Organization, Province, User
 from projects.core.services import tracked_update
 from projects.restoration import services as restoration_services
-from projects.restoration.choices import Aggregation, ProjectStatus, ReportStatus
+from projects.restoration.choices import Aggregation, Combination, ProjectStatus, ReportStatus
 from projects.restoration.models import FundingSource, Indicator, ProgressReport, Project
 
 SC, CQ = "510000", "500000"
@@ -117,6 +117,7 @@ EXPERTS = [
 CORRIDOR_TARGETS = {
     "restored-area": (Decimal("1500"), Decimal("4000"), Decimal("8000")),
     "shoreline-restored": (Decimal("40"), Decimal("110"), Decimal("220")),
+    "natural-shoreline-ratio": (Decimal("65"), Decimal("70"), Decimal("75")),  # %: not scaled
 }
 
 
@@ -315,6 +316,7 @@ def _corridor_targets(actor) -> int:
             for year, value in zip((2025, 2030, 2035), values, strict=True):
                 if CorridorTarget.objects.filter(plan=plan, corridor=corridor, indicator=indicators[code], year=year):
                     continue
+                scaled = value * factor if indicators[code].combination == Combination.SUM else value
                 services.corridor_target_save(
                     actor=actor,
                     data={
@@ -322,7 +324,7 @@ def _corridor_targets(actor) -> int:
                         "corridor": corridor,
                         "indicator": indicators[code],
                         "year": year,
-                        "target_value": value * factor,
+                        "target_value": scaled,
                     },
                 )
                 created += 1

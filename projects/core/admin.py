@@ -21,10 +21,11 @@ class ProvinceAdmin(TrackedAdmin):
 @admin.register(Division)
 class DivisionAdmin(TrackedAdmin):
     list_display = ("code", "name_zh", "name_en", "level", "province", "is_adjacent_area")
-    list_filter = ("province", "level", "is_adjacent_area")
+    list_filter = ("province", "level", "is_adjacent_area", "corridors")
     search_fields = ("code", "name_zh", "name_en")
     list_select_related = ("province",)
     autocomplete_fields = ("parent",)
+    filter_horizontal = ("corridors",)
 
 
 @admin.register(Corridor)

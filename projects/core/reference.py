@@ -22,6 +22,11 @@ _LOADED = "load_reference"
 NAMESPACE = uuid.UUID("6d1f3f0e-3c1e-5b55-9c43-0b1c2d6a2021")
 
 
+# GB/T 2260 divisions: provinces, Sichuan's prefectures and Chongqing's districts and counties, and
+# Guizhou's prefectures (see fixtures/ATTRIBUTION-geodata.md).
+DIVISION_FILES = ("admin_divisions_sichuan_chongqing.csv", "admin_divisions_guizhou.csv")
+
+
 def stable_id(kind: str, key: str) -> uuid.UUID:
     """The same UUID for the same reference record in every installation."""
     return uuid.uuid5(NAMESPACE, f"{kind}:{key}")
@@ -64,8 +69,10 @@ def load() -> dict:
     rivers = {f["properties"]["river_id"]: f["geometry"] for f in _features("rivers_upper_yangtze_ne10m.geojson")}
     adjacent = set(data["adjacent_areas"])
 
-    with (FIXTURES / "admin_divisions_sichuan_chongqing.csv").open(encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
+    rows = []
+    for name in DIVISION_FILES:
+        with (FIXTURES / name).open(encoding="utf-8") as handle:
+            rows.extend(csv.DictReader(handle))
 
     provinces = {}
     for row in rows:
@@ -124,6 +131,13 @@ def load() -> dict:
             },
         )
         corridor.provinces.add(*(provinces[code] for code in item["provinces"]))
+
+    # Divisions along a corridor's river: added, never removed (an admin may have added more).
+    for slug, codes in data.get("corridor_divisions", {}).items():
+        corridor = Corridor.objects.get(slug=slug)
+        missing = set(codes) - set(corridor.divisions.values_list("code", flat=True))
+        if missing:
+            corridor.divisions.add(*Division.objects.filter(code__in=missing))
 
     for item in data["key_areas"]:
         area = upsert(

@@ -22,6 +22,8 @@ from projects.restoration.models import (
     Project,
     ProjectTransition,
     ReportAttachment,
+    ReportInvestment,
+    ShorelineSegment,
 )
 
 
@@ -44,9 +46,11 @@ class FundingSourceAdmin(TrackedAdmin):
 
 @admin.register(Indicator)
 class IndicatorAdmin(TrackedAdmin):
-    list_display = ("code", "name_zh", "name_en", "unit", "aggregation", "element")
-    list_filter = ("aggregation", "element")
+    list_display = ("code", "name_zh", "name_en", "unit", "aggregation", "combination", "weight", "element")
+    list_filter = ("aggregation", "combination", "element")
     search_fields = ("code", "name_zh", "name_en")
+    filter_horizontal = ("components",)
+    save_service = staticmethod(services.indicator_save)
 
 
 class FundingInline(TrackedInline):
@@ -92,7 +96,13 @@ class ProjectAdmin(TrackedAdmin):
     list_select_related = ("lead_organization",)
     search_fields = ("code", "name_zh", "name_en")
     filter_horizontal = ("corridors", "key_areas", "divisions", "elements", "measures", "partner_organizations")
-    readonly_fields = ("is_cross_regional", "provinces_display", *TrackedAdmin.readonly_fields)
+    readonly_fields = (
+        "is_cross_regional",
+        "provinces_display",
+        "extent_length_km",
+        "extent_area_ha",
+        *TrackedAdmin.readonly_fields,
+    )
     exclude = ("provinces",)
     inlines = [FundingInline, TargetInline, TransitionInline]
     actions = ["change_status"]
@@ -146,6 +156,14 @@ class ParticipationRequestAdmin(TrackedAdmin):
         )
 
 
+class InvestmentInline(TrackedInline):
+    """Cumulative investment per funding source (万元); the report's total is their sum."""
+
+    model = ReportInvestment
+    fields = ("source", "amount")
+    service_field = "investment"
+
+
 class ValueInline(TrackedInline):
     model = IndicatorValue
     fields = ("indicator", "value")
@@ -155,7 +173,7 @@ class ValueInline(TrackedInline):
 class ProgressReportForm(forms.ModelForm):
     class Meta:
         model = ProgressReport
-        fields = ("project", "period", "narrative", "percent_complete", "cumulative_investment")
+        fields = ("project", "period", "narrative", "percent_complete", "cumulative_investment", "correction_reason")
 
     def clean_project(self):
         project = self.cleaned_data["project"]
@@ -190,7 +208,7 @@ class ProgressReportAdmin(TrackedAdmin):
         "review_comment",
         *TrackedAdmin.readonly_fields,
     )
-    inlines = [ValueInline, AttachmentInline]
+    inlines = [InvestmentInline, ValueInline, AttachmentInline]
     actions = ["submit", "accept", "return_for_rework"]
     save_service = staticmethod(services.report_save)
     delete_service = staticmethod(services.report_delete)
@@ -244,3 +262,16 @@ class ProgressReportAdmin(TrackedAdmin):
     @admin.action(description=_("Return the selected reports for rework"))
     def return_for_rework(self, request, queryset):
         return self._transition(request, queryset, to=ReportStatus.RETURNED, title=_("Return for rework"))
+
+
+@admin.register(ShorelineSegment)
+class ShorelineSegmentAdmin(TrackedAdmin):
+    list_display = ("corridor", "bank", "state", "length_m", "province", "project", "surveyed_on")
+    list_filter = ("corridor", "bank", "state", "province")
+    list_select_related = ("corridor", "province", "project")
+    search_fields = ("project__code", "description")
+    autocomplete_fields = ("project",)
+    fields = ("corridor", "province", "bank", "state", "geometry", "length_m", "project", "surveyed_on", "description")
+    readonly_fields = ("length_m", *TrackedAdmin.readonly_fields)
+    save_service = staticmethod(services.shoreline_segment_save)
+    delete_service = staticmethod(services.shoreline_segment_delete)

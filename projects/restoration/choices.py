@@ -33,6 +33,21 @@ class Aggregation(models.TextChoices):
     AVERAGE = "average", _("Average of the reported values")
 
 
+class Combination(models.TextChoices):
+    """How an indicator's figures of several projects make one figure (a corridor, a province, a plan)."""
+
+    SUM = "sum", _("Added up across projects")
+    WEIGHTED_MEAN = "weighted_mean", _("Mean weighted by a named quantity")
+    PER_PROJECT = "per_project", _("Not additive: shown per project only")
+
+
+class WeightQuantity(models.TextChoices):
+    """The quantities a weighted mean across projects may be weighted by (``restoration.selectors``)."""
+
+    RESTORED_AREA = "restored_area", _("Restored area of the project (ha)")
+    SHORELINE_LENGTH = "shoreline_length", _("Recorded shoreline length of the project (km)")
+
+
 class ReportingPeriod(models.TextChoices):
     MONTH = "month", _("Monthly")
     QUARTER = "quarter", _("Quarterly")
@@ -61,3 +76,14 @@ class ParticipationStatus(models.TextChoices):
     ACCEPTED = "accepted", _("Accepted")
     DECLINED = "declined", _("Declined")
     WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class ShorelineState(models.TextChoices):
+    NATURAL = "natural", _("Natural shoreline")
+    RESTORED = "restored", _("Restored to a natural form")
+    HARDENED = "hardened", _("Hardened (artificial)")
+
+
+class ShorelineBank(models.TextChoices):
+    LEFT = "left", _("Left bank")
+    RIGHT = "right", _("Right bank")

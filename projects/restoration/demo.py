@@ -8,15 +8,23 @@ import datetime
 from decimal import Decimal
 from functools import partial
 
-from django.contrib.gis.geos import Point
+from django.contrib.gis.geos import GeometryCollection, Point
 from django.db import transaction
 
-from projects.core.models import Corridor, Division, KeyArea, Organization, User
+from projects.core.models import Corridor, Division, KeyArea, Organization, Province, User
+from projects.restoration import demo_shapes as shapes
 from projects.restoration import services
-from projects.restoration.choices import ParticipationKind, ParticipationStatus
+from projects.restoration.choices import ParticipationKind, ParticipationStatus, ShorelineState
 from projects.restoration.choices import ProjectStatus as S
 from projects.restoration.choices import ReportStatus as R
-from projects.restoration.models import EcosystemElement, FundingSource, Indicator, MeasureType, Project
+from projects.restoration.models import (
+    EcosystemElement,
+    FundingSource,
+    Indicator,
+    MeasureType,
+    Project,
+    ShorelineSegment,
+)
 
 LOCAL_ORGANIZATIONS = [
     ("guangan-natural-resources", "广安市自然资源和规划局", "Guang'an Natural Resources and Planning Bureau", "511600"),
@@ -34,6 +42,9 @@ LOCAL_ORGANIZATIONS = [
         "Hechuan District Planning and Natural Resources Bureau",
         "500000",
     ),
+    # Guizhou, where the 乌江 and 赤水河 projects also run.
+    ("zunyi-natural-resources", "遵义市自然资源局", "Zunyi Natural Resources Bureau", "520300"),
+    ("tongren-natural-resources", "铜仁市自然资源局", "Tongren Natural Resources Bureau", "520600"),
 ]
 
 # code, name_zh, name_en, corridors, key areas, divisions, lead, partners, elements, measures, bank, reach,
@@ -58,7 +69,13 @@ PROJECTS = [
         48000,
         {"central": 0.5, "provincial": 0.3, "municipal": 0.2},
         S.IN_PROGRESS,
-        {"buffer-zone-built": 1200, "shoreline-restored": 85, "natural-shoreline-ratio": 72},
+        {
+            "buffer-zone-built": 1200,
+            "shoreline-restored": 85,
+            "natural-shoreline-ratio": 72,
+            "forest-restored-area": 600,
+            "wetland-restored-area": 300,
+        },
         (108.38, 30.81),
     ),
     (
@@ -80,7 +97,13 @@ PROJECTS = [
         16500,
         {"central": 0.4, "provincial": 0.35, "municipal": 0.25},
         S.COMPLETED,
-        {"shoreline-restored": 42, "natural-shoreline-ratio": 80, "vegetation-cover": 75},
+        {
+            "shoreline-restored": 42,
+            "natural-shoreline-ratio": 80,
+            "vegetation-cover": 75,
+            "forest-restored-area": 180,
+            "wetland-restored-area": 60,
+        },
         (106.63, 30.46),
     ),
     (
@@ -102,7 +125,13 @@ PROJECTS = [
         9800,
         {"provincial": 0.5, "municipal": 0.3, "compensation-fund": 0.2},
         S.IN_PROGRESS,
-        {"isolation-belt-built": 36, "buffer-zone-built": 420},
+        {
+            "isolation-belt-built": 36,
+            "buffer-zone-built": 420,
+            "natural-shoreline-ratio": 70,
+            "farmland-restored-area": 350,
+            "forest-restored-area": 120,
+        },
         (106.27, 29.97),
     ),
     (
@@ -155,9 +184,9 @@ PROJECTS = [
         "Lower Wu River rocky desertification control",
         ["wu"],
         ["wuling"],
-        ["500102", "500156"],
+        ["500102", "500156", "520600"],
         "cq-planning-natural-resources",
-        ["gz-natural-resources"],
+        ["gz-natural-resources", "tongren-natural-resources"],
         ["mountain", "forest"],
         ["rocky-desertification", "afforestation"],
         "both",
@@ -212,7 +241,7 @@ PROJECTS = [
         7200,
         {"provincial": 0.5, "compensation-fund": 0.3, "municipal": 0.2},
         S.IN_PROGRESS,
-        {"buffer-zone-built": 300, "shoreline-restored": 24},
+        {"buffer-zone-built": 300, "shoreline-restored": 24, "forest-restored-area": 220, "wetland-restored-area": 80},
         (105.84, 30.19),
     ),
     (
@@ -287,9 +316,9 @@ PROJECTS = [
         "Chishui River (Sichuan) integrated protection and restoration",
         ["chishui"],
         [],
-        ["510500"],
+        ["510500", "520300", "520500"],
         "sc-natural-resources",
-        ["gz-natural-resources", "luzhou-natural-resources"],
+        ["gz-natural-resources", "luzhou-natural-resources", "zunyi-natural-resources"],
         ["mountain", "water", "forest", "farmland"],
         ["water-conservation", "soil-erosion", "biodiversity"],
         "right",
@@ -348,6 +377,64 @@ PROJECTS = [
         (107.35, 30.33),
     ),
 ]
+
+
+def _jialing_belt_and_zone():
+    river = shapes.reach("jialing", (106.27, 29.97), 6)
+    return GeometryCollection(
+        shapes.bank_line(river, "right", 300), *shapes.bank_zone(river, "right", 40, 260), srid=4326
+    )
+
+
+# How each project is drawn, near the place it names: buffer zones as polygons along the banks,
+# isolation belts and shorelines as lines along a bank, other work as zones around the place.
+SHAPES = {
+    "CQ-2021-0001": lambda: shapes.bank_zone(shapes.reach("yangtze", (108.38, 30.81), 12), "both", 30, 230),
+    "SC-2021-0001": lambda: shapes.bank_line(shapes.reach("jialing", (106.63, 30.46), 8), "left"),
+    "CQ-2021-0002": _jialing_belt_and_zone,
+    "SC-2021-0002": lambda: shapes.bank_zone(shapes.reach("min", (103.77, 29.55), 20, 10), "both", 50, 1050),
+    "SC-2022-0003": lambda: shapes.bank_zone(shapes.reach("tuo", (105.06, 29.58), 15), "both", 50, 1550),
+    "CQ-2022-0004": lambda: shapes.bank_zone(shapes.reach("wu", (107.39, 29.70), 15, -8), "both", 100, 1100),
+    "SC-2023-0004": lambda: shapes.around((104.68, 31.47), 1200),  # 涪江: no public centreline
+    "CQ-2023-0005": lambda: shapes.around((105.84, 30.19), 900),
+    "SC-2021-0005": lambda: shapes.around((107.47, 31.21), 6000),
+    "CQ-2021-0006": lambda: shapes.around((108.66, 31.95), 5000),
+    "CQ-2024-0007": lambda: shapes.around((106.63, 29.72), 600),
+    "SC-2024-0006": lambda: shapes.around((105.70, 28.35), 3000),  # 赤水河: no public centreline
+    "SC-2022-0007": lambda: shapes.bank_line(shapes.reach("yangtze", (104.64, 28.77), 6, 3), "right"),
+    "CQ-2022-0008": lambda: shapes.around((107.35, 30.33), 2500),
+}
+
+NAT, RES, HARD = ShorelineState.NATURAL, ShorelineState.RESTORED, ShorelineState.HARDENED
+# Surveyed shoreline: corridor, river, near (lon, lat), km (and km downstream), project working on it,
+# the states of consecutive equal stretches per bank. Illustrative, not survey results.
+SHORELINE = [
+    (
+        "yangtze",
+        "yangtze",
+        (108.38, 30.81),
+        12,
+        0,
+        "CQ-2021-0001",
+        {"left": [NAT, NAT, RES, HARD], "right": [NAT, HARD, RES, NAT]},
+    ),
+    ("yangtze", "yangtze", (106.58, 29.56), 10, 0, None, {"left": [HARD, HARD, RES, NAT], "right": [HARD, HARD, NAT]}),
+    ("yangtze", "yangtze", (104.64, 28.77), 8, 3, None, {"left": [NAT, NAT, HARD], "right": [NAT, NAT, NAT, HARD]}),
+    (
+        "jialing",
+        "jialing",
+        (106.63, 30.46),
+        8,
+        0,
+        "SC-2021-0001",
+        {"left": [NAT, RES, NAT, NAT], "right": [NAT, NAT, HARD]},
+    ),
+    ("jialing", "jialing", (106.27, 29.97), 6, 0, "CQ-2021-0002", {"left": [HARD, NAT], "right": [RES, NAT, HARD]}),
+    ("wu", "wu", (107.39, 29.70), 10, -8, "CQ-2022-0004", {"left": [NAT, NAT, NAT], "right": [NAT, HARD, NAT]}),
+    ("min", "min", (103.77, 29.55), 16, 10, "SC-2021-0002", {"left": [NAT, HARD, NAT, NAT], "right": [NAT, NAT, RES]}),
+    ("tuo", "tuo", (105.06, 29.58), 12, 0, "SC-2022-0003", {"left": [HARD, NAT, RES], "right": [NAT, HARD, HARD, NAT]}),
+]
+
 
 # Reports over the year before the demo date; the last month is left open (overdue).
 REPORT_MONTHS = 12
@@ -545,7 +632,7 @@ def load(today: datetime.date | None = None) -> str:
                 "planned_start": datetime.date.fromisoformat(start),
                 "planned_end": datetime.date.fromisoformat(end),
                 "total_budget": total,
-                "geometry": Point(*point, srid=4326),
+                "geometry": SHAPES[code]() if code in SHAPES else Point(*point, srid=4326),
                 "funding": [
                     {"source": sources[s], "amount": (total * Decimal(str(share))).quantize(Decimal("0.01"))}
                     for s, share in funding.items()
@@ -570,4 +657,42 @@ def load(today: datetime.date | None = None) -> str:
             ),
         )
         created += 1
-    return f"{created} projects created ({Project.objects.count()} in all)"
+    segments = _shoreline(users, today)
+    return f"{created} projects created ({Project.objects.count()} in all), {segments} shoreline segments recorded"
+
+
+def _shoreline(users, today: datetime.date) -> int:
+    """Record the demo's shoreline surveys through the service, by the staff of the province the
+    stretch lies in. Stretches recorded before (by their description) are skipped."""
+    staff = {users[name].province_id: users[name] for name in ("sc_staff", "cq_staff", "gz_staff")}
+    provinces = list(Province.objects.exclude(outline=None))
+    surveyed_on = today - datetime.timedelta(days=120)
+    created = 0
+    for slug, river, near, length_km, shift_km, project_code, banks in SHORELINE:
+        corridor = Corridor.objects.get(slug=slug)
+        river_reach = shapes.reach(river, near, length_km, shift_km)
+        province = next((p for p in provinces if p.outline.contains(river_reach.centroid)), None)
+        if province is None or not corridor.provinces.filter(pk=province.pk).exists():
+            continue
+        project = Project.objects.filter(code=project_code).first() if project_code else None
+        for bank, states in banks.items():
+            line = shapes.bank_line(river_reach, bank)
+            for index, (stretch, state) in enumerate(zip(shapes.pieces(line, len(states)), states, strict=True)):
+                description = f"演示岸线调查 {slug} {near[0]:.2f},{near[1]:.2f} {bank} {index + 1}"
+                if ShorelineSegment.objects.filter(description=description).exists():
+                    continue
+                services.shoreline_segment_save(
+                    actor=staff[province.pk],
+                    data={
+                        "corridor": corridor,
+                        "province": province,
+                        "bank": bank,
+                        "state": state,
+                        "geometry": stretch,
+                        "project": project,
+                        "surveyed_on": surveyed_on,
+                        "description": description,
+                    },
+                )
+                created += 1
+    return created

@@ -19,8 +19,13 @@ class ProjectQuerySet(models.QuerySet):
 
     def for_api(self):
         """Everything a project's representation shows, at a fixed number of queries."""
+        from django.apps import apps
+
         from projects.core.models import Corridor, Division, KeyArea, Organization, Province
         from projects.restoration.models import EcosystemElement, FundingShare, IndicatorTarget, MeasureType
+
+        # Payments out of the compensation fund to the project (the compensation app's records).
+        FundAllocation = apps.get_model("compensation", "FundAllocation")
 
         # Related records are shown in brief: never load their (large) geometries.
         brief = ("id", "name_zh", "name_en")
@@ -40,6 +45,12 @@ class ProjectQuerySet(models.QuerySet):
                 ),
                 Prefetch("funding", queryset=FundingShare.objects.select_related("source")),
                 Prefetch("targets", queryset=IndicatorTarget.objects.select_related("indicator")),
+                Prefetch(
+                    "fund_allocations",
+                    queryset=FundAllocation.objects.select_related("fund").only(
+                        "id", "project_id", "allocated_on", "amount", "purpose", "fund__code"
+                    ),
+                ),
             )
             .with_latest_progress()
         )

@@ -123,7 +123,7 @@ def progress_reports(user, action, report) -> bool:
     return user.province_id in project_province_ids(report.project)
 
 
-@rule_for("restoration.indicatorvalue", "restoration.reportattachment")
+@rule_for("restoration.indicatorvalue", "restoration.reportattachment", "restoration.reportinvestment")
 def report_parts(user, action, part) -> bool:
     if action == VIEW:
         return True
@@ -149,6 +149,20 @@ def participation_requests(user, action, request) -> bool:
     if action == TRANSITION:  # withdrawing one's own request
         return user.province_id == request.requesting_province_id
     return False
+
+
+@rule_for("restoration.shorelinesegment")
+def shoreline_segments(user, action, segment) -> bool:
+    """The joint office and the staff of the province responsible for the stretch keep it."""
+    if action == VIEW:
+        return True
+    if user.runs_everything:
+        return True
+    if not is_provincial_staff(user):
+        return False
+    if segment is None:
+        return action in (ADD, CHANGE, DELETE)
+    return action in (ADD, CHANGE, DELETE) and segment.province_id == user.province_id
 
 
 @rule_for("restoration.projecttransition")

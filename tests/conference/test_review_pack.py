@@ -25,7 +25,7 @@ def meeting():
     meeting = MeetingFactory()
     plan = AnnualPlanFactory(year=2022, status=PlanStatus.SUBMITTED, meeting=meeting)
     item = PlanItemFactory(plan=plan)
-    report(item.project, "2022-06", "40", {"restored-area": "12"})
+    report(item.project, "2022-06", "40", {"forest-restored-area": "12"})
     ActionItemFactory(title="建立跨界断面水质联合监测", status=ActionStatus.OVERDUE)
     ActionItemFactory(title="已办结事项", status=ActionStatus.DONE)
     ExpertReviewFactory(

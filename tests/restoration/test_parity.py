@@ -53,6 +53,8 @@ def _report_form(project, **changes):
         "narrative": "本月进展",
         "percent_complete": "10",
         "cumulative_investment": "100",
+        "investment-TOTAL_FORMS": "0",
+        "investment-INITIAL_FORMS": "0",
         "values-TOTAL_FORMS": "0",
         "values-INITIAL_FORMS": "0",
         "attachments-TOTAL_FORMS": "0",

@@ -4,7 +4,7 @@ import pytest
 
 from projects.core.models import ChangeRecord
 from projects.restoration.choices import ProjectStatus
-from projects.restoration.models import FundingShare, Project, ProjectTransition
+from projects.restoration.models import FundingShare, Indicator, Project, ProjectTransition
 from tests.restoration.factories import ProjectFactory, ReportFactory, TargetFactory, org
 
 pytestmark = pytest.mark.django_db
@@ -244,12 +244,13 @@ def test_project_list_runs_a_fixed_number_of_queries_whatever_the_page_size(api,
             ReportFactory(project=project, status="submitted")
 
     make(3)
-    with django_assert_max_num_queries(11) as small:
+    # 12: the eleven of the project and its relations, and the compensation fund's payments to it.
+    with django_assert_max_num_queries(12) as small:
         assert len(api.get("/api/v1/projects/", {"page_size": 3}).json()["results"]) == 3
     make(27)
-    with django_assert_max_num_queries(11) as large:
+    with django_assert_max_num_queries(12) as large:
         assert len(api.get("/api/v1/projects/", {"page_size": 30}).json()["results"]) == 30
-    assert len(small.captured_queries) == len(large.captured_queries) == 11
+    assert len(small.captured_queries) == len(large.captured_queries) == 12
 
 
 def test_project_progress_shows_latest_report_targets_and_overdue_periods(api):
@@ -257,10 +258,17 @@ def test_project_progress_shows_latest_report_targets_and_overdue_periods(api):
     TargetFactory(project=project)
     for period, status in (("2025-01", "accepted"), ("2025-02", "submitted"), ("2025-03", "draft")):
         report = ReportFactory(project=project, period=period, status=status)
-        report.values.create(indicator=project.targets.get().indicator, value=20)
+        report.values.create(indicator=Indicator.objects.get(code="forest-restored-area"), value=20)
     body = api.get(f"/api/v1/projects/{project.id}/progress/").json()
     assert body["latest_report"]["period"] == "2025-02"
-    assert body["targets"][0]["achieved"] == "40.000"  # sum of the two counted reports
+    # Restored area is derived: the forest restored in the two counted reports.
+    assert body["targets"][0]["achieved"] == "40.000"
+    assert body["targets"][0]["derived_from"] == [
+        "farmland-restored-area",
+        "forest-restored-area",
+        "grassland-restored-area",
+        "wetland-restored-area",
+    ]
     assert body["targets"][0]["percent"] == "40.0"
     assert body["overdue_periods"][:2] == ["2025-03", "2025-04"]
     assert "2025-01" not in body["overdue_periods"]

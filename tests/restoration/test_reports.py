@@ -23,7 +23,8 @@ def report_payload(project, **overrides):
         "narrative": "完成岸坡整治 1.2 km",
         "percent_complete": "25.5",
         "cumulative_investment": "320.00",
-        "values": [{"indicator": "restored-area", "value": "12.5"}],
+        # The project targets restored area; it reports the area per ecosystem type.
+        "values": [{"indicator": "forest-restored-area", "value": "12.5"}],
         **overrides,
     }
 
@@ -43,7 +44,7 @@ def test_staff_draft_submit_and_the_other_province_accepts(client_for, sc_staff,
     report = response.json()
     assert report["status"] == "draft" and report["reported_by"]["username"] == "sc_staff"
     assert report["period_kind"] == "month" and report["period_end"] == "2025-03-31"
-    assert [(v["indicator"]["code"], v["value"]) for v in report["values"]] == [("restored-area", "12.500")]
+    assert [(v["indicator"]["code"], v["value"]) for v in report["values"]] == [("forest-restored-area", "12.500")]
     assert transition(sc, report["id"], "submitted").json()["status"] == "submitted"
     # Sichuan staff cannot review their own province's report.
     assert transition(sc, report["id"], "accepted").status_code == 403
@@ -183,12 +184,20 @@ def test_report_list_runs_a_fixed_number_of_queries(api, django_assert_num_queri
     for month in range(1, 13):
         report = ReportFactory(project=project, period=f"2025-{month:02d}")
         report.values.create(indicator=project.targets.get().indicator, value=1)
-    with django_assert_num_queries(4):  # count, page, values+indicator, attachments
+    with django_assert_num_queries(5):  # count, page, investment+source, values+indicator, attachments
         listed = api.get("/api/v1/progress-reports/", {"page_size": 12, "include_drafts": "true"}).json()
         assert len(listed["results"]) == 12
 
 
-@pytest.mark.parametrize("endpoint", ["indicators", "measures", "funding-sources", "ecosystem-elements"])
-def test_catalogue_lists_run_a_fixed_number_of_queries(api, django_assert_num_queries, endpoint):
-    with django_assert_num_queries(2):
+@pytest.mark.parametrize(
+    ("endpoint", "queries"),
+    [
+        ("indicators", 3),  # count, page (+element), components
+        ("measures", 2),
+        ("funding-sources", 2),
+        ("ecosystem-elements", 2),
+    ],
+)
+def test_catalogue_lists_run_a_fixed_number_of_queries(api, django_assert_num_queries, endpoint, queries):
+    with django_assert_num_queries(queries):
         assert api.get(f"/api/v1/{endpoint}/", {"page_size": 100}).status_code == 200

@@ -44,6 +44,16 @@ class Division(BilingualNameMixin, TrackedModel):
         db_index=True,
         help_text=_("Lies along the Sichuan–Chongqing border, where planning is coordinated."),
     )
+    corridors = models.ManyToManyField(
+        "core.Corridor",
+        blank=True,
+        related_name="divisions",
+        verbose_name=_("along the corridors"),
+        help_text=_(
+            "The river corridors whose main stream runs through or along this division (e.g. 乌江 and 赤水河, "
+            "where Sichuan and Chongqing work with Guizhou)."
+        ),
+    )
     outline = models.MultiPolygonField(_("outline"), srid=4326, null=True, blank=True)
 
     class Meta:

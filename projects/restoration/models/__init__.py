@@ -1,7 +1,8 @@
 from projects.restoration.models.catalogues import EcosystemElement, FundingSource, Indicator, MeasureType
 from projects.restoration.models.participation import ParticipationRequest
 from projects.restoration.models.projects import FundingShare, IndicatorTarget, Project, ProjectTransition
-from projects.restoration.models.reports import IndicatorValue, ProgressReport, ReportAttachment
+from projects.restoration.models.reports import IndicatorValue, ProgressReport, ReportAttachment, ReportInvestment
+from projects.restoration.models.shoreline import ShorelineSegment
 
 __all__ = [
     "EcosystemElement",
@@ -16,4 +17,6 @@ __all__ = [
     "Project",
     "ProjectTransition",
     "ReportAttachment",
+    "ReportInvestment",
+    "ShorelineSegment",
 ]

@@ -5,6 +5,7 @@ from django.contrib.gis.db import models
 from django.core.validators import MinValueValidator, RegexValidator
 from django.utils.translation import gettext_lazy as _
 
+from projects.core.measure import measure
 from projects.core.models.base import TrackedModel
 from projects.core.validators import validate_geometry
 from projects.restoration.choices import Bank, ProjectStatus, Reach, ReportingPeriod
@@ -60,7 +61,29 @@ class Project(TrackedModel):
         null=True,
         blank=True,
         validators=[validate_geometry],
-        help_text=_("A point, line or polygon in WGS 84."),
+        help_text=_(
+            "In WGS 84: a point, a line, a polygon, or a collection of them (a buffer zone as a polygon "
+            "along the bank, an isolation belt as a line)."
+        ),
+    )
+    # Derived from the geometry (see projects.core.measure), never typed in.
+    extent_length_km = models.DecimalField(
+        _("measured length (km)"),
+        max_digits=12,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Length of the geometry's lines, measured on the CGCS2000 Gauss–Krüger zone of its centre."),
+    )
+    extent_area_ha = models.DecimalField(
+        _("measured area (ha)"),
+        max_digits=14,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Area of the geometry's polygons, measured on the CGCS2000 Gauss–Krüger zone of its centre."),
     )
     elements = models.ManyToManyField(
         "restoration.EcosystemElement", blank=True, related_name="projects", verbose_name=_("ecosystem elements")
@@ -146,10 +169,17 @@ class Project(TrackedModel):
     def refresh_derived(self) -> None:
         province_ids = self.organization_province_ids()
         self.provinces.set(province_ids)
-        cross_regional = len(province_ids) > 1
-        if cross_regional != self.is_cross_regional:
-            type(self).objects.filter(pk=self.pk).update(is_cross_regional=cross_regional)
-            self.is_cross_regional = cross_regional
+        derived = {"is_cross_regional": len(province_ids) > 1, **self.measured_extent()}
+        changed = {name: value for name, value in derived.items() if getattr(self, name) != value}
+        if changed:
+            type(self).objects.filter(pk=self.pk).update(**changed)
+            for name, value in changed.items():
+                setattr(self, name, value)
+
+    def measured_extent(self) -> dict:
+        """Length (km) of the lines and area (ha) of the polygons of the geometry."""
+        extent = measure(self.geometry)
+        return {"extent_length_km": extent.length_km, "extent_area_ha": extent.area_ha}
 
     def clean(self):
         from django.core.exceptions import ValidationError

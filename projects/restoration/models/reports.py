@@ -62,6 +62,15 @@ class ProgressReport(TrackedModel):
         max_digits=16,
         decimal_places=2,
         validators=[MinValueValidator(Decimal("0"))],
+        help_text=_("Invested since the project began, to the end of the period, in 万元 (10,000 CNY)."),
+    )
+    correction_reason = models.TextField(
+        _("correction reason"),
+        blank=True,
+        help_text=_(
+            "Why a cumulative figure is below the one of an earlier report (a correction); "
+            "without it a falling figure is refused."
+        ),
     )
     status = models.CharField(
         _("status"), max_length=12, choices=ReportStatus.choices, default=ReportStatus.DRAFT, db_index=True
@@ -120,6 +129,7 @@ class ProgressReport(TrackedModel):
     def history_extra(self) -> dict:
         return {
             "values": {v.indicator.code: v.value for v in self.values.select_related("indicator")},
+            "investment": {share.source.code: share.amount for share in self.investment.select_related("source")},
             "attachments": sorted(a.file.name for a in self.attachments.all()),
         }
 
@@ -153,6 +163,38 @@ class IndicatorValue(TrackedModel):
 
     def representation_parents(self, before):
         return [self.report]
+
+
+class ReportInvestment(TrackedModel):
+    """The cumulative investment of a report that came from one funding source (万元).
+
+    When a report gives its investment per source, its total is the sum of these."""
+
+    report = models.ForeignKey(
+        ProgressReport, on_delete=models.CASCADE, related_name="investment", verbose_name=_("report")
+    )
+    source = models.ForeignKey(
+        "restoration.FundingSource", on_delete=models.PROTECT, related_name="+", verbose_name=_("funding source")
+    )
+    amount = models.DecimalField(
+        _("cumulative amount (10,000 CNY)"),
+        max_digits=16,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text=_("Invested from this source since the project began, to the end of the period, in 万元."),
+    )
+
+    class Meta:
+        ordering = ["source__sort_order", "source__code"]
+        verbose_name = _("investment by funding source")
+        verbose_name_plural = _("investment by funding source")
+        constraints = [models.UniqueConstraint(fields=["report", "source"], name="one_investment_per_source")]
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.amount}"
+
+    def history_scope(self):
+        return self.report.project
 
 
 def _attachment_path(instance, filename):

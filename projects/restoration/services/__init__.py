@@ -1,6 +1,7 @@
 """Writes of projects, progress reports and participation. The admin, the API, imports and
 tasks all call these; nothing else writes the restoration records."""
 
+from projects.restoration.services.catalogues import check_derivation, indicator_save
 from projects.restoration.services.participation import participation_request, participation_transition
 from projects.restoration.services.projects import (
     PROJECT_RELATIONS,
@@ -19,13 +20,16 @@ from projects.restoration.services.reports import (
     report_save,
     report_transition,
 )
+from projects.restoration.services.shoreline import shoreline_segment_delete, shoreline_segment_save
 
 __all__ = [
     "PROJECT_RELATIONS",
     "REPORTABLE_STATUSES",
     "attachment_delete",
+    "check_derivation",
     "check_reportable",
     "check_values",
+    "indicator_save",
     "participation_request",
     "participation_transition",
     "project_delete",
@@ -36,4 +40,6 @@ __all__ = [
     "report_delete",
     "report_save",
     "report_transition",
+    "shoreline_segment_delete",
+    "shoreline_segment_save",
 ]

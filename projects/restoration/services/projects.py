@@ -18,7 +18,7 @@ from projects.restoration.rules import check_participation_change
 
 PROJECT_RELATIONS = ("corridors", "key_areas", "divisions", "elements", "measures", "partner_organizations")
 # Derived or lifecycle-owned: never set from a request.
-_NOT_WRITABLE = ("status", "status_changed_at", "provinces", "is_cross_regional")
+_NOT_WRITABLE = ("status", "status_changed_at", "provinces", "is_cross_regional", "extent_length_km", "extent_area_ha")
 
 
 def replace_rows(manager, key_field: str, value_field: str, rows: list[dict], *, field: str) -> bool:

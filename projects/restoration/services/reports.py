@@ -1,6 +1,8 @@
 """Progress reports: drafted and changed by the reporting province, submitted, then accepted or
 returned by another province taking part (or the joint office); photos and documents."""
 
+from decimal import Decimal
+
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -12,7 +14,7 @@ from projects.core.validators import DOCUMENT_EXTENSIONS, PHOTO_EXTENSIONS, vali
 from projects.permissions import CHANGE, require
 from projects.restoration.choices import AttachmentKind, ProjectStatus, ReportStatus
 from projects.restoration.lifecycle import REPORT_LIFECYCLE
-from projects.restoration.models import ProgressReport, Project, ReportAttachment
+from projects.restoration.models import Indicator, ProgressReport, Project, ReportAttachment
 from projects.restoration.rules import REVIEW
 from projects.restoration.services.projects import replace_rows
 
@@ -23,12 +25,30 @@ REPORTABLE_STATUSES = (
     ProjectStatus.SUSPENDED,
     ProjectStatus.COMPLETED,
 )
-_WRITABLE = ("project", "period", "narrative", "percent_complete", "cumulative_investment")
+_WRITABLE = ("project", "period", "narrative", "percent_complete", "cumulative_investment", "correction_reason")
+COUNTED = (ReportStatus.SUBMITTED, ReportStatus.ACCEPTED)
 
 
 def check_values(project: Project, indicators) -> None:
-    """Reports give values only on the indicators their project targets."""
+    """Reports give values on the indicators their project targets (or on the components of a
+    targeted derived indicator), never on a derived indicator: that one is computed."""
+    derived = [i for i in indicators if i.components.exists()]
+    if derived:
+        raise ValidationError(
+            {
+                "values": _("%(codes)s is derived from %(components)s: report those instead.")
+                % {
+                    "codes": ", ".join(i.code for i in derived),
+                    "components": ", ".join(sorted({c.code for i in derived for c in i.components.all()})),
+                }
+            }
+        )
     targeted = set(project.targets.values_list("indicator_id", flat=True))
+    targeted |= set(
+        Indicator.components.through.objects.filter(from_indicator_id__in=targeted).values_list(
+            "to_indicator_id", flat=True
+        )
+    )
     stray = [indicator.code for indicator in indicators if indicator.pk not in targeted]
     if stray:
         raise ValidationError({"values": _("The project has no target on: %(codes)s.") % {"codes": ", ".join(stray)}})
@@ -40,6 +60,93 @@ def check_reportable(project: Project) -> None:
         raise DomainError(
             _("Progress cannot be reported on a project that is %(status)s.") % {"status": project.get_status_display()}
         )
+
+
+def _by_source(report: ProgressReport) -> dict:
+    return {row.source: row.amount for row in report.investment.select_related("source")}
+
+
+def check_investment_parts(report: ProgressReport) -> None:
+    """A report that gives its investment per funding source has the sum of the parts as its total."""
+    parts = _by_source(report)
+    total = sum(parts.values(), Decimal("0"))
+    if parts and total != report.cumulative_investment:
+        raise ValidationError(
+            {
+                "investment": _(
+                    "The amounts per funding source add up to %(parts)s 万元, but the cumulative investment "
+                    "is %(total)s 万元: the total is the sum of its parts."
+                )
+                % {"parts": total, "total": report.cumulative_investment}
+            }
+        )
+
+
+def check_cumulative(report: ProgressReport) -> None:
+    """Cumulative investment, in all and per funding source, never falls from one counted report of
+    the project to the next, unless the report states why (``correction_reason``): the earlier figure
+    was wrong. Checked when a report is saved and again when it is submitted or accepted."""
+    if report.correction_reason.strip():
+        return
+    counted = ProgressReport.objects.filter(project_id=report.project_id, status__in=COUNTED).exclude(pk=report.pk)
+    earlier = counted.filter(period_end__lt=report.period_end).order_by("-period_end", "-period_start").first()
+    later = counted.filter(period_end__gt=report.period_end).order_by("period_end", "period_start").first()
+    mine = _by_source(report)
+    if earlier is not None:
+        if report.cumulative_investment < earlier.cumulative_investment:
+            raise ValidationError(
+                {
+                    "cumulative_investment": _(
+                        "Cumulative investment cannot fall: %(previous)s 万元 in the report for %(period)s, "
+                        "%(value)s 万元 here. If the earlier figure was wrong, say so in correction_reason."
+                    )
+                    % {
+                        "previous": earlier.cumulative_investment,
+                        "period": earlier.period,
+                        "value": report.cumulative_investment,
+                    }
+                }
+            )
+        _check_sources(_by_source(earlier), mine, earlier.period, later=False)
+    if later is not None:
+        if report.cumulative_investment > later.cumulative_investment:
+            raise ValidationError(
+                {
+                    "cumulative_investment": _(
+                        "Cumulative investment cannot fall: %(value)s 万元 here, %(next)s 万元 in the later "
+                        "report for %(period)s. If this figure corrects that one, say so in correction_reason."
+                    )
+                    % {
+                        "next": later.cumulative_investment,
+                        "period": later.period,
+                        "value": report.cumulative_investment,
+                    }
+                }
+            )
+        _check_sources(mine, _by_source(later), later.period, later=True)
+
+
+def _check_sources(before: dict, after: dict, period: str, *, later: bool) -> None:
+    if not before or not after:
+        return  # a report without parts states only its total
+    for source, amount in before.items():
+        if after.get(source, Decimal("0")) < amount:
+            message = (
+                _("%(source)s cannot fall: %(here)s 万元 here, %(other)s 万元 in the later report for %(period)s.")
+                if later
+                else _("%(source)s cannot fall: %(other)s 万元 in the report for %(period)s, %(here)s 万元 here.")
+            )
+            raise ValidationError(
+                {
+                    "investment": message
+                    % {
+                        "source": source.name,
+                        "here": amount if later else after.get(source, Decimal("0")),
+                        "other": after.get(source, Decimal("0")) if later else amount,
+                        "period": period,
+                    }
+                }
+            )
 
 
 def _check_editable(report: ProgressReport) -> None:
@@ -56,7 +163,11 @@ def report_save(*, actor, instance: ProgressReport | None = None, data: dict, ex
     A report stays with its project: sending its own project back is accepted, another one is not.
     """
     values = data.get("values")
+    investment = data.get("investment")
     fields = {key: value for key, value in data.items() if key in _WRITABLE}
+    if investment and "cumulative_investment" not in fields:
+        # Sent per funding source only: the total is the sum of the parts.
+        fields["cumulative_investment"] = sum((row["amount"] for row in investment), Decimal("0"))
 
     def write(current: ProgressReport | None) -> ProgressReport:
         report = current if current is not None else ProgressReport(reported_by=actor)
@@ -81,6 +192,13 @@ def report_save(*, actor, instance: ProgressReport | None = None, data: dict, ex
                     report.save()
                 if values is not None:
                     changes.add("values", replace_rows(report.values, "indicator", "value", values, field="values"))
+                if investment is not None:
+                    changes.add(
+                        "investment",
+                        replace_rows(report.investment, "source", "amount", investment, field="investment"),
+                    )
+                check_investment_parts(report)
+                check_cumulative(report)
                 save_changed(report, changes, created=current is None)
         except IntegrityError as exc:  # a parallel request took the same period first
             raise ValidationError({"period": _("This project already has a report for this period.")}) from exc
@@ -106,6 +224,10 @@ def report_transition(
     if to == ReportStatus.RETURNED and not comment.strip():
         raise ValidationError({"comment": _("Say what must be reworked when returning a report.")})
 
+    def check(report):
+        if to in COUNTED:  # it is about to count: its figures may not fall from its neighbours'
+            check_cumulative(report)
+
     def apply(report, _from_status):
         now = timezone.now()
         if reviewing:
@@ -121,6 +243,7 @@ def report_transition(
         to=to,
         permission=REVIEW if reviewing else CHANGE,
         comment=comment,
+        check=check,
         apply=apply,
         expected_version=expected_version,
         related=("project", "reported_by__organization"),
