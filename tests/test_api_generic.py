@@ -13,6 +13,7 @@ import itertools
 from decimal import Decimal
 
 import pytest
+from django.contrib.gis.geos import LineString
 from django.db import connection
 from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
@@ -32,7 +33,7 @@ from projects.compensation.models import (
 from projects.conference.models import CorridorPlan, CorridorTarget, ReviewPack
 from projects.core.choices import Role
 from projects.core.models import ChangeRecord, Province
-from projects.restoration.models import Indicator, ParticipationRequest
+from projects.restoration.models import Indicator, ParticipationRequest, ShorelineSegment
 from tests.compensation import factories as comp
 from tests.conference import factories as conf
 from tests.factories import UserFactory
@@ -139,6 +140,15 @@ MAKERS = {
         quantity=Decimal("1"),
         asking_price=Decimal("1"),
         listed_on=datetime.date(2024, 1, 1),
+    ),
+    "shoreline-segments": lambda user: ShorelineSegment.objects.create(
+        corridor=conf.corridor("jialing"),
+        province=Province.objects.get(code="510000"),
+        bank="left",
+        state="natural",
+        geometry=LineString((106.0 + _n() * 0.01, 30.5), (106.0 + _n() * 0.01 + 0.005, 30.51), srid=4326),
+        length_m=Decimal("600"),
+        surveyed_on=datetime.date(2024, 5, 1),
     ),
     "trades": lambda user: Trade.objects.create(
         product=comp.ProductFactory(),
