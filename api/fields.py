@@ -87,6 +87,21 @@ class Ref(serializers.RelatedField):
         return {}
 
 
+def _nullable_source(field) -> bool:
+    """A read-only reference reads a model field that may be empty: say so in the schema."""
+    parent = getattr(field, "parent", None)
+    if hasattr(parent, "child_relation"):  # many=True: a list, never null
+        return False
+    model = getattr(getattr(parent, "Meta", None), "model", None)
+    source = getattr(field, "source", None)
+    if model is None or not source or "." in source:
+        return False
+    try:
+        return bool(model._meta.get_field(source).null)
+    except FieldDoesNotExist:
+        return False
+
+
 class RefExtension(OpenApiSerializerFieldExtension):
     """In requests: the id, code or slug, or the brief object; in responses: the brief object."""
 
@@ -100,9 +115,11 @@ class RefExtension(OpenApiSerializerFieldExtension):
         if brief is None:
             return key
         component = auto_schema.resolve_serializer(brief, direction).ref
-        if direction == "response":
-            return component
-        return {"oneOf": [key, component]}
+        schema = component if direction == "response" else {"oneOf": [key, component]}
+        if getattr(self.target, "allow_null", False) or _nullable_source(self.target):
+            # OpenAPI 3.0 ignores siblings of a $ref: wrap it so "nullable" is read.
+            schema = {"allOf": [component], "nullable": True} if "$ref" in schema else {**schema, "nullable": True}
+        return schema
 
 
 @extend_schema_field({"type": "array", "items": {"type": "string"}, "readOnly": True})

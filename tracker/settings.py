@@ -232,8 +232,14 @@ REST_FRAMEWORK = {
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {
-    "TITLE": "川渝国土空间生态修复协同平台 API / Sichuan–Chongqing ecological restoration tracker API",
-    "DESCRIPTION": "Shared restoration data of Sichuan and Chongqing. Token or session authentication.",
+    # ASCII: generated clients name their package after the title.
+    "TITLE": "Sichuan-Chongqing Restoration Tracker API",
+    "DESCRIPTION": (
+        "川渝国土空间生态修复协同平台 API. The shared restoration data of Sichuan, Chongqing and Guizhou: "
+        "projects and progress reports, the joint conference, compensation, the fund, standards and "
+        "products. Sign in for a token at /api/v1/auth/token/ and send `Authorization: Token trk_…`. "
+        "Every error has `detail`; see docs/api.md and docs/partners.md."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
@@ -241,6 +247,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Bodies are documented as JSON (uploads declare multipart themselves); the browsable API's
+    # form posts still work, they are just not part of the contract.
+    "PARSER_WHITELIST": ["rest_framework.parsers.JSONParser"],
     # One schema name per choice set (several models share field names like "status").
     "ENUM_NAME_OVERRIDES": {
         "OrganizationKindEnum": "projects.core.choices.OrganizationKind",

@@ -13,6 +13,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
+from api import computed
 from api.compensation import filters, serializers
 from api.conditional import expected_version
 from api.parsers import DecimalJSONParser
@@ -70,7 +71,9 @@ class MonitoringSectionViewSet(TrackedViewSet):
     save_service = staticmethod(services.section_save)
     delete_service = staticmethod(services.section_delete)
 
-    @extend_schema(parameters=[serializers.SectionEvaluationQuerySerializer], responses=dict)
+    @extend_schema(
+        parameters=[serializers.SectionEvaluationQuerySerializer], responses=computed.SectionEvaluationSerializer
+    )
     @action(detail=True, methods=["get"])
     def evaluation(self, request, pk=None):
         """The section's class for a period from its samples (single-factor method), with the
@@ -92,7 +95,10 @@ class WaterSampleViewSet(ExactViewSet):
     save_service = staticmethod(services.sample_save)
     delete_service = staticmethod(services.sample_delete)
 
-    @extend_schema(request={"multipart/form-data": serializers.CsvUploadSerializer}, responses=dict)
+    @extend_schema(
+        request={"multipart/form-data": serializers.CsvUploadSerializer},
+        responses={201: computed.ImportCountsSerializer},
+    )
     @action(detail=False, methods=["post"], url_path="upload")
     def upload(self, request):
         """Bulk upload of a CSV of measurements (``section,sampled_on,parameter,value,unit``,
@@ -223,7 +229,7 @@ class FundAllocationViewSet(ExactViewSet):
     save_service = staticmethod(services.fund_allocation_save)
     delete_service = staticmethod(services.fund_allocation_delete)
 
-    @extend_schema(parameters=[serializers.FundTotalsQuerySerializer], responses=dict)
+    @extend_schema(parameters=[serializers.FundTotalsQuerySerializer], responses=computed.FundTotalsSerializer)
     @action(detail=False, methods=["get"], filter_backends=[])
     def totals(self, request):
         """Totals by year, province and corridor, the balance and the upstream-barrier share (元)."""
@@ -246,8 +252,8 @@ class StandardViewSet(TransitionMixin, ExactViewSet):
     transition_service = staticmethod(services.standard_transition)
     transition_serializer = transition_body("StandardTransitionSerializer", StandardStatus)
 
-    @extend_schema(responses=dict)
-    @action(detail=False, methods=["get"], filter_backends=[])
+    @extend_schema(responses=computed.HarmonizationRowSerializer(many=True))
+    @action(detail=False, methods=["get"], filter_backends=[], pagination_class=None)
     def harmonization(self, request):
         """Per measure: Sichuan's standards beside Chongqing's and whether a joint one replaces both."""
         require(request.user, VIEW, Standard)
@@ -314,7 +320,7 @@ class CarbonCoefficientViewSet(ExactViewSet):
     save_service = staticmethod(services.carbon_coefficient_save)
     delete_service = staticmethod(services.carbon_coefficient_delete)
 
-    @extend_schema(parameters=[serializers.CarbonPathQuerySerializer], responses=dict)
+    @extend_schema(parameters=[serializers.CarbonPathQuerySerializer], responses=computed.CarbonPathSerializer)
     @action(detail=False, methods=["get"], filter_backends=[])
     def path(self, request):
         """The carbon-neutral restoration path: estimated t CO2e per year, per corridor and province."""

@@ -16,6 +16,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
+from api import computed
 from api.conditional import expected_version
 from api.conference import filters, serializers
 from api.viewsets import TrackedReadOnlyViewSet, TrackedViewSet, TransitionMixin
@@ -182,7 +183,7 @@ class AnnualPlanViewSet(TransitionMixin, TrackedViewSet):
     def transition_arguments(self, body: dict) -> dict:
         return body  # meeting, item_comments, reason
 
-    @extend_schema(parameters=[AS_OF], responses=dict)
+    @extend_schema(parameters=[AS_OF], responses=computed.PlanExecutionSerializer)
     @action(detail=True, methods=["get"])
     def execution(self, request, pk=None):
         """Planned against actual per item, per corridor and per province, and which items are behind."""
@@ -297,7 +298,7 @@ class CorridorPlanViewSet(TrackedViewSet):
     save_service = staticmethod(services.corridor_plan_save)
     delete_service = staticmethod(services.corridor_plan_delete)
 
-    @extend_schema(parameters=[AS_OF], responses=dict)
+    @extend_schema(parameters=[AS_OF], responses=computed.CorridorProgressSerializer)
     @action(detail=True, methods=["get"])
     def progress(self, request, pk=None):
         """Each corridor's path toward its 2035 targets: achieved, planned this year, remaining."""

@@ -1,12 +1,7 @@
 from rest_framework import serializers
 from rest_framework_gis.fields import GeometryField
 
-from api.briefs import (
-    BriefCorridorSerializer,
-    BriefDivisionSerializer,
-    BriefOrganizationSerializer,
-    BriefProvinceSerializer,
-)
+from api.briefs import BriefCorridorSerializer, DivisionRef, OrganizationRef, ProvinceRef
 from projects.core.models import Corridor, Division, KeyArea, Organization, Province, User
 
 
@@ -19,8 +14,8 @@ class ProvinceSerializer(serializers.ModelSerializer):
 
 
 class DivisionSerializer(serializers.ModelSerializer):
-    province = BriefProvinceSerializer(read_only=True)
-    parent = BriefDivisionSerializer(read_only=True)
+    province = ProvinceRef(read_only=True)
+    parent = DivisionRef(read_only=True)
     corridors = BriefCorridorSerializer(
         many=True, read_only=True, help_text="The river corridors whose main stream runs through or along it."
     )
@@ -45,7 +40,7 @@ class DivisionSerializer(serializers.ModelSerializer):
 
 
 class CorridorSerializer(serializers.ModelSerializer):
-    provinces = BriefProvinceSerializer(many=True, read_only=True)
+    provinces = ProvinceRef(many=True, read_only=True)
     centreline = GeometryField(read_only=True, allow_null=True)
 
     class Meta:
@@ -65,7 +60,7 @@ class CorridorSerializer(serializers.ModelSerializer):
 
 
 class KeyAreaSerializer(serializers.ModelSerializer):
-    provinces = BriefProvinceSerializer(many=True, read_only=True)
+    provinces = ProvinceRef(many=True, read_only=True)
     outline = GeometryField(read_only=True, allow_null=True)
 
     class Meta:
@@ -86,7 +81,7 @@ class KeyAreaSerializer(serializers.ModelSerializer):
 
 
 class OrganizationSerializer(serializers.ModelSerializer):
-    province = BriefProvinceSerializer(read_only=True)
+    province = ProvinceRef(read_only=True)
 
     class Meta:
         model = Organization
@@ -94,7 +89,7 @@ class OrganizationSerializer(serializers.ModelSerializer):
 
 
 class CurrentUserSerializer(serializers.ModelSerializer):
-    organization = BriefOrganizationSerializer(read_only=True)
+    organization = OrganizationRef(read_only=True)
 
     class Meta:
         model = User

@@ -7,7 +7,7 @@ decides and writes.
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework_gis.fields import GeometryField
 
@@ -182,6 +182,40 @@ PROJECT_UNITS = {
 REPORT_UNITS = {"cumulative_investment": WAN_YUAN, "investment.amount": WAN_YUAN}
 
 
+PROJECT_EXAMPLE = {
+    "code": "CQ-2025-0012",
+    "name_zh": "长江重庆主城段岸线生态修复",
+    "name_en": "Yangtze shoreline restoration, central Chongqing",
+    "corridors": ["yangtze"],
+    "divisions": ["500103"],
+    "elements": ["water", "forest"],
+    "measures": ["shoreline-restoration", "buffer-zone"],
+    "bank": "right",
+    "reach": "midstream",
+    "lead_organization": "cq-planning-natural-resources",
+    "partner_organizations": ["cq-forestry"],
+    "planned_start": "2025-03-01",
+    "planned_end": "2027-12-31",
+    "total_budget": "8600.00",
+    "funding": [{"source": "central", "amount": "5000.00"}, {"source": "municipal", "amount": "3600.00"}],
+    "targets": [{"indicator": "shoreline-restored", "target_value": "6.500"}],
+    "geometry": {
+        "type": "LineString",
+        "coordinates": [[106.5504, 29.5541], [106.5721, 29.5583], [106.5897, 29.5652]],
+    },
+}
+
+
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "A Chongqing shoreline project",
+            value=PROJECT_EXAMPLE,
+            request_only=True,
+            description="References by code or slug; geometry in WGS 84 along the Yangtze in central Chongqing.",
+        )
+    ]
+)
 class ProjectSerializer(serializers.ModelSerializer):
     """A project: related records in brief, derived facts and the latest progress."""
 
@@ -354,6 +388,22 @@ class AttachmentUploadSerializer(serializers.Serializer):
     file = serializers.FileField()
 
 
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "A monthly report on a Sichuan project",
+            request_only=True,
+            value={
+                "project": "SC-2024-0003",
+                "period": "2025-06",
+                "narrative": "岷江乐山段完成岸坡整治1.2公里，种植护岸林3.5公顷。",
+                "percent_complete": "42.50",
+                "cumulative_investment": "2310.00",
+                "values": [{"indicator": "forest-restored-area", "value": "3.500"}],
+            },
+        )
+    ]
+)
 class ProgressReportSerializer(serializers.ModelSerializer):
     """A progress report: written as drafted; submitted, accepted and returned by ``transition``."""
 
