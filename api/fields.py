@@ -7,6 +7,7 @@ It is read as a brief object (``BriefCorridorSerializer`` …).
 
 import contextlib
 import uuid
+from decimal import Decimal
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Q
@@ -132,3 +133,34 @@ class AllowedTransitionsField(serializers.ReadOnlyField):
 
     def to_representation(self, status) -> list[str]:
         return list(self.lifecycle.allowed_from(status))
+
+
+# --- money: every representation with amounts says their unit ---
+
+WAN_YUAN = "wan_yuan"  # 万元, 10,000 CNY: the unit of every amount of projects, reports and plans
+YUAN = "yuan"  # 元: the unit of the compensation fund
+
+
+def wan_yuan(yuan: int) -> str:
+    """元 → 万元, exactly: 1 万元 = 10,000 元, so four decimals always suffice."""
+    return str((Decimal(yuan) / 10000).quantize(Decimal("0.0001")))
+
+
+@extend_schema_field(
+    {
+        "type": "object",
+        "additionalProperties": {"type": "string", "enum": [WAN_YUAN, YUAN]},
+        "readOnly": True,
+        "description": "The unit of each money field of this representation: wan_yuan = 万元 (10,000 CNY), "
+        "yuan = 元 (CNY). Keys are field names, dotted for nested ones.",
+    }
+)
+class UnitsField(serializers.ReadOnlyField):
+    """The units of the representation's money fields (a constant, read only)."""
+
+    def __init__(self, units: dict, **kwargs):
+        self.units = units
+        super().__init__(source="*", **kwargs)
+
+    def to_representation(self, _value) -> dict:
+        return dict(self.units)

@@ -236,3 +236,32 @@ def test_a_record_the_rule_hides_is_invisible_through_every_read_path(
     assert client.get(f"/api/v1/{prefix}/{target.pk}/history/").status_code == 404
     feed = client.get("/api/v1/changes/", {"include_drafts": "true"}).json()["results"]
     assert str(target.pk) not in {entry["id"] for entry in feed}
+
+
+MONEY = ("amount", "investment", "budget", "price", "contribution", "pool_total")
+
+
+def _money_paths(value, prefix="") -> set[str]:
+    paths = set()
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key == "units":
+                continue
+            path = f"{prefix}{key}"
+            if any(word in key for word in MONEY) and not isinstance(item, (dict, list)):
+                paths.add(path)
+            paths |= _money_paths(item, f"{path}.")
+    elif isinstance(value, list) and value:
+        paths |= _money_paths(value[0], prefix)
+    return paths
+
+
+@pytest.mark.parametrize(("prefix", "viewset"), ROUTES, ids=[p for p, _v in ROUTES])
+def test_every_money_field_says_its_unit(client_for, administrator, prefix, viewset):
+    model = _ensure_rows(prefix, viewset, administrator, count=1)
+    target = permissions.visible(administrator, model._default_manager.all()).first()
+    body = client_for(administrator).get(f"/api/v1/{prefix}/{target.pk}/").json()
+    money = _money_paths(body)
+    units = body.get("units", {})
+    assert money <= set(units), f"{prefix}: no unit for {sorted(money - set(units))}"
+    assert all(key.split(".")[0] in body for key in units), f"{prefix}: units name fields it does not have"

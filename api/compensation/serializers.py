@@ -32,7 +32,7 @@ from api.compensation.briefs import (
     SectionRef,
     StandardRef,
 )
-from api.fields import AllowedTransitionsField
+from api.fields import YUAN, AllowedTransitionsField, UnitsField
 from api.parsers import DecimalJSONDecoder
 from projects.compensation.choices import EvaluationMethod, Parameter, SampleSource, Side, WaterClass
 from projects.compensation.lifecycle import (
@@ -62,7 +62,7 @@ from projects.compensation.numbers import plain
 from projects.compensation.settlement import describe_step
 
 TRACKED = ["created_at", "updated_at", "version"]
-YUAN = _("In yuan (元), a whole number.")
+YUAN_HELP = _("In yuan (元), a whole number.")
 
 
 # --- water quality ------------------------------------------------------------------------------
@@ -186,6 +186,7 @@ DOCUMENT = {"required": False, "allow_null": True}
 class SettlementRuleSerializer(DocumentMixin, serializers.ModelSerializer):
     """A settlement rule as data; the improvement index's parameters are checked by the service."""
 
+    units = UnitsField({"amount_met": YUAN, "amount_missed": YUAN, "max_amount": YUAN})
     document = serializers.FileField(**DOCUMENT)
     parameters = serializers.JSONField(
         required=False,
@@ -213,11 +214,13 @@ class SettlementRuleSerializer(DocumentMixin, serializers.ModelSerializer):
             "source_note",
             "verified",
             *TRACKED,
+            "units",
         ]
         validators = []
 
 
 class CompensationAgreementSerializer(DocumentMixin, serializers.ModelSerializer):
+    units = UnitsField({"upstream_contribution": YUAN, "downstream_contribution": YUAN, "pool_total": YUAN})
     document = serializers.FileField(**DOCUMENT)
     corridor = CorridorRef(required=False, allow_null=True)
     upstream_province = ProvinceRef()
@@ -226,7 +229,7 @@ class CompensationAgreementSerializer(DocumentMixin, serializers.ModelSerializer
     downstream_division = DivisionRef(required=False, allow_null=True)
     sections = SectionRef(many=True)
     rule = RuleRef()
-    pool_total = serializers.IntegerField(read_only=True, help_text=YUAN)
+    pool_total = serializers.IntegerField(read_only=True, help_text=YUAN_HELP)
     allowed_transitions = AllowedTransitionsField(AGREEMENT_LIFECYCLE)
     supersedes = AgreementRef(read_only=True, help_text="The earlier version (set by revise).")
     superseded_by = AgreementRef(read_only=True, help_text="The newer version, if any.")
@@ -260,6 +263,7 @@ class CompensationAgreementSerializer(DocumentMixin, serializers.ModelSerializer
             "document",
             "is_demo",
             *TRACKED,
+            "units",
         ]
         read_only_fields = ["status", "is_demo"]
         validators = []  # dates and parties are checked by the model's validation in the service
@@ -269,6 +273,7 @@ class SettlementSerializer(serializers.ModelSerializer):
     """POST ``{agreement, period}`` opens a settlement; everything else is computed. ``inputs`` is
     shown on a single settlement only (it is large)."""
 
+    units = UnitsField({"amount": YUAN})
     agreement = AgreementRef()
     payee = serializers.CharField(read_only=True)
     payer_name = serializers.SerializerMethodField()
@@ -298,6 +303,7 @@ class SettlementSerializer(serializers.ModelSerializer):
             "upstream_confirmed_at",
             "downstream_confirmed_at",
             *TRACKED,
+            "units",
         ]
         read_only_fields = [f for f in fields if f not in ("agreement", "period")]
         validators = []
@@ -326,15 +332,17 @@ class SettlementSerializer(serializers.ModelSerializer):
 
 
 class FundContributionSerializer(serializers.ModelSerializer):
+    units = UnitsField({"amount": YUAN})
     fund = FundRef()
     contributor = OrganizationRef()
 
     class Meta:
         model = FundContribution
-        fields = ["id", "fund", "contributor", "received_on", "amount", "note", *TRACKED]
+        fields = ["id", "fund", "contributor", "received_on", "amount", "note", *TRACKED, "units"]
 
 
 class FundAllocationSerializer(serializers.ModelSerializer):
+    units = UnitsField({"amount": YUAN})
     fund = FundRef()
     province = ProvinceRef()
     corridor = CorridorRef(required=False, allow_null=True)
@@ -356,6 +364,7 @@ class FundAllocationSerializer(serializers.ModelSerializer):
             "purpose",
             "to_upstream_barrier",
             *TRACKED,
+            "units",
         ]
 
 
@@ -439,6 +448,7 @@ class EcologicalProductSerializer(serializers.ModelSerializer):
 
 
 class ProductListingSerializer(serializers.ModelSerializer):
+    units = UnitsField({"asking_price": YUAN})
     product = ProductRef()
     allowed_transitions = AllowedTransitionsField(LISTING_LIFECYCLE)
 
@@ -454,6 +464,7 @@ class ProductListingSerializer(serializers.ModelSerializer):
             "allowed_transitions",
             "note",
             *TRACKED,
+            "units",
         ]
         read_only_fields = ["status"]
 
@@ -461,6 +472,7 @@ class ProductListingSerializer(serializers.ModelSerializer):
 class TradeSerializer(serializers.ModelSerializer):
     """A sale recorded in the ledger: POST creates it, ``transition`` settles or cancels it."""
 
+    units = UnitsField({"unit_price": YUAN, "amount": YUAN})
     product = ProductRef()
     listing = ListingRef(required=False, allow_null=True)
     seller = OrganizationRef(read_only=True)
@@ -484,6 +496,7 @@ class TradeSerializer(serializers.ModelSerializer):
             "note",
             "is_demo",
             *TRACKED,
+            "units",
         ]
         read_only_fields = ["amount", "status", "is_demo"]
 

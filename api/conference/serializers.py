@@ -19,7 +19,7 @@ from api.conference.briefs import (
     ModelSerializer,
     PlanRef,
 )
-from api.fields import AllowedTransitionsField
+from api.fields import WAN_YUAN, AllowedTransitionsField, UnitsField
 from api.viewsets import transition_body
 from projects.conference.choices import ActionStatus, MeetingStatus, MilestoneYear, PlanStatus, ReviewStatus
 from projects.conference.lifecycle import (
@@ -213,6 +213,7 @@ class BriefReviewSerializer(ModelSerializer):
 class PlanItemSerializer(ModelSerializer):
     """One project in a year's plan with its funding, annual targets and milestones."""
 
+    units = UnitsField({"planned_investment": WAN_YUAN, "funding.amount": WAN_YUAN})
     plan = PlanRef()
     project = ProjectRef()
     province = ProvinceRef(required=False, help_text="The drafting staff's province when left out.")
@@ -236,6 +237,7 @@ class PlanItemSerializer(ModelSerializer):
             "review_comment",
             "expert_reviews",
             *TRACKED,
+            "units",
         ]
         read_only_fields = ["planned_investment", "review_comment"]
         # One item per project and plan is checked by the service (a 400 on the project).
@@ -268,6 +270,7 @@ class PlanTransitionRecordSerializer(ModelSerializer):
 class AnnualPlanSerializer(ModelSerializer):
     """A year's plan; ``transition`` submits it to a meeting, approves, returns or amends it."""
 
+    units = UnitsField({"planned_investment": WAN_YUAN})
     display_title = serializers.CharField(read_only=True)
     meeting = MeetingRef(read_only=True, help_text="The meeting it was last submitted to.")
     item_count = serializers.IntegerField(read_only=True)
@@ -297,6 +300,7 @@ class AnnualPlanSerializer(ModelSerializer):
             "amendments",
             "transitions",
             *TRACKED,
+            "units",
         ]
         read_only_fields = ["status", "status_changed_at", "approved_at", "revision"]
 

@@ -5,9 +5,9 @@ can send back. Serializers check the shape of the input only; ``projects.restora
 decides and writes.
 """
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP
 
-from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
+from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework_gis.fields import GeometryField
 
@@ -24,7 +24,7 @@ from api.briefs import (
     ProvinceRef,
     UserRef,
 )
-from api.fields import AllowedTransitionsField
+from api.fields import WAN_YUAN, YUAN, AllowedTransitionsField, UnitsField, wan_yuan
 from projects.restoration.choices import AttachmentKind
 from projects.restoration.lifecycle import PARTICIPATION_LIFECYCLE, PROJECT_LIFECYCLE, REPORT_LIFECYCLE
 from projects.restoration.models import (
@@ -95,10 +95,6 @@ class IndicatorSerializer(serializers.ModelSerializer):
 # --- projects ---
 
 
-WAN_YUAN = "wan_yuan"  # 万元, 10,000 CNY: the unit of every amount of projects, reports and plans
-YUAN = "yuan"  # 元: the unit of the compensation fund
-
-
 class FundingShareSerializer(serializers.Serializer):
     source = FundingSourceRef()
     amount = serializers.DecimalField(max_digits=16, decimal_places=2, min_value=0, help_text="万元 (10,000 CNY)")
@@ -116,31 +112,6 @@ class FundAllocationBriefSerializer(serializers.Serializer):
 
     def get_amount_wan_yuan(self, allocation) -> str:
         return wan_yuan(allocation.amount)
-
-
-def wan_yuan(yuan: int) -> str:
-    """元 → 万元, exactly: 1 万元 = 10,000 元, so four decimals always suffice."""
-    return str((Decimal(yuan) / 10000).quantize(Decimal("0.0001")))
-
-
-@extend_schema_field(
-    {
-        "type": "object",
-        "additionalProperties": {"type": "string", "enum": [WAN_YUAN, YUAN]},
-        "readOnly": True,
-        "description": "The unit of each money field of this representation: wan_yuan = 万元 (10,000 CNY), "
-        "yuan = 元 (CNY). Keys are field names, dotted for nested ones.",
-    }
-)
-class UnitsField(serializers.ReadOnlyField):
-    """The units of the representation's money fields (a constant, read only)."""
-
-    def __init__(self, units: dict, **kwargs):
-        self.units = units
-        super().__init__(source="*", **kwargs)
-
-    def to_representation(self, _value) -> dict:
-        return dict(self.units)
 
 
 class TargetSerializer(serializers.Serializer):
