@@ -163,7 +163,12 @@ def touch_referrers(obj: models.Model, *, actor, changed: set) -> int:
 
     now = timezone.now()
     touched = 0
-    for relation in obj._meta.related_objects:
+    relations = [
+        field
+        for field in obj._meta.get_fields(include_hidden=True)  # related_name="+" relations too
+        if field.auto_created and not field.concrete and (field.one_to_many or field.many_to_many)
+    ]
+    for relation in relations:
         model = relation.related_model
         if not issubclass(model, TrackedModel):
             continue

@@ -35,6 +35,8 @@ class SettlementRule(BilingualNameMixin, TrackedModel):
     figures are not taken from a located source (demo values).
     """
 
+    brief_fields = ("code", "name_zh", "name_en", "kind", "verified")
+
     code = models.SlugField(_("code"), max_length=60, unique=True)
     kind = models.CharField(_("kind"), max_length=40, choices=RuleKind.choices)
     amount_met = yuan_field(
@@ -161,6 +163,8 @@ def validate_index_parameters(params: dict) -> dict:
 class CompensationAgreement(BilingualNameMixin, TrackedModel):
     """A horizontal ecological compensation agreement (横向生态补偿协议) between an upstream and a
     downstream party for a river and a period, judged on its cross-boundary sections (跨界断面)."""
+
+    brief_fields = ("code", "name_zh", "name_en", "river", "status")
 
     code = models.SlugField(_("code"), max_length=60, unique=True)
     river = models.CharField(_("river or basin"), max_length=100)

@@ -13,6 +13,8 @@ class CompensationFund(BilingualNameMixin, TrackedModel):
     """A compensation fund (长江经济带生态保护补偿基金). Its row is locked on every movement so the
     balance is checked under concurrent writes."""
 
+    brief_fields = ("code", "name_zh", "name_en")
+
     code = models.SlugField(_("code"), max_length=60, unique=True)
     description = models.TextField(_("description"), blank=True)
     is_demo = models.BooleanField(_("demonstration data"), default=False)
@@ -117,3 +119,6 @@ class FundAllocation(TrackedModel):
     def to_upstream_barrier(self) -> bool:
         """Six-river corridors and key ecological areas are the upstream barrier areas (上游屏障地区)."""
         return bool(self.key_area_id) or bool(self.corridor_id and self.corridor.is_six_rivers)
+
+    def representation_parents(self, before):
+        return [self.project] if self.project_id else []  # a project shows the fund's payments to it

@@ -18,6 +18,8 @@ PRICE = {"max_digits": 14, "decimal_places": 2, "validators": [MinValueValidator
 class ProductType(BilingualNameMixin, TrackedModel):
     """A kind of ecological product (carbon sink, water conservation …); an editable list."""
 
+    brief_fields = ("code", "name_zh", "name_en", "default_unit")
+
     code = models.SlugField(_("code"), max_length=40, unique=True)
     default_unit = models.CharField(_("default unit"), max_length=30)
     sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
@@ -30,6 +32,8 @@ class ProductType(BilingualNameMixin, TrackedModel):
 
 class EcologicalProduct(TrackedModel):
     """A quantity of an ecological product arising from a project, owned by one organization."""
+
+    brief_fields = ("name", "unit", "vintage")
 
     name = models.CharField(_("name"), max_length=200)
     product_type = models.ForeignKey(
@@ -63,6 +67,8 @@ class EcologicalProduct(TrackedModel):
 
 class ProductListing(TrackedModel):
     """An offer to sell part of a product at an asking price."""
+
+    brief_fields = ("quantity", "asking_price", "listed_on", "status")
 
     product = models.ForeignKey(
         EcologicalProduct, on_delete=models.PROTECT, related_name="listings", verbose_name=_("product")
@@ -135,3 +141,6 @@ class Trade(TrackedModel):
     def clean(self):
         if self.seller_id and self.buyer_id and self.seller_id == self.buyer_id:
             raise ValidationError({"buyer": _("The buyer cannot be the seller.")})
+
+    def representation_parents(self, before):
+        return [self.product]  # a product shows what is sold and what remains

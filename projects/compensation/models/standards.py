@@ -20,6 +20,8 @@ class Standard(TrackedModel):
     """A restoration standard or specification, the elements and measures it covers, and the
     projects that declare they apply it."""
 
+    brief_fields = ("code", "title_zh", "issuer", "status")
+
     code = models.CharField(_("code"), max_length=60, unique=True, help_text=_("e.g. DB51/T 2xxx-2021"))
     title_zh = models.CharField(_("Chinese title"), max_length=300)
     title_en = models.CharField(_("English title"), max_length=300, blank=True)

@@ -92,6 +92,8 @@ class QualityLimit(TrackedModel):
 class MonitoringSection(BilingualNameMixin, TrackedModel):
     """A cross-boundary monitoring section (跨界断面) an agreement is judged on."""
 
+    brief_fields = ("code", "name_zh", "name_en", "river", "target_class")
+
     code = models.SlugField(_("code"), max_length=40, unique=True)
     river = models.CharField(_("river"), max_length=100)
     corridor = models.ForeignKey(

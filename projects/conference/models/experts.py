@@ -18,6 +18,8 @@ from projects.core.models.base import TrackedModel
 class Expert(TrackedModel):
     """A member of the expert committee for a term; may sign in as a user with the expert role."""
 
+    brief_fields = ("name", "field", "affiliation")
+
     name = models.CharField(pgettext_lazy("person", "name"), max_length=100)  # 姓名, not 名称
     field = models.CharField(_("field of expertise"), max_length=200)
     affiliation = models.CharField(_("affiliation"), max_length=200)
@@ -146,3 +148,11 @@ class ExpertReview(TrackedModel):
     def clean(self):
         if bool(self.project_id) == bool(self.plan_id):
             raise ValidationError({"project": _("A review is of one project or of one annual plan.")})
+
+    def representation_parents(self, before):
+        # Plans show their reviews; plan items show their project's.
+        if self.plan_id:
+            return [self.plan]
+        from projects.conference.models import PlanItem
+
+        return list(PlanItem.objects.filter(project_id=self.project_id))

@@ -23,6 +23,8 @@ def validate_plan_document(upload):
 class CorridorPlan(TrackedModel):
     """A long-range plan both provinces compile jointly; annual plans and progress roll up to it."""
 
+    brief_fields = ("slug", "title_zh", "title_en")
+
     slug = models.SlugField(_("slug"), max_length=60, unique=True)
     title_zh = models.CharField(_("Chinese title"), max_length=300)
     title_en = models.CharField(_("English title"), max_length=300, blank=True)
@@ -78,3 +80,6 @@ class CorridorTarget(TrackedModel):
 
     def history_scope(self):
         return self.plan
+
+    def representation_parents(self, before):
+        return [self.plan]  # a corridor plan lists its targets

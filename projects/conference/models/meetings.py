@@ -22,6 +22,8 @@ def validate_minutes_file(upload):
 class Meeting(TrackedModel):
     """A meeting of the joint conference; Sichuan and Chongqing host in turn."""
 
+    brief_fields = ("sequence_no", "date", "status")
+
     sequence_no = models.PositiveSmallIntegerField(
         _("sequence number"), unique=True, validators=[MinValueValidator(1)], help_text=_("1 for the first meeting.")
     )
@@ -86,9 +88,14 @@ class AgendaItem(TrackedModel):
     def history_scope(self):
         return self.meeting
 
+    def representation_parents(self, before):
+        return [self.meeting]
+
 
 class Decision(TrackedModel):
     """A decision (决议) the meeting made, numbered within the meeting."""
+
+    brief_fields = ("number", "title")
 
     meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="decisions", verbose_name=_("meeting"))
     number = models.PositiveSmallIntegerField(_("number"), validators=[MinValueValidator(1)])
@@ -112,6 +119,9 @@ class Decision(TrackedModel):
 
     def history_scope(self):
         return self.meeting
+
+    def representation_parents(self, before):
+        return [self.meeting]  # a meeting lists its decisions
 
 
 class ActionItem(TrackedModel):
@@ -152,6 +162,9 @@ class ActionItem(TrackedModel):
 
     def history_scope(self):
         return self.decision.meeting
+
+    def representation_parents(self, before):
+        return [self.decision]  # a decision lists its follow-up actions
 
 
 class ActionUpdate(models.Model):

@@ -22,6 +22,8 @@ class AnnualPlan(TrackedModel):
     that sends it back to draft with a reason and needs a new approval.
     """
 
+    brief_fields = ("year", "title", "status")
+
     year = models.PositiveSmallIntegerField(_("year"), unique=True, validators=YEAR_VALIDATORS)
     title = models.CharField(_("title"), max_length=200, blank=True, help_text=_("Empty: “2022年度实施计划”."))
     notes = models.TextField(_("notes"), blank=True)
@@ -117,6 +119,9 @@ class PlanItem(TrackedModel):
             type(self).objects.filter(pk=self.pk).update(planned_investment=total)
             self.planned_investment = total
 
+    def representation_parents(self, before):
+        return [self.plan]  # a plan shows its number of items and their planned investment
+
 
 class PlanItemFunding(TrackedModel):
     """The investment a plan item expects this year from one funding source."""
@@ -138,6 +143,9 @@ class PlanItemFunding(TrackedModel):
 
     def history_scope(self):
         return self.item.plan
+
+    def representation_parents(self, before):
+        return [self.item]
 
 
 class PlanItemTarget(TrackedModel):
@@ -163,6 +171,9 @@ class PlanItemTarget(TrackedModel):
     def history_scope(self):
         return self.item.plan
 
+    def representation_parents(self, before):
+        return [self.item]
+
 
 class PlanMilestone(TrackedModel):
     """A dated milestone of a plan item; ``done_on`` is filled in when it is reached."""
@@ -182,6 +193,9 @@ class PlanMilestone(TrackedModel):
 
     def history_scope(self):
         return self.item.plan
+
+    def representation_parents(self, before):
+        return [self.item]
 
 
 class PlanTransition(models.Model):
