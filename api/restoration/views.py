@@ -8,6 +8,7 @@ from rest_framework import parsers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from api.geojson import GeoJSONMixin
 from api.restoration import filters, serializers
 from api.viewsets import TrackedViewSet, TransitionMixin, transition_body
 from projects.restoration import services
@@ -83,10 +84,11 @@ class IndicatorViewSet(TrackedViewSet):
         )
 
 
-class ProjectViewSet(TransitionMixin, TrackedViewSet):
+class ProjectViewSet(GeoJSONMixin, TransitionMixin, TrackedViewSet):
     """Restoration projects. Status changes: ``POST …/transition/``."""
 
     queryset = Project.objects.for_api()
+    geo_field = "geometry"
     serializer_class = serializers.ProjectSerializer
     filterset_class = filters.ProjectFilter
     search_fields = ["code", "name_zh", "name_en"]
@@ -165,7 +167,7 @@ class ProgressReportViewSet(TransitionMixin, TrackedViewSet):
         )
 
 
-class ShorelineSegmentViewSet(TrackedViewSet):
+class ShorelineSegmentViewSet(GeoJSONMixin, TrackedViewSet):
     """Surveyed stretches of the corridors' banks (natural, restored, hardened), kept by the joint
     office and the responsible province's staff; lengths are measured from the lines."""
 
@@ -174,6 +176,7 @@ class ShorelineSegmentViewSet(TrackedViewSet):
         "corridor__centreline", "province__outline"
     )
     serializer_class = serializers.ShorelineSegmentSerializer
+    geo_field = "geometry"
     filterset_class = filters.ShorelineSegmentFilter
     ordering_fields = ["surveyed_on", "length_m", "updated_at"]
     save_service = staticmethod(services.shoreline_segment_save)
