@@ -431,6 +431,18 @@ class ReviewPackAdmin(TrackedAdmin):
     readonly_fields = [field.name for field in ReviewPack._meta.fields]
     save_service = None  # packs are requested from their meeting (an action there) and built by a task
     delete_service = staticmethod(services.review_pack_delete)
+    actions = ["build_again"]
+
+    @admin.action(description=_("Build the selected packs' meetings a new pack"))
+    def build_again(self, request, queryset):
+        # A pack still in the works is reused; one left running past its deadline is marked failed.
+        run_all_or_nothing(
+            self,
+            request,
+            Meeting.objects.filter(review_packs__in=queryset).distinct(),
+            lambda meeting: services.review_pack_request(actor=request.user, meeting=meeting),
+            _("Review packs are being built for %(count)d meeting(s); see “Review packs”."),
+        )
 
     def has_add_permission(self, request):
         return False
