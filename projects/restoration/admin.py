@@ -3,12 +3,14 @@
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
 from projects.core.admin_base import LogInline, TrackedAdmin, TrackedInline, confirm_with_comment
 from projects.core.errors import DomainError
 from projects.restoration import services
 from projects.restoration.choices import ParticipationStatus, ProjectStatus, ReportStatus
+from projects.restoration.comparison import compare_with_last_accepted
 from projects.restoration.models import (
     EcosystemElement,
     FundingShare,
@@ -206,9 +208,18 @@ class ProgressReportAdmin(TrackedAdmin):
         "reviewed_by",
         "reviewed_at",
         "review_comment",
+        "changes_since_last_accepted",
         *TrackedAdmin.readonly_fields,
     )
     inlines = [InvestmentInline, ValueInline, AttachmentInline]
+
+    @admin.display(description=_("changes since the last accepted report"))
+    def changes_since_last_accepted(self, obj):
+        """The reviewer's comparison (``projects.restoration.comparison``), read-only."""
+        if obj is None or obj.pk is None:
+            return "—"
+        return render_to_string("restoration/report_comparison.html", {"comparison": compare_with_last_accepted(obj)})
+
     actions = ["submit", "accept", "return_for_rework"]
     save_service = staticmethod(services.report_save)
     delete_service = staticmethod(services.report_delete)
