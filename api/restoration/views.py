@@ -8,11 +8,13 @@ from rest_framework import parsers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from api.computed import ReportComparisonSerializer
 from api.geojson import GeoJSONMixin
 from api.restoration import filters, serializers
 from api.viewsets import TrackedViewSet, TransitionMixin, transition_body
 from projects.restoration import services
 from projects.restoration.choices import ParticipationStatus, ProjectStatus, ReportStatus
+from projects.restoration.comparison import compare_with_last_accepted
 from projects.restoration.models import (
     EcosystemElement,
     FundingSource,
@@ -165,6 +167,14 @@ class ProgressReportViewSet(TransitionMixin, TrackedViewSet):
             serializers.AttachmentSerializer(attachment, context=self.get_serializer_context()).data,
             status=status.HTTP_201_CREATED,
         )
+
+    @extend_schema(responses=ReportComparisonSerializer)
+    @action(detail=True, methods=["get"])
+    def compare(self, request, pk=None):
+        """What changed since the project's last accepted report: indicator values (per period and
+        absolute), investment in all and per funding source, the narrative as a diff, attachments
+        added or removed, and the figures that fell (``went_backwards``)."""
+        return Response(ReportComparisonSerializer(compare_with_last_accepted(self.get_object())).data)
 
 
 class ShorelineSegmentViewSet(GeoJSONMixin, TrackedViewSet):
