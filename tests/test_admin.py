@@ -324,3 +324,80 @@ def test_status_logs_are_shown_to_the_roles_the_rule_lets_read_them(sc_staff):
     )
     page = admin_client(sc_staff).get(f"/admin/restoration/project/{project.id}/change/").content.decode()
     assert "联席会议同意立项" in page
+
+
+# --- status changes as buttons on the record's page ---
+
+
+def _status_buttons(page: str) -> set[str]:
+    import re
+
+    section = page.split('id="status-change"', 1)[1].split("</section>", 1)[0] if 'id="status-change"' in page else ""
+    return set(re.findall(r'name="to" value="([a-z_]+)"', section))
+
+
+def test_a_report_page_offers_only_the_moves_the_user_may_make(sc_staff, joint_office):
+    from tests.restoration.factories import ReportFactory
+
+    report = ReportFactory(project=ProjectFactory(code="SC-2024-0001"), reported_by=sc_staff)
+    url = f"/admin/restoration/progressreport/{report.id}/change/"
+    assert _status_buttons(admin_client(sc_staff).get(url).content.decode()) == {"submitted"}
+
+    reporter = admin_client(sc_staff)
+    response = reporter.post(
+        f"/admin/restoration/progressreport/{report.id}/transition/",
+        {"to": "submitted", "comment": "请审核", "loaded_version": str(report.version)},
+    )
+    assert response.status_code == 302 and response["Location"].endswith(url)
+    report.refresh_from_db()
+    assert report.status == "submitted"
+    assert ChangeRecord.objects.filter(object_id=str(report.pk), action="transition", message="请审核").exists()
+    # The reporting side cannot review its own report: no buttons, and a forged post is refused.
+    assert _status_buttons(reporter.get(url).content.decode()) == set()
+    reporter.post(f"/admin/restoration/progressreport/{report.id}/transition/", {"to": "accepted"})
+    report.refresh_from_db()
+    assert report.status == "submitted"
+    assert _status_buttons(admin_client(joint_office).get(url).content.decode()) == {"accepted", "returned"}
+
+
+def test_a_refused_status_change_is_a_message_and_keeps_the_comment(sc_staff, joint_office):
+    from tests.restoration.factories import ReportFactory
+
+    report = ReportFactory(project=ProjectFactory(code="SC-2024-0001"), reported_by=sc_staff, status="submitted")
+    response = admin_client(joint_office).post(
+        f"/admin/restoration/progressreport/{report.id}/transition/",
+        {"to": "returned", "comment": "", "loaded_version": str(report.version)},
+    )
+    assert response.status_code == 200
+    assert any("rework" in str(m) or "退回" in str(m) for m in response.context["messages"])
+    # An outdated page: refused, and the comment typed is still in the box.
+    response = admin_client(joint_office).post(
+        f"/admin/restoration/progressreport/{report.id}/transition/",
+        {"to": "accepted", "comment": "资料齐全，同意", "loaded_version": str(report.version - 1)},
+    )
+    page = response.content.decode()
+    assert response.status_code == 200 and "资料齐全，同意" in page
+    report.refresh_from_db()
+    assert report.status == "submitted"
+
+
+def test_a_project_page_offers_the_lifecycles_next_statuses(joint_office, sc_staff):
+    project = ProjectFactory(code="SC-2024-0001", status="proposed")
+    page = admin_client(joint_office).get(f"/admin/restoration/project/{project.id}/change/").content.decode()
+    assert _status_buttons(page) == {"approved", "cancelled"}
+    assert 'action="/admin/restoration/project/' in page
+
+
+def test_every_resource_with_a_lifecycle_has_status_buttons_calling_the_apis_service():
+    from django.contrib import admin
+
+    from api.urls import router
+
+    for _prefix, viewset, _basename in router.registry:
+        service = getattr(viewset, "transition_service", None)
+        if service is None:
+            continue
+        model = viewset.queryset.model
+        model_admin = admin.site._registry[model]
+        assert model_admin.transition_service is service, model
+        assert model_admin.lifecycle is not None, model

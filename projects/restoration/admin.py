@@ -9,6 +9,7 @@ from projects.core.admin_base import LogInline, TrackedAdmin, TrackedInline, con
 from projects.core.errors import DomainError
 from projects.restoration import services
 from projects.restoration.choices import ParticipationStatus, ProjectStatus, ReportStatus
+from projects.restoration.lifecycle import PARTICIPATION_LIFECYCLE, PROJECT_LIFECYCLE, REPORT_LIFECYCLE
 from projects.restoration.models import (
     EcosystemElement,
     FundingShare,
@@ -25,6 +26,8 @@ from projects.restoration.models import (
     ReportInvestment,
     ShorelineSegment,
 )
+from projects.restoration.services import participation as participation_services
+from projects.restoration.services import reports as report_services
 
 
 @admin.register(EcosystemElement)
@@ -108,6 +111,8 @@ class ProjectAdmin(TrackedAdmin):
     actions = ["change_status"]
     save_service = staticmethod(services.project_save)
     delete_service = staticmethod(services.project_delete)
+    lifecycle = PROJECT_LIFECYCLE
+    transition_service = staticmethod(services.project_transition)
 
     @admin.display(description=_("provinces taking part"))
     def provinces_display(self, obj):
@@ -137,6 +142,9 @@ class ParticipationRequestAdmin(TrackedAdmin):
     readonly_fields = ("decided_by", "decision_comment", *TrackedAdmin.readonly_fields)
     actions = ["decide"]
     save_service = staticmethod(services.participation_request)
+    lifecycle = PARTICIPATION_LIFECYCLE
+    transition_service = staticmethod(services.participation_transition)
+    transition_permissions = participation_services.TRANSITION_PERMISSIONS
 
     def has_change_permission(self, request, obj=None):
         return obj is None and super().has_change_permission(request, obj)
@@ -212,6 +220,9 @@ class ProgressReportAdmin(TrackedAdmin):
     actions = ["submit", "accept", "return_for_rework"]
     save_service = staticmethod(services.report_save)
     delete_service = staticmethod(services.report_delete)
+    lifecycle = REPORT_LIFECYCLE
+    transition_service = staticmethod(services.report_transition)
+    transition_permissions = report_services.TRANSITION_PERMISSIONS
 
     def has_change_permission(self, request, obj=None):
         # Submitted and accepted reports are frozen: the lifecycle decides, not the form.
