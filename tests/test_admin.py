@@ -401,3 +401,65 @@ def test_every_resource_with_a_lifecycle_has_status_buttons_calling_the_apis_ser
         model_admin = admin.site._registry[model]
         assert model_admin.transition_service is service, model
         assert model_admin.lifecycle is not None, model
+
+
+def test_a_draft_report_page_has_a_file_input_and_a_submitted_one_none(sc_staff):
+    from tests.restoration.factories import ReportFactory
+
+    project = ProjectFactory(code="SC-2024-0001")
+    draft = ReportFactory(project=project, reported_by=sc_staff)
+    submitted = ReportFactory(project=project, reported_by=sc_staff, status="submitted")
+    client = admin_client(sc_staff)
+    page = client.get(f"/admin/restoration/progressreport/{draft.id}/change/").content.decode()
+    assert 'enctype="multipart/form-data"' in page and 'type="file" name="attachments-0-file"' in page
+    page = client.get(f"/admin/restoration/progressreport/{submitted.id}/change/").content.decode()
+    assert 'type="file"' not in page  # the service takes attachments on draft and returned reports only
+
+
+def test_a_new_report_is_drafted_with_its_photo_in_one_save(sc_staff):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from projects.restoration.models import ProgressReport
+
+    project = ProjectFactory(code="SC-2024-0001", status="in_progress")
+    photo = SimpleUploadedFile("site.jpg", b"\xff\xd8\xff" + b"0" * 100, content_type="image/jpeg")
+    response = admin_client(sc_staff).post(
+        "/admin/restoration/progressreport/add/",
+        {
+            "project": str(project.id),
+            "period": "2025-05",
+            "narrative": "本月进展",
+            "percent_complete": "10",
+            "cumulative_investment": "100",
+            "investment-TOTAL_FORMS": "0",
+            "investment-INITIAL_FORMS": "0",
+            "values-TOTAL_FORMS": "0",
+            "values-INITIAL_FORMS": "0",
+            "attachments-TOTAL_FORMS": "1",
+            "attachments-INITIAL_FORMS": "0",
+            "attachments-0-kind": "photo",
+            "attachments-0-file": photo,
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    attachment = ProgressReport.objects.get(project=project).attachments.get()
+    assert (attachment.kind, attachment.title, attachment.uploaded_by) == ("photo", "site.jpg", sc_staff)
+
+
+def test_a_resubmitted_report_no_longer_looks_reviewed_in_the_admin_or_the_api(sc_staff, joint_office, client_for):
+    from tests.restoration.factories import ReportFactory
+
+    report = ReportFactory(project=ProjectFactory(code="SC-2024-0001"), reported_by=sc_staff, status="submitted")
+    transition = f"/admin/restoration/progressreport/{report.id}/transition/"
+    admin_client(joint_office).post(transition, {"to": "returned", "comment": "请补充现场照片"})
+    admin_client(sc_staff).post(transition, {"to": "submitted", "comment": "已补充"})
+    report.refresh_from_db()
+    assert report.status == "submitted"
+    assert (report.reviewed_by, report.reviewed_at, report.review_comment) == (None, None, "")
+    page = admin_client(joint_office).get(f"/admin/restoration/progressreport/{report.id}/change/").content.decode()
+    assert "请补充现场照片" not in page and "joint_office" not in page.split('id="content-main"', 1)[1]
+    body = client_for(joint_office).get(f"/api/v1/progress-reports/{report.id}/").json()
+    assert (body["reviewed_by"], body["reviewed_at"], body["review_comment"]) == (None, None, "")
+    # The earlier round stays in the history, with its reviewer and comment.
+    history = admin_client(joint_office).get(f"/admin/restoration/progressreport/{report.id}/history/").content.decode()
+    assert "请补充现场照片" in history

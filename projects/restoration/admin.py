@@ -199,6 +199,11 @@ class AttachmentInline(TrackedInline):
     fields = ("kind", "title", "file", "size", "uploaded_by")
     readonly_fields = ("size", "uploaded_by")
 
+    def get_extra(self, request, obj=None, **kwargs):
+        # One empty row with its file input, so a photo can be added without the "add" link's script;
+        # only where the service takes attachments (draft and returned reports, as in the API).
+        return 1 if obj is None or obj.is_editable else 0
+
 
 @admin.register(ProgressReport)
 class ProgressReportAdmin(TrackedAdmin):
