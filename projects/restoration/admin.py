@@ -16,6 +16,7 @@ from projects.restoration import services
 from projects.restoration.choices import ParticipationStatus, ProjectStatus, ReportStatus
 from projects.restoration.comparison import compare_with_last_accepted
 from projects.restoration.compliance import NOT_REPORTED, STATUS_LABELS, reporting_compliance
+from projects.restoration.lifecycle import PARTICIPATION_LIFECYCLE, PROJECT_LIFECYCLE, REPORT_LIFECYCLE
 from projects.restoration.models import (
     EcosystemElement,
     FundingShare,
@@ -33,6 +34,8 @@ from projects.restoration.models import (
     ShorelineSegment,
 )
 from projects.restoration.models.reports import PERIOD_PATTERN
+from projects.restoration.services import participation as participation_services
+from projects.restoration.services import reports as report_services
 
 
 @admin.register(EcosystemElement)
@@ -131,6 +134,8 @@ class ProjectAdmin(TrackedAdmin):
     actions = ["change_status"]
     save_service = staticmethod(services.project_save)
     delete_service = staticmethod(services.project_delete)
+    lifecycle = PROJECT_LIFECYCLE
+    transition_service = staticmethod(services.project_transition)
 
     def get_urls(self):
         view = self.admin_site.admin_view(self.reporting_compliance_view)
@@ -193,6 +198,9 @@ class ParticipationRequestAdmin(TrackedAdmin):
     readonly_fields = ("decided_by", "decision_comment", *TrackedAdmin.readonly_fields)
     actions = ["decide"]
     save_service = staticmethod(services.participation_request)
+    lifecycle = PARTICIPATION_LIFECYCLE
+    transition_service = staticmethod(services.participation_transition)
+    transition_permissions = participation_services.TRANSITION_PERMISSIONS
 
     def has_change_permission(self, request, obj=None):
         return obj is None and super().has_change_permission(request, obj)
@@ -247,6 +255,11 @@ class AttachmentInline(TrackedInline):
     fields = ("kind", "title", "file", "size", "uploaded_by")
     readonly_fields = ("size", "uploaded_by")
 
+    def get_extra(self, request, obj=None, **kwargs):
+        # One empty row with its file input, so a photo can be added without the "add" link's script;
+        # only where the service takes attachments (draft and returned reports, as in the API).
+        return 1 if obj is None or obj.is_editable else 0
+
 
 @admin.register(ProgressReport)
 class ProgressReportAdmin(TrackedAdmin):
@@ -277,6 +290,9 @@ class ProgressReportAdmin(TrackedAdmin):
     actions = ["submit", "accept", "return_for_rework"]
     save_service = staticmethod(services.report_save)
     delete_service = staticmethod(services.report_delete)
+    lifecycle = REPORT_LIFECYCLE
+    transition_service = staticmethod(services.report_transition)
+    transition_permissions = report_services.TRANSITION_PERMISSIONS
 
     def has_change_permission(self, request, obj=None):
         # Submitted and accepted reports are frozen: the lifecycle decides, not the form.

@@ -24,6 +24,8 @@ from projects.permissions import CHANGE, TRANSITION
 
 SCHEDULED = "compensation.settlement.scheduled"
 PARTY_CONFIRMED = "compensation.settlement.party_confirmed"
+# The permission each move asks for: recomputing changes the figures, confirming is a party's act.
+TRANSITION_PERMISSIONS = {SettlementStatus.COMPUTED: CHANGE, SettlementStatus.CONFIRMED: TRANSITION}
 
 
 def _schedule_compute(settlement: Settlement) -> None:
@@ -115,7 +117,7 @@ def settlement_compute(*, actor=SYSTEM, instance: Settlement, comment: str = "",
         instance=instance,
         lifecycle=SETTLEMENT_LIFECYCLE,
         to=SettlementStatus.COMPUTED,
-        permission=CHANGE,
+        permission=TRANSITION_PERMISSIONS[SettlementStatus.COMPUTED],
         comment=comment,
         expected_version=expected_version,
         apply=_compute,
@@ -160,7 +162,7 @@ def _confirm(*, actor, instance, side, comment, expected_version) -> Settlement:
         instance=instance,
         lifecycle=SETTLEMENT_LIFECYCLE,
         to=SettlementStatus.CONFIRMED,
-        permission=TRANSITION,
+        permission=TRANSITION_PERMISSIONS[SettlementStatus.CONFIRMED],
         comment=comment,
         expected_version=expected_version,
         check=check,
