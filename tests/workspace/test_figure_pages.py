@@ -103,3 +103,17 @@ def test_the_map_page_offers_the_filters_by_name_and_keeps_them_from_the_url(sta
     assert 'value="in_progress" selected' in page
     layers = staff_client.get(reverse("workspace:map-layers")).json()
     assert {"province"} <= {feature["properties"]["layer"] for feature in layers["features"]}
+
+
+def test_corridor_page_reads_a_fixed_number_of_queries_whatever_the_data_size(staff_client):
+    url = reverse("workspace:corridor", args=["jialing"])
+    _projects(1)
+    small, _page = _queries(staff_client, url)
+    _projects(4)
+    large, page = _queries(staff_client, url)
+    assert small == large
+    assert "嘉陵江" in page and "会议测试项目" in page
+
+
+def test_an_unknown_corridor_is_a_404(staff_client):
+    assert staff_client.get(reverse("workspace:corridor", args=["no-such-river"])).status_code == 404

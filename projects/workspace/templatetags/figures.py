@@ -44,3 +44,11 @@ def amount(value, trim=""):
     if trim and "." in text:
         text = text.rstrip("0").rstrip(".")
     return text
+
+
+@register.simple_tag
+def water_class(value):
+    """A GB 3838 class number (6: worse than V) by its name."""
+    from projects.compensation.choices import WaterClass
+
+    return WaterClass(value).label if value in WaterClass.values else "—"

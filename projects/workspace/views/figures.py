@@ -9,6 +9,7 @@ import json
 import uuid
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -16,15 +17,16 @@ from django.utils import timezone
 from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 
-from projects.compensation.selectors import sequestration_path
+from projects.compensation.models import CompensationAgreement, FundAllocation, MonitoringSection, Settlement
+from projects.compensation.selectors import sequestration_path, with_latest_sample
 from projects.conference.execution import corridor_progress
 from projects.conference.models import ActionItem, CorridorPlan
 from projects.conference.selectors import overdue_actions_by_province
 from projects.core.models import Corridor, Division, KeyArea, Province
 from projects.permissions import visible
-from projects.restoration.choices import ProjectStatus
+from projects.restoration.choices import ProjectStatus, Reach, ShorelineBank
 from projects.restoration.models import Project
-from projects.restoration.selectors import project_summary, totals_by
+from projects.restoration.selectors import project_summary, shoreline, totals_by
 from projects.workspace.filters import MapProjectFilter
 from projects.workspace.forms import MapFilterForm
 
@@ -326,4 +328,72 @@ def map_card(request, pk):
     return render(request, "workspace/figures/_project_card.html", {"project": project})
 
 
-corridor = project = plan = map_page
+# --- a corridor, upstream to downstream ----------------------------------------------------
+
+REACH_ORDER = [Reach.UPSTREAM, Reach.MIDSTREAM, Reach.DOWNSTREAM, Reach.WHOLE, Reach.NOT_APPLICABLE]
+BELTS_AND_ZONES = ("buffer-zone", "isolation-belt", "drawdown-zone", "shoreline-restoration", "natural-shoreline")
+
+
+@login_required
+def corridor(request, slug):
+    """One corridor from upstream to downstream: its projects, belts and zones, shoreline by bank,
+    monitoring sections with their latest class, agreements and settlements, fund allocations and
+    the corridor plan's targets against achieved. A fixed number of queries."""
+    today = timezone.localdate()
+    corridor = get_object_or_404(Corridor.objects.defer("centreline"), slug=slug)
+    projects = sorted(
+        visible(request.user, corridor.projects.all())
+        .select_related("lead_organization")
+        .prefetch_related("measures", "provinces")
+        .with_latest_progress()
+        .defer("geometry"),
+        key=lambda p: (REACH_ORDER.index(p.reach) if p.reach in REACH_ORDER else len(REACH_ORDER), p.code),
+    )
+    reaches = [
+        {"label": label, "projects": [p for p in projects if p.reach == value]}
+        for value, label in sorted(Reach.choices, key=lambda choice: REACH_ORDER.index(choice[0]))
+    ]
+    belts = [p for p in projects if any(m.code in BELTS_AND_ZONES for m in p.measures.all())]
+    shore = shoreline(by="corridor", keys=[corridor.pk], on=today).get(corridor.pk)
+    by_bank = (shore or {}).get("by_bank", {})
+    sections = with_latest_sample(
+        visible(request.user, MonitoringSection.objects.filter(corridor=corridor)).defer("location")
+    ).order_by("code")
+    agreements = (
+        visible(request.user, CompensationAgreement.objects.filter(corridor=corridor))
+        .select_related("upstream_province", "downstream_province", "upstream_division", "downstream_division")
+        .prefetch_related(
+            Prefetch("settlements", queryset=visible(request.user, Settlement.objects.order_by("-period")))
+        )
+        .order_by("-start_date")
+    )
+    allocations = (
+        visible(request.user, FundAllocation.objects.filter(corridor=corridor))
+        .select_related("province", "project", "fund")
+        .order_by("-allocated_on")
+    )
+    plan = _latest_corridor_plan()
+    progress = corridor_progress(corridor_plan=plan, as_of=today) if plan else None
+    targets = next((c["indicators"] for c in (progress or {}).get("corridors", []) if c["corridor"] == slug), [])
+    return render(
+        request,
+        "workspace/figures/corridor.html",
+        {
+            "corridor": corridor,
+            "reaches": reaches,
+            "project_count": len(projects),
+            "belts": belts,
+            "shoreline": shore,
+            "banks": [(label, by_bank.get(bank)) for bank, label in ShorelineBank.choices],
+            "sections": sections,
+            "agreements": agreements,
+            "allocations": allocations,
+            "corridor_plan": plan,
+            "targets": targets,
+            "target_years": ["2025", "2030", "2035"],
+            "charts": {"targets": _targets_chart([{"corridor": corridor.name, **row} for row in targets])},
+        },
+    )
+
+
+project = plan = map_page
