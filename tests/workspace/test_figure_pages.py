@@ -117,3 +117,10 @@ def test_corridor_page_reads_a_fixed_number_of_queries_whatever_the_data_size(st
 
 def test_an_unknown_corridor_is_a_404(staff_client):
     assert staff_client.get(reverse("workspace:corridor", args=["no-such-river"])).status_code == 404
+
+
+def test_project_page_shows_targets_reports_and_a_history_in_words(staff_client):
+    project = _projects(1)[0]
+    page = staff_client.get(reverse("workspace:project", args=[project.pk])).content.decode()
+    assert project.name_zh in page and "生态修复面积" in page and "2024-02" in page
+    assert str(project.pk) not in page.split('id="history-title"', 1)[1]

@@ -9,6 +9,7 @@ import json
 import uuid
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Prefetch
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
@@ -22,11 +23,14 @@ from projects.compensation.selectors import sequestration_path, with_latest_samp
 from projects.conference.execution import corridor_progress
 from projects.conference.models import ActionItem, CorridorPlan
 from projects.conference.selectors import overdue_actions_by_province
+from projects.core.events import describe
+from projects.core.history import history_of
 from projects.core.models import Corridor, Division, KeyArea, Province
 from projects.permissions import visible
 from projects.restoration.choices import ProjectStatus, Reach, ShorelineBank
-from projects.restoration.models import Project
-from projects.restoration.selectors import project_summary, shoreline, totals_by
+from projects.restoration.models import Indicator, ProgressReport, Project
+from projects.restoration.progress import project_progress
+from projects.restoration.selectors import COUNTED, project_summary, shoreline, totals_by
 from projects.workspace.filters import MapProjectFilter
 from projects.workspace.forms import MapFilterForm
 
@@ -396,4 +400,68 @@ def corridor(request, slug):
     )
 
 
-project = plan = map_page
+# --- a project ------------------------------------------------------------------------------
+
+# Fields the history never shows: bookkeeping, and the geometry's derived measures.
+HIDDEN_FIELDS = {"version", "updated_at", "created_at", "status_changed_at", "extent_length_km", "extent_area_ha"}
+
+
+def _field_labels(record) -> list[str]:
+    """The changed fields of a change record by their labels in the reader's language."""
+    if record.action != "update" and record.action != "transition":
+        return []  # a creation or deletion: every field, which says nothing
+    model = record.content_type.model_class() if record.content_type_id else None
+    labels = []
+    for name in record.changed_fields or []:
+        if name in HIDDEN_FIELDS:
+            continue
+        try:
+            labels.append(str(model._meta.get_field(name).verbose_name))
+        except (AttributeError, LookupError, FieldDoesNotExist):
+            continue
+    return labels
+
+
+@login_required
+def project(request, pk):
+    """A project: progress over time, targets against actuals, reports with photos, and its history
+    told in words (events by their labels, fields by their names, people by their names)."""
+    project = get_object_or_404(
+        visible(request.user, Project.objects.for_api()).defer("geometry"),
+        pk=pk,
+    )
+    progress = project_progress(project)
+    reports = (
+        visible(request.user, ProgressReport.objects.filter(project=project, status__in=COUNTED))
+        .select_related("reported_by")
+        .prefetch_related("attachments")
+        .order_by("period_end")
+    )
+    indicator_names = {
+        i.code: i.name for i in Indicator.objects.filter(code__in=[t["indicator"] for t in progress["targets"]])
+    }
+    targets = [{**row, "name": indicator_names.get(row["indicator"], row["indicator"])} for row in progress["targets"]]
+    history = [
+        {"record": record, "what": describe(record), "fields": _field_labels(record)}
+        for record in history_of(project, request.user).order_by("-time")[:50]
+    ]
+    chart = {
+        "kind": "line",
+        "categories": [report.period for report in reports],
+        "series": [
+            {"name": _("Complete (%)"), "data": [float(report.percent_complete) for report in reports]},
+        ],
+        "unit": "%",
+    }
+    return render(
+        request,
+        "workspace/figures/project.html",
+        {
+            "project": project,
+            "progress": progress,
+            "targets": targets,
+            "reports": list(reversed(reports)),
+            "history": history,
+            "chart": chart,
+        },
+    )
