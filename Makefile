@@ -33,7 +33,7 @@ run: demo ## Serve on 127.0.0.1:$(PORT) with a Celery worker and beat
 	DEBUG=$${DEBUG:-true} bin/run-demo
 
 test: setup ## Run the whole test suite
-	bin/ensure-system-deps gettext
+	bin/ensure-system-deps gettext chromium
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: setup ## ruff (lint and format check) and models without a migration

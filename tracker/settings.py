@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "projects.restoration",
     "projects.conference",
     "projects.compensation",
+    "projects.workspace",
     "api",
     "tracker",  # project-wide system checks (tracker/checks.py)
 ]
@@ -131,7 +132,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "admin:login"
+# The workspace's sign-in page; the admin keeps its own.
+LOGIN_URL = "workspace:login"
+LOGIN_REDIRECT_URL = "workspace:my-work"
 
 # --- Language: Chinese first, English available ------------------------------------------
 LANGUAGE_CODE = "zh-hans"

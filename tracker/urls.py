@@ -2,8 +2,8 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
 
+from projects.workspace.views.tasks import my_work
 from tracker.health import healthz
 
 urlpatterns = [
@@ -12,7 +12,9 @@ urlpatterns = [
     path("ogc/", include("api.ogc")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    path("", RedirectView.as_view(pattern_name="admin:index", permanent=False), name="home"),
+    path("", include("projects.workspace.urls")),
+    # The historic name of the home page: My work.
+    path("", my_work, name="home"),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
