@@ -275,7 +275,7 @@ class SettlementSerializer(serializers.ModelSerializer):
 
     units = UnitsField({"amount": YUAN})
     agreement = AgreementRef()
-    payee = serializers.CharField(read_only=True)
+    payee = serializers.CharField(read_only=True, label=_("Payee"))
     payer_name = serializers.SerializerMethodField()
     payee_name = serializers.SerializerMethodField()
     steps = serializers.SerializerMethodField()
@@ -348,7 +348,7 @@ class FundAllocationSerializer(serializers.ModelSerializer):
     corridor = CorridorRef(required=False, allow_null=True)
     key_area = KeyAreaRef(required=False, allow_null=True)
     project = ProjectRef(required=False, allow_null=True)
-    to_upstream_barrier = serializers.BooleanField(read_only=True)
+    to_upstream_barrier = serializers.BooleanField(read_only=True, label=_("To the upstream barrier areas"))
 
     class Meta:
         model = FundAllocation
@@ -380,7 +380,7 @@ class StandardSerializer(DocumentMixin, serializers.ModelSerializer):
     elements = ElementRef(many=True, required=False)
     measures = MeasureRef(many=True, required=False)
     replaces = StandardRef(many=True, required=False)
-    replaced_by = StandardRef(many=True, read_only=True)
+    replaced_by = StandardRef(many=True, read_only=True, label=_("Replaced by"))
     projects = ProjectRef(many=True, required=False)
     allowed_transitions = AllowedTransitionsField(STANDARD_LIFECYCLE)
 
@@ -424,8 +424,8 @@ class EcologicalProductSerializer(serializers.ModelSerializer):
     product_type = ProductTypeRef()
     project = ProjectRef()
     owner = OrganizationRef()
-    sold = serializers.DecimalField(max_digits=16, decimal_places=3, read_only=True)
-    remaining = serializers.DecimalField(max_digits=16, decimal_places=3, read_only=True)
+    sold = serializers.DecimalField(max_digits=16, decimal_places=3, read_only=True, label=_("Sold"))
+    remaining = serializers.DecimalField(max_digits=16, decimal_places=3, read_only=True, label=_("Remaining"))
 
     class Meta:
         model = EcologicalProduct

@@ -6,6 +6,7 @@ Serializers check the shape of the input only; ``projects.conference.services`` 
 """
 
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.fields import SkipField
 
@@ -271,10 +272,12 @@ class AnnualPlanSerializer(ModelSerializer):
     """A year's plan; ``transition`` submits it to a meeting, approves, returns or amends it."""
 
     units = UnitsField({"planned_investment": WAN_YUAN})
-    display_title = serializers.CharField(read_only=True)
+    display_title = serializers.CharField(read_only=True, label=_("Title"))
     meeting = MeetingRef(read_only=True, help_text="The meeting it was last submitted to.")
-    item_count = serializers.IntegerField(read_only=True)
-    planned_investment = serializers.DecimalField(max_digits=18, decimal_places=2, read_only=True)
+    item_count = serializers.IntegerField(read_only=True, label=_("Number of items"))
+    planned_investment = serializers.DecimalField(
+        max_digits=18, decimal_places=2, read_only=True, label=_("Planned investment (10,000 CNY)")
+    )
     expert_reviews = BriefReviewSerializer(source="visible_reviews", many=True, read_only=True)
     amendments = PlanAmendmentSerializer(many=True, read_only=True)
     transitions = PlanTransitionRecordSerializer(many=True, read_only=True)
@@ -372,7 +375,7 @@ class ReviewPackSerializer(ModelSerializer):
     meeting = MeetingRef(read_only=True)
     plan = PlanRef(read_only=True)
     requested_by = UserRef(read_only=True)
-    url = serializers.HyperlinkedIdentityField(view_name="reviewpack-detail")
+    url = serializers.HyperlinkedIdentityField(view_name="reviewpack-detail", label=_("Link"))
     xlsx_url = serializers.SerializerMethodField()
     pdf_url = serializers.SerializerMethodField()
 
