@@ -32,7 +32,7 @@ from api.compensation.briefs import (
     SectionRef,
     StandardRef,
 )
-from api.fields import YUAN, AllowedTransitionsField, UnitsField
+from api.fields import YUAN, AllowedTransitionsField, UnitsField, UploadField
 from api.parsers import DecimalJSONDecoder
 from projects.compensation.choices import EvaluationMethod, Parameter, SampleSource, Side, WaterClass
 from projects.compensation.lifecycle import (
@@ -156,7 +156,7 @@ class WaterSampleSerializer(serializers.ModelSerializer):
 
 
 class CsvUploadSerializer(serializers.Serializer):
-    file = serializers.FileField()
+    file = UploadField()
 
 
 class SectionEvaluationQuerySerializer(serializers.Serializer):
@@ -187,7 +187,7 @@ class SettlementRuleSerializer(DocumentMixin, serializers.ModelSerializer):
     """A settlement rule as data; the improvement index's parameters are checked by the service."""
 
     units = UnitsField({"amount_met": YUAN, "amount_missed": YUAN, "max_amount": YUAN})
-    document = serializers.FileField(**DOCUMENT)
+    document = UploadField(**DOCUMENT)
     parameters = serializers.JSONField(
         required=False,
         encoder=DjangoJSONEncoder,
@@ -221,7 +221,7 @@ class SettlementRuleSerializer(DocumentMixin, serializers.ModelSerializer):
 
 class CompensationAgreementSerializer(DocumentMixin, serializers.ModelSerializer):
     units = UnitsField({"upstream_contribution": YUAN, "downstream_contribution": YUAN, "pool_total": YUAN})
-    document = serializers.FileField(**DOCUMENT)
+    document = UploadField(**DOCUMENT)
     corridor = CorridorRef(required=False, allow_null=True)
     upstream_province = ProvinceRef()
     downstream_province = ProvinceRef()
@@ -376,7 +376,7 @@ class FundTotalsQuerySerializer(serializers.Serializer):
 
 
 class StandardSerializer(DocumentMixin, serializers.ModelSerializer):
-    document = serializers.FileField(**DOCUMENT)
+    document = UploadField(**DOCUMENT)
     elements = ElementRef(many=True, required=False)
     measures = MeasureRef(many=True, required=False)
     replaces = StandardRef(many=True, required=False)

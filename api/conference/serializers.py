@@ -20,7 +20,7 @@ from api.conference.briefs import (
     ModelSerializer,
     PlanRef,
 )
-from api.fields import WAN_YUAN, AllowedTransitionsField, UnitsField
+from api.fields import WAN_YUAN, AllowedTransitionsField, UnitsField, UploadField
 from api.viewsets import transition_body
 from projects.conference.choices import ActionStatus, MeetingStatus, MilestoneYear, PlanStatus, ReviewStatus
 from projects.conference.lifecycle import (
@@ -49,7 +49,7 @@ from projects.conference.models import (
 TRACKED = ["created_at", "updated_at", "version"]
 
 
-class StoredFileField(serializers.FileField):
+class StoredFileField(UploadField):
     """A document: uploaded as a file (multipart), read as its URL. The URL (or null) sent back with
     the rest of a body read from the API leaves the stored document as it is."""
 
