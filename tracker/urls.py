@@ -1,9 +1,9 @@
 from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from api.files import StoredFileView
 from tracker.health import healthz
 
 urlpatterns = [
@@ -13,5 +13,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False), name="home"),
 ]
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Uploads and review packs: only to signed-in users who may see their record, never publicly
+# (also under DEBUG); see api/files.py.
+urlpatterns.insert(0, path(f"{settings.MEDIA_URL.strip('/')}/<path:name>", StoredFileView.as_view(), name="media"))
