@@ -13,8 +13,9 @@ import codecs
 import json
 from decimal import Decimal
 
-from rest_framework.exceptions import ParseError
-from rest_framework.parsers import JSONParser, get_encoding
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework.exceptions import ParseError, ValidationError
+from rest_framework.parsers import JSONParser, MultiPartParser, get_encoding
 from rest_framework.utils.json import strict_constant
 
 NUL = "\x00"
@@ -82,3 +83,20 @@ class DecimalJSONParser(TrackerJSONParser):
         if _has_nul(data):
             raise NulCharacter(data)
         return data
+
+
+class UploadParser(MultiPartParser):
+    """Multipart bodies (file uploads), refused from their ``Content-Length`` when too large to hold
+    an accepted file, before a byte is read or spooled to disk."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        from projects.core.validators import validate_upload_length
+
+        meta = parser_context["request"].META
+        try:
+            validate_upload_length(int(meta.get("CONTENT_LENGTH") or 0))
+        except ValueError as exc:
+            raise ParseError("Content-Length is not a number.") from exc
+        except DjangoValidationError as exc:
+            raise ValidationError({"file": exc.messages}) from exc
+        return super().parse(stream, media_type, parser_context)

@@ -1,7 +1,7 @@
 from importlib import import_module
 
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from api.changes import ChangesFeed
@@ -36,5 +36,5 @@ urlpatterns = [
     path("changes/", ChangesFeed.as_view(), name="api-changes"),
     path("reporting-compliance/", ReportingComplianceView.as_view(), name="api-reporting-compliance"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]

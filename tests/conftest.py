@@ -39,6 +39,14 @@ def _fast_passwords_and_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate limits and sign-in lockouts count in the cache: each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 def _org(slug):
     return Organization.objects.get(slug=slug)
 

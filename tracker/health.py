@@ -4,6 +4,7 @@ from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 
+from projects.core.middleware import DATABASE_ERRORS
 from tracker.celery import app as celery_app
 
 
@@ -32,9 +33,22 @@ def _broker_state() -> dict:
         return {"ok": False, "error": str(exc)[:200]}
 
 
+def _is_staff(request) -> bool:
+    try:
+        return bool(request.user.is_authenticated and request.user.is_staff)
+    except DATABASE_ERRORS:  # the session's user cannot be read while the database is down
+        return False
+
+
 @never_cache
 def healthz(request):
-    state = {"database": _database_state(), "broker": _broker_state()}
-    healthy = all(part["ok"] for part in state.values())
-    state["status"] = "ok" if healthy else "unavailable"
+    """200 or 503 with ``status`` for anyone (load balancers); the parts' details (database vendor,
+    errors naming hosts and ports, broker transport) only to signed-in staff."""
+    parts = {"database": _database_state(), "broker": _broker_state()}
+    healthy = all(part["ok"] for part in parts.values())
+    state = {"status": "ok" if healthy else "unavailable"}
+    if _is_staff(request):
+        state.update(parts)
+    else:
+        state.update({name: {"ok": part["ok"]} for name, part in parts.items()})
     return JsonResponse(state, status=200 if healthy else 503)

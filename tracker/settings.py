@@ -62,6 +62,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "projects.core.middleware.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "projects.core.middleware.LanguageMiddleware",
@@ -71,6 +72,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "projects.core.middleware.ContentSecurityPolicyMiddleware",
     "projects.core.middleware.RequestIdMiddleware",
     "api.idempotency.IdempotencyMiddleware",
 ]
@@ -118,12 +120,15 @@ else:
     if env_str("DATABASE_TEST_TEMPLATE", ""):
         DATABASES["default"]["TEST"] = {"TEMPLATE": env_str("DATABASE_TEST_TEMPLATE", "")}
 IS_SPATIALITE = DATABASES["default"]["ENGINE"].endswith("spatialite")
+# Seconds a client is asked to wait (Retry-After of the 503) while the database is unreachable.
+DATABASE_RETRY_AFTER = env_int("DATABASE_RETRY_AFTER", 30)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "core.User"
 # Passwords and sessions from Django; permissions from the tracker's rules (projects.permissions).
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, refusing an account locked after failed sign-ins before any password check.
+    "projects.core.signin.LockoutBackend",
     "projects.permissions.RuleBackend",
 ]
 
@@ -136,6 +141,12 @@ AUTH_PASSWORD_VALIDATORS = [
 # The workspace's sign-in page; the admin keeps its own.
 LOGIN_URL = "workspace:login"
 LOGIN_REDIRECT_URL = "workspace:my-work"
+# Sign-in lockout (projects/core/signin.py): this many wrong passwords for one account from one
+# address within the window lock that pair out for SIGN_IN_LOCKOUT seconds (API: 429 with
+# Retry-After; admin: a message), whatever the password.
+SIGN_IN_MAX_FAILURES = env_int("SIGN_IN_MAX_FAILURES", 5)
+SIGN_IN_FAILURE_WINDOW = env_int("SIGN_IN_FAILURE_WINDOW", 900)
+SIGN_IN_LOCKOUT = env_int("SIGN_IN_LOCKOUT", 900)
 
 # --- Language: Chinese first, English available ------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -173,6 +184,13 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 20 * 1024 *
 TEXT_MAX_LENGTH = env_int("TEXT_MAX_LENGTH", 20_000)
 # The largest accepted attachment or import file (the web server's body limit must allow it).
 ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
+# Uploaded files and review packs are served at MEDIA_URL only to signed-in users who may see
+# their record (api/files.py). With MEDIA_ACCEL_REDIRECT set (e.g. /protected-media/), the tracker
+# answers with an X-Accel-Redirect to that internal nginx location instead of sending the bytes
+# itself (docs/production.md).
+MEDIA_ACCEL_REDIRECT = env_str("MEDIA_ACCEL_REDIRECT", "")
+# Files no record names, older than this (seconds), are removed by a beat task.
+ORPHAN_FILE_AGE = env_int("ORPHAN_FILE_AGE", 86400)
 
 # --- Cache: rate limits and short-lived state. Local memory per process by default; give
 # CACHE_URL=redis://… so every web process (and host) counts requests together.
@@ -220,16 +238,17 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["api.permissions.TrackerPermission", "api.authentication.TokenScopePermission"],
+    # Uploads too large are refused from their Content-Length, before anything is read.
+    "DEFAULT_PARSER_CLASSES": [
+        "api.parsers.TrackerJSONParser",
+        "rest_framework.parsers.FormParser",
+        "api.parsers.UploadParser",
+    ],
     "DEFAULT_THROTTLE_CLASSES": ["api.authentication.TokenRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "api": env_str("API_RATE_LIMIT", "1200/min"),
         "sign_in": env_str("SIGN_IN_RATE_LIMIT", "10/min"),
     },
-    "DEFAULT_PARSER_CLASSES": [
-        "api.parsers.TrackerJSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
-    ],
     "DEFAULT_FILTER_BACKENDS": [
         "api.filters.UpdatedSinceFilter",
         "api.filters.TrackerFilterBackend",
@@ -359,6 +378,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "projects.compensation.tasks.send_pending_settlements",
         "schedule": 60.0,
     },
+    # Files left by failed attempts and killed workers.
+    "remove-orphan-files": {"task": "projects.core.tasks.remove_orphan_files", "schedule": 3600.0},
     # Compensation: open and compute the settlements of ended periods, once a day.
     "compensation-schedule-due-settlements": {
         "task": "projects.compensation.tasks.schedule_due_settlements",
@@ -380,6 +401,15 @@ CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SAMESITE = env_choice("CSRF_COOKIE_SAMESITE", "Lax", _SAMESITE)
 CSRF_COOKIE_DOMAIN = env_str("CSRF_COOKIE_DOMAIN", "") or None
 X_FRAME_OPTIONS = "DENY"
+# Scripts only from the tracker's own static files: the admin (its map widget included), Swagger
+# UI (its setup script served as a file) and the browsable API run no inline script. Inline styles
+# stay allowed (the admin and Swagger UI set some); images may be data: URIs (Swagger UI's icons).
+CONTENT_SECURITY_POLICY = env_str(
+    "CONTENT_SECURITY_POLICY",
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
+    "font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'none'",
+)
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -395,6 +425,9 @@ SILENCED_SYSTEM_CHECKS = ["gis.W001"]
 if not SECURE_HSTS_PRELOAD:
     # "You have not set SECURE_HSTS_PRELOAD": off on purpose until the operator opts in.
     SILENCED_SYSTEM_CHECKS.append("security.W021")
+
+# The debug page and error mails hide passwords inside URLs too (DATABASE_URL, CELERY_BROKER_URL …).
+DEFAULT_EXCEPTION_REPORTER_FILTER = "tracker.debug.SecretsExceptionReporterFilter"
 
 LOGGING = {
     "version": 1,

@@ -1,8 +1,8 @@
 from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
+from api.files import StoredFileView
 from projects.workspace.views.tasks import my_work
 from tracker.health import healthz
 
@@ -16,5 +16,6 @@ urlpatterns = [
     # The historic name of the home page: My work.
     path("", my_work, name="home"),
 ]
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Uploads and review packs: only to signed-in users who may see their record, never publicly
+# (also under DEBUG); see api/files.py.
+urlpatterns.insert(0, path(f"{settings.MEDIA_URL.strip('/')}/<path:name>", StoredFileView.as_view(), name="media"))

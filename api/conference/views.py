@@ -6,7 +6,6 @@ resource's serializer to the service in ``projects.conference.services``; status
 """
 
 from django.db.models import Count, Prefetch, Sum
-from django.http import FileResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -19,6 +18,7 @@ from rest_framework.response import Response
 from api import computed
 from api.conditional import expected_version
 from api.conference import filters, serializers
+from api.files import file_response
 from api.viewsets import TrackedReadOnlyViewSet, TrackedViewSet, TransitionMixin
 from projects.conference import services
 from projects.conference.choices import PackStatus
@@ -271,7 +271,7 @@ class ReviewPackViewSet(TrackedReadOnlyViewSet):
             return Response(
                 {"detail": _("The review pack is not ready."), "status": pack.status}, status=status.HTTP_409_CONFLICT
             )
-        return FileResponse(field.open("rb"), as_attachment=True, filename=field.name.rsplit("/", 1)[-1])
+        return file_response(field.name)
 
     @extend_schema(responses={(200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): bytes})
     @action(detail=True, methods=["get"])

@@ -7,12 +7,13 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import api_view, permission_classes, throttle_classes
-from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.exceptions import AuthenticationFailed, Throttled
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from api.authentication import SignInRateThrottle
 from api.changes import RESOURCES
+from projects.core import signin
 from projects.core.models.tokens import ApiToken, TokenScope
 from projects.core.tokens import token_issue, token_revoke
 from projects.permissions import visible
@@ -91,10 +92,16 @@ def sign_in(request):
     """Sign in with a user name and password for a named token (scope, record types and expiry optional)."""
     body = SignInSerializer(data=request.data)
     body.is_valid(raise_exception=True)
-    user = authenticate(request, username=body.validated_data["username"], password=body.validated_data["password"])
+    username = body.validated_data["username"]
+    wait = signin.locked_for(username, signin.client_address(request))
+    if wait:
+        signin.refused(request, username)  # whatever the password
+        raise Throttled(wait=wait, detail=signin.locked_message(wait))
+    user = authenticate(request, username=username, password=body.validated_data["password"])
     if user is None or not user.is_active:
         raise AuthenticationFailed(_("Wrong user name or password."))
     token, key = body.issue(actor=user, user=user)
+    signin.signed_in(request, user)
     return _issued(token, key)
 
 

@@ -10,6 +10,7 @@ from rest_framework.response import Response
 
 from api.computed import ReportComparisonSerializer
 from api.geojson import GeoJSONMixin
+from api.parsers import UploadParser
 from api.restoration import filters, serializers
 from api.viewsets import TrackedViewSet, TransitionMixin, transition_body
 from projects.restoration import services
@@ -157,12 +158,15 @@ class ProgressReportViewSet(TransitionMixin, TrackedViewSet):
     transition_serializer = transition_body("ReportTransitionSerializer", ReportStatus)
 
     @extend_schema(request=serializers.AttachmentUploadSerializer, responses={201: serializers.AttachmentSerializer})
-    @action(detail=True, methods=["post"], parser_classes=[parsers.MultiPartParser, parsers.FormParser])
+    @action(detail=True, methods=["post"], parser_classes=[UploadParser, parsers.FormParser])
     def attachments(self, request, pk=None):
         """Attach a photo or document to a draft or returned report (multipart: kind, title, file)."""
+        report = self.get_object()
+        # Refused before the body is read: nothing of a refused upload is written, even to a spool file.
+        services.report_attach_check(actor=request.user, report=report)
         body = serializers.AttachmentUploadSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        attachment = services.report_attach(report=self.get_object(), actor=request.user, **body.validated_data)
+        attachment = services.report_attach(report=report, actor=request.user, **body.validated_data)
         return Response(
             serializers.AttachmentSerializer(attachment, context=self.get_serializer_context()).data,
             status=status.HTTP_201_CREATED,

@@ -1,7 +1,10 @@
 from django.contrib import admin
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from projects.core import signin
 from projects.core.admin_base import TrackedAdmin, run_all_or_nothing
 from projects.core.models import ApiToken, ChangeRecord, Corridor, Division, KeyArea, Organization, Province, User
 from projects.core.tokens import token_revoke
@@ -10,6 +13,22 @@ from projects.permissions import CHANGE, can, visible_history
 admin.site.site_header = _("Sichuan–Chongqing ecological restoration tracker")
 admin.site.site_title = _("Restoration tracker")
 admin.site.index_title = _("Joint territorial-space ecological restoration")
+
+
+class LockoutAdminLoginForm(AdminAuthenticationForm):
+    """The admin's login, refusing an account locked after too many failed sign-ins from this
+    address with the time left, whatever the password (projects/core/signin.py)."""
+
+    def clean(self):
+        username = self.cleaned_data.get("username") or ""
+        wait = signin.locked_for(username, signin.client_address(self.request))
+        if username and wait:
+            signin.refused(self.request, username)
+            raise ValidationError(signin.locked_message(wait), code="locked")
+        return super().clean()
+
+
+admin.site.login_form = LockoutAdminLoginForm
 
 
 @admin.register(Province)

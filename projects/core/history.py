@@ -17,7 +17,7 @@ from django.db import models
 from django.db.models.fields.files import FieldFile
 
 from projects.core.choices import ChangeAction
-from projects.core.middleware import current_request_id
+from projects.core.middleware import current_client_request_id, current_request_id
 from projects.core.models import ChangeRecord
 
 # Fields whose value changes on every save and says nothing on its own.
@@ -102,6 +102,7 @@ def record_change(
         actor=actor,
         actor_name=actor.get_username() if actor else "",
         request_id=current_request_id(),
+        client_request_id=current_client_request_id(),
         action=action,
         event=event or event_code(instance, action, after),
         content_type=ContentType.objects.get_for_model(type(instance)),
@@ -152,3 +153,31 @@ def changes_after(*, position: int, content_types, user, limit: int):
 
     records = ChangeRecord.objects.filter(seq__gt=position, content_type__in=content_types).order_by("seq")
     return list(visible_history(user, records).select_related("content_type")[:limit])
+
+
+SIGNED_IN = "core.user.signed_in"
+SIGN_IN_FAILED = "core.user.sign_in_failed"
+SIGN_IN_REFUSED = "core.user.sign_in_locked"
+
+
+def record_sign_in(*, username: str, address: str, succeeded: bool, user=None, locked: bool = False) -> ChangeRecord:
+    """A sign-in, a wrong password or a refusal while locked, in the history of the account (when
+    the name is one): who, from which address, with the request's ids."""
+    from django.contrib.auth import get_user_model
+
+    model = get_user_model()
+    if user is None:
+        user = model._default_manager.filter(**{model.USERNAME_FIELD: username}).first()
+    event = SIGNED_IN if succeeded else (SIGN_IN_REFUSED if locked else SIGN_IN_FAILED)
+    return ChangeRecord.objects.create(
+        actor=user if succeeded else None,
+        actor_name=(username or "")[:150],
+        request_id=current_request_id(),
+        client_request_id=current_client_request_id(),
+        action=ChangeAction.UPDATE,
+        event=event,
+        content_type=ContentType.objects.get_for_model(model),
+        object_id=str(user.pk) if user is not None else "",
+        object_repr=str(user if user is not None else username)[:300],
+        message=address,
+    )

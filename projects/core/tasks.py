@@ -24,3 +24,11 @@ def prune_processed_messages(max_age_seconds: int = 24 * 3600) -> int:
 def ping() -> str:
     """A no-op the health checks and tests use to see a worker answer."""
     return "pong"
+
+
+@shared_task(soft_time_limit=540, time_limit=600)
+def remove_orphan_files() -> int:
+    """Periodic (beat): remove stored files no record names, older than ORPHAN_FILE_AGE."""
+    from projects.core.files import remove_orphans
+
+    return len(remove_orphans())

@@ -1,4 +1,5 @@
 from django.contrib.gis.forms.widgets import OpenLayersWidget
+from django.templatetags.static import static
 
 
 class LocalMapWidget(OpenLayersWidget):
@@ -16,9 +17,21 @@ class LocalMapWidget(OpenLayersWidget):
     class Media:
         extend = False
         css = {"all": ("vendor/ol/ol.css", "gis/css/ol3.css")}
-        js = ("vendor/ol/ol.js", "gis/js/OLMapWidget.js")
+        js = ("vendor/ol/ol.js", "gis/js/OLMapWidget.js", "core/map_widget.js")
 
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
-        context.update(default_lon=self.default_lon, default_lat=self.default_lat, default_zoom=self.default_zoom)
+        context["map_options_id"] = f"{context['id']}_map_options"
+        context["map_options"] = {
+            "geom_name": context["geom_type"],
+            "id": context["id"],
+            "map_id": f"{context['id']}_map",
+            "map_srid": context["map_srid"],
+            "name": context["name"],
+            "module": context["module"],
+            "default_lon": self.default_lon,
+            "default_lat": self.default_lat,
+            "default_zoom": self.default_zoom,
+            "basemap_url": static("core/basemap.geojson"),
+        }
         return context

@@ -81,7 +81,7 @@ def test_the_api_filters_by_status_province_corridor_organization_and_period(cli
 def test_bad_filters_answer_400_with_a_message_per_field(client_for, cq_staff):
     answer = client_for(cq_staff).get("/api/v1/reporting-compliance/", {"period": "2025-13", "status": "late"})
     assert answer.status_code == 400
-    assert set(answer.json()) == {"period", "status"}
+    assert set(answer.json()["errors"]) == {"period", "status"}
 
 
 def test_anonymous_callers_get_401(anonymous_client):

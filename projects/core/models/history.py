@@ -41,6 +41,8 @@ class ChangeRecord(models.Model):
     )
     actor_name = models.CharField(_("actor name"), max_length=150, blank=True)
     request_id = models.CharField(_("request ID"), max_length=64, blank=True)
+    # The caller's own X-Request-ID, kept apart: the request ID above is always the server's.
+    client_request_id = models.CharField(_("client's request ID"), max_length=64, blank=True)
     action = models.CharField(_("action"), max_length=20, choices=ChangeAction.choices)
     event = models.CharField(
         _("event"),

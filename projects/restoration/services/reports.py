@@ -256,38 +256,52 @@ def report_delete(*, actor, instance: ProgressReport, expected_version=None) -> 
     tracked_delete(actor=actor, instance=instance, expected_version=expected_version)
 
 
+def report_attach_check(*, actor, report: ProgressReport) -> None:
+    """Whether ``actor`` may attach a file to ``report`` now: asked before the upload is read
+    (the API) and again, under the lock, before it is stored."""
+    require(actor, CHANGE, report)
+    if not report.is_editable:
+        raise DomainError(_("Attachments can be added to draft or returned reports only."))
+
+
 def report_attach(*, actor, report: ProgressReport, file, kind: str, title: str = "") -> ReportAttachment:
     """Attach a photo or document to a draft or returned report.
 
-    Permission, state, type and size are checked before the file is stored.
+    Permission, state, type (by content) and size are checked before the file is stored; a file
+    stored by a write that then fails is removed.
     """
     if kind not in AttachmentKind.values:
         raise ValidationError({"kind": _("Choose photo or document.")})
-    with transaction.atomic():
-        report = lock(report, related=("project",))
-        require(actor, CHANGE, report)
-        if not report.is_editable:
-            raise DomainError(_("Attachments can be added to draft or returned reports only."))
-        allowed = PHOTO_EXTENSIONS if kind == AttachmentKind.PHOTO else DOCUMENT_EXTENSIONS
-        try:
-            validate_attachment(file, allowed)
-        except ValidationError as exc:
-            raise ValidationError({"file": exc.messages}) from exc
+    stored = []
+    try:
+        with transaction.atomic():
+            report = lock(report, related=("project",))
+            report_attach_check(actor=actor, report=report)
+            allowed = PHOTO_EXTENSIONS if kind == AttachmentKind.PHOTO else DOCUMENT_EXTENSIONS
+            try:
+                validate_attachment(file, allowed)
+            except ValidationError as exc:
+                raise ValidationError({"file": exc.messages}) from exc
 
-        def write(_current):
-            attachment = ReportAttachment(
-                report=report,
-                kind=kind,
-                title=(title or file.name)[: ReportAttachment._meta.get_field("title").max_length],
-                size=file.size or 0,
-                uploaded_by=actor,
-            )
-            attachment.file = file
-            attachment.full_clean(exclude=["file"])
-            attachment.save()
-            return attachment
+            def write(_current):
+                attachment = ReportAttachment(
+                    report=report,
+                    kind=kind,
+                    title=(title or file.name)[: ReportAttachment._meta.get_field("title").max_length],
+                    size=file.size or 0,
+                    uploaded_by=actor,
+                )
+                attachment.file = file
+                attachment.full_clean(exclude=["file"])
+                attachment.save()
+                stored.append(attachment.file)
+                return attachment
 
-        return tracked_save(actor=actor, instance=None, write=write)
+            return tracked_save(actor=actor, instance=None, write=write)
+    except BaseException:
+        for field in stored:
+            field.storage.delete(field.name)
+        raise
 
 
 def attachment_delete(*, actor, instance: ReportAttachment, expected_version=None) -> None:
