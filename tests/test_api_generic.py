@@ -33,7 +33,13 @@ from projects.compensation.models import (
 from projects.conference.models import CorridorPlan, CorridorTarget, ReviewPack
 from projects.core.choices import Role
 from projects.core.models import ChangeRecord, Province
-from projects.restoration.models import Indicator, ParticipationRequest, ShorelineSegment
+from projects.restoration.models import (
+    AcceptanceRecord,
+    Indicator,
+    ParticipationRequest,
+    RectificationItem,
+    ShorelineSegment,
+)
 from tests.compensation import factories as comp
 from tests.conference import factories as conf
 from tests.factories import UserFactory
@@ -54,6 +60,15 @@ def _agreement_with_samples(n):
     for day in range(n):
         WaterSample.objects.create(section=section, sampled_on=datetime.date(2023, 1, 1 + day), water_class=2)
     return agreement
+
+
+def _acceptance():
+    project = rest.ProjectFactory(code=f"SC-2033-{_n():04d}", status="completed")
+    record = AcceptanceRecord.objects.create(
+        project=project, kind="whole_project", accepted_on=datetime.date(2026, 3, 1), recorded_by=UserFactory()
+    )
+    record.members.create(name="王工", organization_name="四川省自然资源厅", is_leader=True)
+    return record
 
 
 MAKERS = {
@@ -149,6 +164,13 @@ MAKERS = {
         geometry=LineString((106.0 + _n() * 0.01, 30.5), (106.0 + _n() * 0.01 + 0.005, 30.51), srid=4326),
         length_m=Decimal("600"),
         surveyed_on=datetime.date(2024, 5, 1),
+    ),
+    "acceptance-records": lambda user: _acceptance(),
+    "rectification-items": lambda user: RectificationItem.objects.create(
+        record=_acceptance(),
+        title="补植",
+        responsible_organization=rest.org("sc-natural-resources"),
+        due_date=datetime.date(2026, 6, 30),
     ),
     "trades": lambda user: Trade.objects.create(
         product=comp.ProductFactory(),

@@ -7,6 +7,7 @@ file and kombu's filesystem transport. Production differs only by environment.
 
 import sqlite3
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import dj_database_url
@@ -205,6 +206,14 @@ ADMINS = [(address, address) for address in env_list("ADMINS", [])]
 # face at PDF_FONT_INDEX). The default comes with Debian's fonts-wqy-zenhei.
 PDF_FONT_PATH = env_str("PDF_FONT_PATH", "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
 PDF_FONT_INDEX = env_int("PDF_FONT_INDEX", 0)
+
+# Acceptance (验收): achieving less than this share of a performance target needs a stated reason.
+try:
+    ACCEPTANCE_MIN_SHARE = Decimal(env_str("ACCEPTANCE_MIN_SHARE", "0.8"))
+except ArithmeticError as exc:
+    raise ImproperlyConfigured("ACCEPTANCE_MIN_SHARE must be a number between 0 and 1, e.g. 0.8.") from exc
+if not Decimal("0") <= ACCEPTANCE_MIN_SHARE <= Decimal("1"):
+    raise ImproperlyConfigured("ACCEPTANCE_MIN_SHARE must be a number between 0 and 1, e.g. 0.8.")
 
 # --- REST framework ---------------------------------------------------------------------
 REST_FRAMEWORK = {
