@@ -32,7 +32,7 @@ from projects.compensation.models import (
 )
 from projects.conference.models import CorridorPlan, CorridorTarget, ReviewPack
 from projects.core.choices import Role
-from projects.core.models import ChangeRecord, Province
+from projects.core.models import ChangeRecord, Notification, Province
 from projects.restoration.models import (
     AcceptanceRecord,
     Indicator,
@@ -84,6 +84,9 @@ MAKERS = {
     "ecosystem-elements": None,
     "ecological-product-types": None,
     "carbon-coefficients": None,
+    "notifications": lambda user: Notification.objects.create(
+        user=user, event="restoration.report.reminder.due", subject=f"提醒 {_n()}", body="请按时报送"
+    ),
     "webhooks": lambda user: WebhookSubscription.objects.create(
         owner=user, name=f"hook {_n()}", url="https://partner.example.org/hook", secret="s"
     ),

@@ -43,6 +43,7 @@ from projects.restoration.models import (
     Project,
     ProjectTransition,
     RectificationItem,
+    ReminderLog,
     ReportAttachment,
     ReportInvestment,
     ShorelineSegment,
@@ -509,3 +510,23 @@ class RectificationItemAdmin(TrackedAdmin):
     @admin.action(description=_("Open the selected items again"))
     def reopen(self, request, queryset):
         return self._transition(request, queryset, to=RectificationStatus.OPEN, title=_("Open again"))
+
+
+@admin.register(ReminderLog)
+class ReminderLogAdmin(admin.ModelAdmin):
+    """The reporting reminders sent: written by the reminder task only, never edited."""
+
+    list_display = ("project", "period", "step", "due_date", "sent_at", "emails")
+    list_filter = ("step", "project__provinces")
+    list_select_related = ("project",)
+    search_fields = ("project__code", "period")
+    readonly_fields = ("project", "period", "step", "due_date", "sent_at", "recipients", "emails")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

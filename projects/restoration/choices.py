@@ -126,3 +126,12 @@ class LandUseType(models.TextChoices):
     TRANSPORT = "transport", _("Transport land (交通运输用地)")
     WATER = "water", _("Water and water facilities (水域及水利设施用地)")
     OTHER = "other", _("Other land (其他土地)")
+
+
+class ReminderStep(models.TextChoices):
+    """The steps of reminding a reporting organization of a period's report (each sent once)."""
+
+    BEFORE = "before", _("Before the deadline")
+    DUE = "due", _("On the due date")
+    PROVINCE = "province", _("Escalated to the province's lead")
+    OFFICE = "office", _("Escalated to the joint office")

@@ -214,3 +214,8 @@ def rectification_items(user, action, item) -> bool:
     if action == TRANSITION and item.responsible_organization.province_id == user.province_id:
         return True
     return acceptance_records(user, CHANGE, item.record)
+
+
+@rule_for("restoration.reminderlog")
+def reminder_logs(user, action, log) -> bool:
+    return action == VIEW  # written by the reminder task only

@@ -9,7 +9,13 @@ from projects.restoration.models.acceptance import (
 from projects.restoration.models.catalogues import EcosystemElement, FundingSource, Indicator, MeasureType
 from projects.restoration.models.participation import ParticipationRequest
 from projects.restoration.models.projects import FundingShare, IndicatorTarget, Project, ProjectTransition
-from projects.restoration.models.reports import IndicatorValue, ProgressReport, ReportAttachment, ReportInvestment
+from projects.restoration.models.reports import (
+    IndicatorValue,
+    ProgressReport,
+    ReminderLog,
+    ReportAttachment,
+    ReportInvestment,
+)
 from projects.restoration.models.shoreline import ShorelineSegment
 
 __all__ = [
@@ -30,6 +36,7 @@ __all__ = [
     "Project",
     "ProjectTransition",
     "RectificationItem",
+    "ReminderLog",
     "ReportAttachment",
     "ReportInvestment",
     "ShorelineSegment",
