@@ -7,7 +7,7 @@ from rest_framework.routers import DefaultRouter
 from api.changes import ChangesFeed
 from api.core import views as core_views
 from api.core.tokens import ApiTokenViewSet, sign_in
-from api.restoration.closeout import ReportingComplianceView
+from api.restoration.closeout import ReportingComplianceView, RestorationAreaReportView
 
 # Each domain's API package registers its resources in its ``routes.register(router)``.
 DOMAINS = ["api.core", "api.restoration", "api.conference", "api.compensation"]
@@ -35,6 +35,7 @@ urlpatterns = [
     path("me/", core_views.me, name="api-me"),
     path("changes/", ChangesFeed.as_view(), name="api-changes"),
     path("reporting-compliance/", ReportingComplianceView.as_view(), name="api-reporting-compliance"),
+    path("restoration-area-report/", RestorationAreaReportView.as_view(), name="api-restoration-area-report"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]

@@ -199,6 +199,19 @@ def own_tokens(user, queryset):
     return queryset if user.is_administrator else queryset.filter(user=user)
 
 
+@rule_for("core.notification")
+def notifications(user, action, notification) -> bool:
+    # Each person reads and marks read their own; the system writes them (reminders).
+    if action not in (VIEW, CHANGE):
+        return False
+    return notification is None or notification.user_id == user.pk
+
+
+@scope_for("core.notification", history=lambda user: Q(pk__in=[]))
+def own_notifications(user, queryset):
+    return queryset.filter(user=user)
+
+
 @rule_for("api.webhooksubscription")
 def webhook_subscriptions(user, action, subscription) -> bool:
     # Each partner (or anyone signed in) keeps their own subscriptions; administrators see all.

@@ -32,8 +32,14 @@ from projects.compensation.models import (
 )
 from projects.conference.models import CorridorPlan, CorridorTarget, ReviewPack
 from projects.core.choices import Role
-from projects.core.models import ChangeRecord, Province
-from projects.restoration.models import Indicator, ParticipationRequest, ShorelineSegment
+from projects.core.models import ChangeRecord, Notification, Province
+from projects.restoration.models import (
+    AcceptanceRecord,
+    Indicator,
+    ParticipationRequest,
+    RectificationItem,
+    ShorelineSegment,
+)
 from tests.compensation import factories as comp
 from tests.conference import factories as conf
 from tests.factories import UserFactory
@@ -56,6 +62,15 @@ def _agreement_with_samples(n):
     return agreement
 
 
+def _acceptance():
+    project = rest.ProjectFactory(code=f"SC-2033-{_n():04d}", status="completed")
+    record = AcceptanceRecord.objects.create(
+        project=project, kind="whole_project", accepted_on=datetime.date(2026, 3, 1), recorded_by=UserFactory()
+    )
+    record.members.create(name="王工", organization_name="四川省自然资源厅", is_leader=True)
+    return record
+
+
 MAKERS = {
     # Reference data: the installation already has at least three of each.
     "provinces": None,
@@ -69,6 +84,9 @@ MAKERS = {
     "ecosystem-elements": None,
     "ecological-product-types": None,
     "carbon-coefficients": None,
+    "notifications": lambda user: Notification.objects.create(
+        user=user, event="restoration.report.reminder.due", subject=f"提醒 {_n()}", body="请按时报送"
+    ),
     "webhooks": lambda user: WebhookSubscription.objects.create(
         owner=user, name=f"hook {_n()}", url="https://partner.example.org/hook", secret="s"
     ),
@@ -149,6 +167,13 @@ MAKERS = {
         geometry=LineString((106.0 + _n() * 0.01, 30.5), (106.0 + _n() * 0.01 + 0.005, 30.51), srid=4326),
         length_m=Decimal("600"),
         surveyed_on=datetime.date(2024, 5, 1),
+    ),
+    "acceptance-records": lambda user: _acceptance(),
+    "rectification-items": lambda user: RectificationItem.objects.create(
+        record=_acceptance(),
+        title="补植",
+        responsible_organization=rest.org("sc-natural-resources"),
+        due_date=datetime.date(2026, 6, 30),
     ),
     "trades": lambda user: Trade.objects.create(
         product=comp.ProductFactory(),

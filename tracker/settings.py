@@ -7,6 +7,7 @@ file and kombu's filesystem transport. Production differs only by environment.
 
 import sqlite3
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import dj_database_url
@@ -230,6 +231,26 @@ ADMINS = [(address, address) for address in env_list("ADMINS", [])]
 PDF_FONT_PATH = env_str("PDF_FONT_PATH", "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
 PDF_FONT_INDEX = env_int("PDF_FONT_INDEX", 0)
 
+# Reporting reminders (docs/closeout.md): days before the due date, days after it to escalate to the
+# province's lead and to the joint office, and the age beyond which a late report is not reminded.
+REMINDER_DAYS_BEFORE = env_int("REMINDER_DAYS_BEFORE", 5)
+REMINDER_ESCALATE_PROVINCE_DAYS = env_int("REMINDER_ESCALATE_PROVINCE_DAYS", 7)
+REMINDER_ESCALATE_OFFICE_DAYS = env_int("REMINDER_ESCALATE_OFFICE_DAYS", 14)
+REMINDER_MAX_AGE_DAYS = env_int("REMINDER_MAX_AGE_DAYS", 92)
+if not 0 < REMINDER_ESCALATE_PROVINCE_DAYS < REMINDER_ESCALATE_OFFICE_DAYS <= REMINDER_MAX_AGE_DAYS:
+    raise ImproperlyConfigured(
+        "Reminders escalate in order: 0 < REMINDER_ESCALATE_PROVINCE_DAYS < REMINDER_ESCALATE_OFFICE_DAYS "
+        "<= REMINDER_MAX_AGE_DAYS."
+    )
+
+# Acceptance (验收): achieving less than this share of a performance target needs a stated reason.
+try:
+    ACCEPTANCE_MIN_SHARE = Decimal(env_str("ACCEPTANCE_MIN_SHARE", "0.8"))
+except ArithmeticError as exc:
+    raise ImproperlyConfigured("ACCEPTANCE_MIN_SHARE must be a number between 0 and 1, e.g. 0.8.") from exc
+if not Decimal("0") <= ACCEPTANCE_MIN_SHARE <= Decimal("1"):
+    raise ImproperlyConfigured("ACCEPTANCE_MIN_SHARE must be a number between 0 and 1, e.g. 0.8.")
+
 # --- REST framework ---------------------------------------------------------------------
 REST_FRAMEWORK = {
     # Token first: its WWW-Authenticate header makes anonymous requests a 401, not a 403.
@@ -364,6 +385,11 @@ CELERY_BEAT_SCHEDULE = {
     "send-due-webhooks": {"task": "api.tasks.send_due_webhooks", "schedule": 60.0},
     "prune-processed-broker-messages": {
         "task": "projects.core.tasks.prune_processed_messages",
+        "schedule": 3600.0,
+    },
+    # Progress reports due or late: remind the reporting organization, then escalate (docs/closeout.md).
+    "restoration-send-reporting-reminders": {
+        "task": "projects.restoration.tasks.send_reporting_reminders",
         "schedule": 3600.0,
     },
     # Follow-up actions past their due date: mark overdue and email the responsible organization.

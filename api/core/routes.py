@@ -1,4 +1,5 @@
 from api.core import views
+from api.core.notifications import NotificationViewSet
 from api.core.webhooks import WebhookSubscriptionViewSet
 
 
@@ -9,3 +10,4 @@ def register(router) -> None:
     router.register("key-areas", views.KeyAreaViewSet)
     router.register("organizations", views.OrganizationViewSet)
     router.register("webhooks", WebhookSubscriptionViewSet)
+    router.register("notifications", NotificationViewSet)

@@ -1,4 +1,4 @@
-from api.restoration import views
+from api.restoration import acceptance, views
 
 
 def register(router) -> None:
@@ -10,3 +10,5 @@ def register(router) -> None:
     router.register("funding-sources", views.FundingSourceViewSet)
     router.register("ecosystem-elements", views.EcosystemElementViewSet)
     router.register("shoreline-segments", views.ShorelineSegmentViewSet)
+    router.register("acceptance-records", acceptance.AcceptanceRecordViewSet)
+    router.register("rectification-items", acceptance.RectificationItemViewSet)

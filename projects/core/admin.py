@@ -6,7 +6,18 @@ from django.utils.translation import gettext_lazy as _
 
 from projects.core import signin
 from projects.core.admin_base import TrackedAdmin, run_all_or_nothing
-from projects.core.models import ApiToken, ChangeRecord, Corridor, Division, KeyArea, Organization, Province, User
+from projects.core.models import (
+    ApiToken,
+    ChangeRecord,
+    Corridor,
+    Division,
+    KeyArea,
+    Notification,
+    Organization,
+    Province,
+    User,
+)
+from projects.core.notifications import notifications_mark_read
 from projects.core.tokens import token_revoke
 from projects.permissions import CHANGE, can, visible_history
 
@@ -84,7 +95,7 @@ class UserAdmin(TrackedAdmin, DjangoUserAdmin):
     readonly_fields = ("last_login", "date_joined")
     fieldsets = (
         *DjangoUserAdmin.fieldsets[:2],
-        (_("Role in the tracker"), {"fields": ("organization", "role")}),
+        (_("Role in the tracker"), {"fields": ("organization", "role", "notify_by")}),
         *DjangoUserAdmin.fieldsets[2:],
     )
     add_fieldsets = (
@@ -166,3 +177,41 @@ class ApiTokenAdmin(TrackedAdmin):
             lambda token: token_revoke(actor=request.user, instance=token),
             _("%(count)d token(s) revoked."),
         )
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    """Notifications: each person sees their own (administrators everyone's) and marks them read."""
+
+    list_display = ("subject", "user", "created_at", "read_at")
+    list_filter = ("event", ("read_at", admin.EmptyFieldListFilter))
+    list_select_related = ("user",)
+    search_fields = ("subject", "body")
+    readonly_fields = ("user", "event", "subject", "body", "link", "created_at", "read_at")
+    actions = ["mark_read"]
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        return queryset if request.user.is_administrator else queryset.filter(user=request.user)
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_staff
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and (
+            obj is None or obj.user_id == request.user.pk or request.user.is_administrator
+        )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Mark the selected notifications read"))
+    def mark_read(self, request, queryset):
+        count = notifications_mark_read(actor=request.user, queryset=queryset)
+        self.message_user(request, _("%(count)d notification(s) marked read.") % {"count": count})

@@ -40,3 +40,11 @@ class ChangeAction(models.TextChoices):
     UPDATE = "update", _("Updated")
     DELETE = "delete", _("Deleted")
     TRANSITION = "transition", _("Status changed")
+
+
+class NotifyBy(models.TextChoices):
+    """How a person wants to be told (reminders, escalations)."""
+
+    EMAIL_AND_TRACKER = "both", _("E-mail and in the tracker")
+    TRACKER = "tracker", _("In the tracker only")
+    EMAIL = "email", _("E-mail only")

@@ -3,32 +3,48 @@
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from projects.core.admin_base import LogInline, TrackedAdmin, TrackedInline, confirm_with_comment
 from projects.core.errors import DomainError
 from projects.core.models import Corridor, Organization, Province
 from projects.restoration import services
-from projects.restoration.choices import ParticipationStatus, ProjectStatus, ReportStatus
+from projects.restoration.acceptance_form import acceptance_pdf
+from projects.restoration.choices import (
+    AcceptanceStatus,
+    ParticipationStatus,
+    ProjectStatus,
+    RectificationStatus,
+    ReportStatus,
+)
 from projects.restoration.comparison import compare_with_last_accepted
 from projects.restoration.compliance import NOT_REPORTED, STATUS_LABELS, reporting_compliance
 from projects.restoration.lifecycle import PARTICIPATION_LIFECYCLE, PROJECT_LIFECYCLE, REPORT_LIFECYCLE
 from projects.restoration.models import (
+    AcceptanceDocument,
+    AcceptanceIndicator,
+    AcceptanceMember,
+    AcceptanceRecord,
     EcosystemElement,
     FundingShare,
     FundingSource,
     Indicator,
     IndicatorTarget,
     IndicatorValue,
+    LandUseChange,
     MeasureType,
     ParticipationRequest,
     ProgressReport,
     Project,
     ProjectTransition,
+    RectificationItem,
+    ReminderLog,
     ReportAttachment,
     ReportInvestment,
     ShorelineSegment,
@@ -356,3 +372,177 @@ class ShorelineSegmentAdmin(TrackedAdmin):
     readonly_fields = ("length_m", *TrackedAdmin.readonly_fields)
     save_service = staticmethod(services.shoreline_segment_save)
     delete_service = staticmethod(services.shoreline_segment_delete)
+
+
+class AcceptanceMemberInline(TrackedInline):
+    model = AcceptanceMember
+    fields = ("name", "organization_name", "expert", "is_leader")
+    autocomplete_fields = ("expert",)
+    service_field = "members"
+
+
+class AcceptanceIndicatorInline(TrackedInline):
+    """Targets against achievements, prefilled from the project's figures when the record is added."""
+
+    model = AcceptanceIndicator
+    fields = ("indicator", "target_value", "achieved_value", "shortfall_reason")
+    service_field = "indicators"
+
+
+class LandUseInline(TrackedInline):
+    model = LandUseChange
+    fields = ("land_use", "area_before_ha", "area_after_ha")
+    service_field = "land_use"
+
+
+class AcceptanceDocumentInline(TrackedInline):
+    model = AcceptanceDocument
+    fields = ("title", "file", "uploaded_by")
+    readonly_fields = ("uploaded_by",)
+
+
+class RectificationInline(TrackedInline):
+    """Written through ``rectification_save``/``_delete`` in ``save_related``; done through the items' admin."""
+
+    model = RectificationItem
+    fields = ("title", "responsible_organization", "due_date", "status", "completed_on")
+    readonly_fields = ("status", "completed_on")
+
+
+@admin.register(AcceptanceRecord)
+class AcceptanceRecordAdmin(TrackedAdmin):
+    list_display = ("project", "kind", "subject", "accepted_on", "conclusion", "status")
+    list_filter = ("kind", "conclusion", "status", "project__provinces")
+    list_select_related = ("project",)
+    search_fields = ("project__code", "project__name_zh", "subject")
+    autocomplete_fields = ("project",)
+    fields = ("project", "kind", "subject", "accepted_on", "conclusion", "opinion", "status", "form_pdf")
+    readonly_fields = ("form_pdf", *TrackedAdmin.readonly_fields)
+    inlines = [
+        AcceptanceMemberInline,
+        AcceptanceIndicatorInline,
+        LandUseInline,
+        RectificationInline,
+        AcceptanceDocumentInline,
+    ]
+    actions = ["conclude"]
+    save_service = staticmethod(services.acceptance_save)
+    delete_service = staticmethod(services.acceptance_delete)
+
+    def has_change_permission(self, request, obj=None):
+        # A concluded acceptance is frozen; documents are added through the API.
+        return super().has_change_permission(request, obj) and (obj is None or obj.is_editable)
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.form_view)
+        return [path("<uuid:pk>/form.pdf", view, name="restoration_acceptancerecord_form"), *super().get_urls()]
+
+    def form_view(self, request, pk):
+        record = self.get_queryset(request).filter(pk=pk).select_related("project__lead_organization").first()
+        if record is None:
+            raise Http404
+        return HttpResponse(acceptance_pdf(record), content_type="application/pdf")
+
+    @admin.display(description=_("acceptance form (PDF)"))
+    def form_pdf(self, obj):
+        if obj is None or obj.pk is None:
+            return "—"
+        return format_html('<a href="{}">{}</a>', f"{obj.pk}/form.pdf", _("Print the acceptance form"))
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        record = request._tracked_saved
+        for formset in formsets:
+            if formset.model is RectificationItem:
+                self._save_rectifications(request, record, formset)
+            elif formset.model is AcceptanceDocument:
+                for row in formset.forms:
+                    data = row.cleaned_data
+                    if data and not data.get("DELETE") and data.get("file") and row.instance._state.adding:
+                        services.acceptance_attach(
+                            actor=request.user, record=record, file=data["file"], title=data.get("title") or ""
+                        )
+
+    def _save_rectifications(self, request, record, formset):
+        for row in formset.forms:
+            data = row.cleaned_data
+            if not data:
+                continue
+            stored = not row.instance._state.adding
+            if stored and data.get("DELETE"):
+                services.rectification_delete(actor=request.user, instance=row.instance)
+            elif not data.get("DELETE") and (row.has_changed() or not stored):
+                fields = {name: data.get(name) for name in ("title", "responsible_organization", "due_date")}
+                services.rectification_save(
+                    actor=request.user,
+                    instance=row.instance if stored else None,
+                    data={**fields, **({} if stored else {"record": record})},
+                )
+
+    @admin.action(description=_("Conclude the selected acceptances"))
+    def conclude(self, request, queryset):
+        return confirm_with_comment(
+            self,
+            request,
+            queryset,
+            title=_("Conclude"),
+            apply=lambda record, form: services.acceptance_transition(
+                actor=request.user, instance=record, to=AcceptanceStatus.CONCLUDED, comment=form["comment"]
+            ),
+        )
+
+
+@admin.register(RectificationItem)
+class RectificationItemAdmin(TrackedAdmin):
+    list_display = ("title", "record", "responsible_organization", "due_date", "status", "overdue")
+    list_filter = ("status", "responsible_organization")
+    list_select_related = ("record__project", "responsible_organization")
+    search_fields = ("title", "record__project__code")
+    fields = ("record", "title", "description", "responsible_organization", "due_date", "status", "completed_on")
+    readonly_fields = ("completed_on", *TrackedAdmin.readonly_fields)
+    actions = ["mark_done", "reopen"]
+    save_service = staticmethod(services.rectification_save)
+    delete_service = staticmethod(services.rectification_delete)
+
+    @admin.display(description=_("overdue"), boolean=True)
+    def overdue(self, obj):
+        return obj.is_overdue
+
+    def _transition(self, request, queryset, *, to, title):
+        return confirm_with_comment(
+            self,
+            request,
+            queryset,
+            title=title,
+            apply=lambda item, form: services.rectification_transition(
+                actor=request.user, instance=item, to=to, comment=form["comment"]
+            ),
+        )
+
+    @admin.action(description=_("Mark the selected items done"))
+    def mark_done(self, request, queryset):
+        return self._transition(request, queryset, to=RectificationStatus.DONE, title=_("Mark done"))
+
+    @admin.action(description=_("Open the selected items again"))
+    def reopen(self, request, queryset):
+        return self._transition(request, queryset, to=RectificationStatus.OPEN, title=_("Open again"))
+
+
+@admin.register(ReminderLog)
+class ReminderLogAdmin(admin.ModelAdmin):
+    """The reporting reminders sent: written by the reminder task only, never edited."""
+
+    list_display = ("project", "period", "step", "due_date", "sent_at", "emails")
+    list_filter = ("step", "project__provinces")
+    list_select_related = ("project",)
+    search_fields = ("project__code", "period")
+    readonly_fields = ("project", "period", "step", "due_date", "sent_at", "recipients", "emails")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ProjectStatus(models.TextChoices):
@@ -87,3 +88,50 @@ class ShorelineState(models.TextChoices):
 class ShorelineBank(models.TextChoices):
     LEFT = "left", _("Left bank")
     RIGHT = "right", _("Right bank")
+
+
+class AcceptanceKind(models.TextChoices):
+    """The three steps of 《国土空间生态保护修复工程验收规范》."""
+
+    SUB_PROJECT = "sub_project", _("Sub-project completion acceptance (子项目竣工验收)")
+    UNIT_EVALUATION = "unit_evaluation", _("Restoration unit evaluation (修复单元评价)")
+    WHOLE_PROJECT = "whole_project", _("Whole-project acceptance (整体验收)")
+
+
+class AcceptanceConclusion(models.TextChoices):
+    PASSED = "passed", _("Passed (通过)")
+    PASSED_WITH_RECTIFICATION = "rectify", _("Passed after rectification (整改后通过)")
+    FAILED = "failed", _("Failed (不通过)")
+
+
+class AcceptanceStatus(models.TextChoices):
+    DRAFT = "draft", _("Being recorded")
+    CONCLUDED = "concluded", _("Concluded")
+
+
+class RectificationStatus(models.TextChoices):
+    OPEN = "open", pgettext_lazy("rectification status", "Open")
+    DONE = "done", pgettext_lazy("rectification status", "Done")
+
+
+class LandUseType(models.TextChoices):
+    """First-level classes of the third national land survey (第三次全国国土调查)."""
+
+    CROPLAND = "cropland", _("Cropland (耕地)")
+    ORCHARD = "orchard", _("Orchard land (园地)")
+    FOREST = "forest", _("Forest land (林地)")
+    GRASSLAND = "grassland", _("Grassland (草地)")
+    WETLAND = "wetland", _("Wetland (湿地)")
+    BUILT_UP = "built_up", _("Urban, village and industrial land (城镇村及工矿用地)")
+    TRANSPORT = "transport", _("Transport land (交通运输用地)")
+    WATER = "water", _("Water and water facilities (水域及水利设施用地)")
+    OTHER = "other", _("Other land (其他土地)")
+
+
+class ReminderStep(models.TextChoices):
+    """The steps of reminding a reporting organization of a period's report (each sent once)."""
+
+    BEFORE = "before", _("Before the deadline")
+    DUE = "due", _("On the due date")
+    PROVINCE = "province", _("Escalated to the province's lead")
+    OFFICE = "office", _("Escalated to the joint office")

@@ -44,7 +44,7 @@ from decimal import Decimal
 
 from projects.restoration.choices import Aggregation, ReportStatus
 from projects.restoration.models import Indicator, IndicatorValue, ProgressReport, ReportAttachment, ReportInvestment
-from projects.restoration.selectors import COUNTED, indicator_totals
+from projects.restoration.selectors import COUNTED, indicator_totals, shown
 
 
 def last_accepted_before(report: ProgressReport) -> ProgressReport | None:
@@ -59,13 +59,17 @@ def last_accepted_before(report: ProgressReport) -> ProgressReport | None:
     )
 
 
-def _text(value) -> str | None:
-    return None if value is None else str(value)
+def _text(value, places: int | None) -> str | None:
+    if value is None:
+        return None
+    return shown(value, places) if places is not None else str(value)
 
 
-def _pair(current: Decimal | None, previous: Decimal | None) -> dict:
+def _pair(current: Decimal | None, previous: Decimal | None, places: int | None = None) -> dict:
+    """Current, previous and their difference as text (indicator figures: rounded once, half up, to
+    ``places``, as every figure is shown; stored amounts as stored)."""
     change = current - previous if current is not None and previous is not None else None
-    return {"current": _text(current), "previous": _text(previous), "change": _text(change)}
+    return {"current": _text(current, places), "previous": _text(previous, places), "change": _text(change, places)}
 
 
 def _fell(current, previous) -> bool:
@@ -130,8 +134,8 @@ def compare_with_last_accepted(report: ProgressReport) -> dict:
                 "name": indicator.name,
                 "unit": indicator.unit,
                 "aggregation": indicator.aggregation,
-                "per_period": _pair(current_values.get(indicator.pk), previous_values.get(indicator.pk)),
-                "absolute": _pair(now, before),
+                "per_period": _pair(current_values.get(indicator.pk), previous_values.get(indicator.pk), 3),
+                "absolute": _pair(now, before, 3),
                 "went_backwards": fell,
             }
         )

@@ -14,7 +14,15 @@ from django.db import transaction
 from projects.core.models import Corridor, Division, KeyArea, Organization, Province, User
 from projects.restoration import demo_shapes as shapes
 from projects.restoration import services
-from projects.restoration.choices import ParticipationKind, ParticipationStatus, ShorelineState
+from projects.restoration.choices import (
+    AcceptanceConclusion,
+    AcceptanceKind,
+    AcceptanceStatus,
+    LandUseType,
+    ParticipationKind,
+    ParticipationStatus,
+    ShorelineState,
+)
 from projects.restoration.choices import ProjectStatus as S
 from projects.restoration.choices import ReportStatus as R
 from projects.restoration.models import (
@@ -25,6 +33,7 @@ from projects.restoration.models import (
     Project,
     ShorelineSegment,
 )
+from projects.restoration.services.reminders import send_reporting_reminders
 
 LOCAL_ORGANIZATIONS = [
     ("guangan-natural-resources", "广安市自然资源和规划局", "Guang'an Natural Resources and Planning Bureau", "511600"),
@@ -489,6 +498,60 @@ def _invite_partners(project, partners, lead_staff, staff_by_province) -> None:
         )
 
 
+# The demo's acceptances: SC-2022-0003 passed at 60 % of its targets (with the reasons), SC-2021-0001
+# failed and went back in progress with its rectification items.
+FAILED_ACCEPTANCE = "SC-2021-0001"
+# Its report waiting for review shows the reviewer a figure that went backwards (compare/).
+COMPARED_REPORT = "CQ-2021-0001"
+
+
+def _acceptance(project, actor, *, passed: bool, on: datetime.date):
+    """Record and conclude a whole-project acceptance through the services."""
+    from projects.conference.models import Expert
+
+    expert = Expert.objects.order_by("name").first()  # the committee, when its demo is loaded already
+    members = [
+        {"name": "陈志远", "organization_name": "四川省自然资源厅", "expert": None, "is_leader": True},
+        {"name": "刘晓梅", "organization_name": "重庆市规划和自然资源局", "expert": None, "is_leader": False},
+        {"name": "", "organization_name": "", "expert": expert, "is_leader": False}
+        if expert
+        else {"name": "周建国", "organization_name": "四川大学", "expert": None, "is_leader": False},
+    ]
+    figures = services.acceptance.project_figures(project)
+    reasons = "部分地块征地未完成，已调整至后续项目实施" if passed else "植被成活率偏低，需补植后重新验收"
+    record = services.acceptance_save(
+        actor=actor,
+        data={
+            "project": project,
+            "kind": AcceptanceKind.WHOLE_PROJECT,
+            "accepted_on": on,
+            "conclusion": AcceptanceConclusion.PASSED if passed else AcceptanceConclusion.FAILED,
+            "opinion": "工程质量合格，资料齐全，同意通过整体验收。"
+            if passed
+            else "部分修复地块植被成活率偏低，岸坡防护未达设计要求，验收不通过。",
+            "members": members,
+            "indicators": [{**row, "shortfall_reason": reasons} for row in figures],
+            "land_use": [
+                {"land_use": LandUseType.CROPLAND, "area_before_ha": Decimal("820"), "area_after_ha": Decimal("860")},
+                {"land_use": LandUseType.FOREST, "area_before_ha": Decimal("310"), "area_after_ha": Decimal("420")},
+                {"land_use": LandUseType.OTHER, "area_before_ha": Decimal("190"), "area_after_ha": Decimal("40")},
+            ],
+        },
+    )
+    if not passed:
+        for title, days in (("补植乔灌木并加强抚育管护", 120), ("整改岸坡防护工程", 180)):
+            services.rectification_save(
+                actor=actor,
+                data={
+                    "record": record,
+                    "title": title,
+                    "responsible_organization": project.lead_organization,
+                    "due_date": on + datetime.timedelta(days=days),
+                },
+            )
+    return services.acceptance_transition(actor=actor, instance=record, to=AcceptanceStatus.CONCLUDED)
+
+
 def _walk(project, status, actor, on_started):
     """Take a new project along the lifecycle to ``status`` (each step recorded), calling
     ``on_started`` once it is in progress (reports come before completion)."""
@@ -510,6 +573,8 @@ def _walk(project, status, actor, on_started):
         S.CANCELLED: "选址调整，项目终止",
     }
     for step in paths[status]:
+        if step == S.ACCEPTED:  # only on a passed whole-project acceptance
+            _acceptance(project, actor, passed=True, on=datetime.date.today() - datetime.timedelta(days=30))
         project = services.project_transition(actor=actor, instance=project, to=step, comment=comments[step])
         if step == S.IN_PROGRESS:
             on_started(project)
@@ -547,6 +612,16 @@ def _reports(project, *, reporter, reviewer, today, final_status):
         )
         if index == len(periods) and not finished:
             continue  # the newest report is still a draft
+        if index == len(periods) - 1 and not finished and project.code == COMPARED_REPORT:
+            # Waiting for review with something to see: a flood undid part of the works.
+            report = services.report_save(
+                actor=reporter,
+                instance=report,
+                data={
+                    "narrative": report.narrative + "\n汛期洪水冲毁部分岸坡植被，完成比例较上月回调，已安排补植。",
+                    "percent_complete": (share * 100 - 10).quantize(Decimal("0.01")),
+                },
+            )
         report = services.report_transition(actor=reporter, instance=report, to=R.SUBMITTED)
         if index == len(periods) - 1 and not finished:
             continue  # submitted, waiting for review
@@ -641,7 +716,7 @@ def load(today: datetime.date | None = None) -> str:
             },
         )
         _invite_partners(project, [organizations[p] for p in partners], province_staff, staff_by_province)
-        _walk(
+        project = _walk(
             project,
             status,
             users["joint_office"],
@@ -656,9 +731,16 @@ def load(today: datetime.date | None = None) -> str:
                 final_status=status,
             ),
         )
+        if code == FAILED_ACCEPTANCE:
+            _acceptance(project, users["joint_office"], passed=False, on=today - datetime.timedelta(days=20))
         created += 1
     segments = _shoreline(users, today)
-    return f"{created} projects created ({Project.objects.count()} in all), {segments} shoreline segments recorded"
+    # The reports due or late by today have been reminded of, as the beat task would have done.
+    reminders = len(send_reporting_reminders(today=today))
+    return (
+        f"{created} projects created ({Project.objects.count()} in all), {segments} shoreline segments "
+        f"recorded, {reminders} reporting reminders sent"
+    )
 
 
 def _shoreline(users, today: datetime.date) -> int:

@@ -1,8 +1,10 @@
 """The project and progress-report lifecycles: the one table each that decides transitions."""
 
 from projects.core.workflow import Lifecycle
+from projects.restoration.choices import AcceptanceStatus as A
 from projects.restoration.choices import ParticipationStatus as Part
 from projects.restoration.choices import ProjectStatus as P
+from projects.restoration.choices import RectificationStatus as Rect
 from projects.restoration.choices import ReportStatus as R
 
 PROJECT_LIFECYCLE = Lifecycle(
@@ -38,3 +40,9 @@ PARTICIPATION_LIFECYCLE = Lifecycle(
     },
     Part,
 )
+
+# An acceptance is recorded, then concluded once (its consequences follow the conclusion).
+ACCEPTANCE_LIFECYCLE = Lifecycle({A.DRAFT: [A.CONCLUDED], A.CONCLUDED: []}, A)
+
+# Rectification items are tracked like follow-up actions: open until done (reopened if not).
+RECTIFICATION_LIFECYCLE = Lifecycle({Rect.OPEN: [Rect.DONE], Rect.DONE: [Rect.OPEN]}, Rect)

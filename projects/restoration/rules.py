@@ -168,3 +168,54 @@ def shoreline_segments(user, action, segment) -> bool:
 @rule_for("restoration.projecttransition")
 def transitions(user, action, obj) -> bool:
     return action == VIEW  # written by project_transition only
+
+
+@rule_for("restoration.acceptancerecord")
+def acceptance_records(user, action, record) -> bool:
+    """The joint office and the staff of a province taking part record a project's acceptance; a
+    concluded record is frozen (the service refuses) and nobody but the joint office deletes a draft."""
+    if action == VIEW:
+        return True
+    if user.runs_everything:
+        return True
+    if not is_provincial_staff(user) or action == DELETE:
+        return False
+    if record is None:
+        return action in (ADD, CHANGE, TRANSITION)
+    return user.province_id in project_province_ids(record.project)
+
+
+@rule_for(
+    "restoration.acceptancemember",
+    "restoration.acceptanceindicator",
+    "restoration.landusechange",
+    "restoration.acceptancedocument",
+)
+def acceptance_parts(user, action, part) -> bool:
+    if action == VIEW:
+        return True
+    if part is None:
+        return user.runs_everything or is_provincial_staff(user)
+    return acceptance_records(user, CHANGE, part.record)
+
+
+@rule_for("restoration.rectificationitem")
+def rectification_items(user, action, item) -> bool:
+    """Those who record the acceptance set the items; they and the responsible organization's
+    province mark them done."""
+    if action == VIEW:
+        return True
+    if user.runs_everything:
+        return True
+    if not is_provincial_staff(user) or action == DELETE:
+        return False
+    if item is None:
+        return action in (ADD, CHANGE, TRANSITION)
+    if action == TRANSITION and item.responsible_organization.province_id == user.province_id:
+        return True
+    return acceptance_records(user, CHANGE, item.record)
+
+
+@rule_for("restoration.reminderlog")
+def reminder_logs(user, action, log) -> bool:
+    return action == VIEW  # written by the reminder task only

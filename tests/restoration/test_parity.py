@@ -72,7 +72,8 @@ def world(db):
     sichuan = ProjectFactory(code="SC-2024-0001")
     chongqing = ProjectFactory(code="CQ-2024-0001", lead_organization=org("cq-planning-natural-resources"))
     TargetFactory(project=sichuan)
-    return {"sichuan": sichuan, "chongqing": chongqing}
+    completed = ProjectFactory(code="SC-2024-0002", status="completed")
+    return {"sichuan": sichuan, "chongqing": chongqing, "completed": completed}
 
 
 # rule: (persona, api call, admin call); each call takes (client, world) and returns a response.
@@ -173,6 +174,17 @@ RULES = {
             ),
         ),
     ),
+    "a project accepted without a passed whole-project acceptance": (
+        "joint_office",
+        lambda c, w: c.post(
+            f"/api/v1/projects/{w['completed'].id}/transition/", {"to": "accepted", "comment": "验收"}, format="json"
+        ),
+        lambda c, w: c.post(
+            "/admin/restoration/project/",
+            {"action": "change_status", "_selected_action": [str(w["completed"].id)], "apply": "1", "to": "accepted"},
+            follow=True,
+        ),
+    ),
 }
 
 
@@ -204,5 +216,6 @@ def test_every_rule_is_refused_in_the_api_and_in_the_admin(personas, client_for,
             assert response.status_code in (200, 403), response.status_code
             if response.status_code == 200:
                 page = response.content.decode()
-                assert "errornote" in page or "errorlist" in page
+                # A form shows the refusal beside the field; an action, as an error message.
+                assert "errornote" in page or "errorlist" in page or 'class="error"' in page
     assert _state() == before

@@ -4,7 +4,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from projects.core.choices import Role
+from projects.core.choices import NotifyBy, Role
 
 
 class User(AbstractUser):
@@ -22,6 +22,13 @@ class User(AbstractUser):
         verbose_name=_("organization"),
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.PROVINCIAL_STAFF)
+    notify_by = models.CharField(
+        _("notify me by"),
+        max_length=10,
+        choices=NotifyBy.choices,
+        default=NotifyBy.EMAIL_AND_TRACKER,
+        help_text=_("How reminders and escalations reach you."),
+    )
 
     class Meta(AbstractUser.Meta):
         verbose_name = _("user")

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from projects.core.models.base import TrackedModel
 from projects.core.validators import validate_attachment
-from projects.restoration.choices import AttachmentKind, ReportingPeriod, ReportStatus
+from projects.restoration.choices import AttachmentKind, ReminderStep, ReportingPeriod, ReportStatus
 
 PERIOD_PATTERN = re.compile(r"^(?P<year>\d{4})-(?:(?P<month>0[1-9]|1[0-2])|Q(?P<quarter>[1-4]))$")
 
@@ -228,3 +228,26 @@ class ReportAttachment(TrackedModel):
 
     def representation_parents(self, before):
         return [self.report]
+
+
+class ReminderLog(models.Model):
+    """One reminder step sent for a project's period: sent once (the unique constraint), never edited."""
+
+    project = models.ForeignKey(
+        "restoration.Project", on_delete=models.CASCADE, related_name="reminders", verbose_name=_("project")
+    )
+    period = models.CharField(_("period"), max_length=7)
+    step = models.CharField(_("reminder step"), max_length=12, choices=ReminderStep.choices)
+    sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+    due_date = models.DateField(_("due date"))
+    recipients = models.JSONField(_("recipients"), default=list, help_text=_("The people told (user names)."))
+    emails = models.PositiveIntegerField(_("e-mails sent"), default=0)
+
+    class Meta:
+        ordering = ["-sent_at"]
+        verbose_name = _("reporting reminder")
+        verbose_name_plural = _("reporting reminders")
+        constraints = [models.UniqueConstraint(fields=["project", "period", "step"], name="one_reminder_per_step")]
+
+    def __str__(self) -> str:
+        return f"{self.project.code} {self.period} {self.get_step_display()}"

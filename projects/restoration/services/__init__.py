@@ -1,6 +1,15 @@
 """Writes of projects, progress reports and participation. The admin, the API, imports and
 tasks all call these; nothing else writes the restoration records."""
 
+from projects.restoration.services.acceptance import (
+    acceptance_attach,
+    acceptance_delete,
+    acceptance_save,
+    acceptance_transition,
+    rectification_delete,
+    rectification_save,
+    rectification_transition,
+)
 from projects.restoration.services.catalogues import check_derivation, indicator_save
 from projects.restoration.services.participation import participation_request, participation_transition
 from projects.restoration.services.projects import (
@@ -26,6 +35,10 @@ from projects.restoration.services.shoreline import shoreline_segment_delete, sh
 __all__ = [
     "PROJECT_RELATIONS",
     "REPORTABLE_STATUSES",
+    "acceptance_attach",
+    "acceptance_delete",
+    "acceptance_save",
+    "acceptance_transition",
     "attachment_delete",
     "check_derivation",
     "check_reportable",
@@ -36,6 +49,9 @@ __all__ = [
     "project_delete",
     "project_save",
     "project_transition",
+    "rectification_delete",
+    "rectification_save",
+    "rectification_transition",
     "replace_rows",
     "report_attach",
     "report_attach_check",

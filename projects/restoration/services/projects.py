@@ -11,6 +11,7 @@ from projects.core.services import (
     tracked_save,
     tracked_transition,
 )
+from projects.restoration.choices import ProjectStatus
 from projects.restoration.lifecycle import PROJECT_LIFECYCLE
 from projects.restoration.models import Project, ProjectTransition
 from projects.restoration.models.projects import check_funding_within_budget
@@ -89,7 +90,15 @@ def project_save(*, actor, instance: Project | None = None, data: dict, expected
 
 
 def project_transition(*, actor, instance: Project, to: str, comment: str = "", expected_version=None) -> Project:
-    """Move a project to another status if the lifecycle allows it; keep who, when and why."""
+    """Move a project to another status if the lifecycle allows it; keep who, when and why.
+
+    "Accepted" needs a passed whole-project acceptance (``acceptance.check_project_accepted``)."""
+
+    def check(project):
+        if to == ProjectStatus.ACCEPTED:
+            from projects.restoration.services.acceptance import check_project_accepted
+
+            check_project_accepted(project)
 
     def log(project, from_status):
         ProjectTransition.objects.create(
@@ -102,6 +111,7 @@ def project_transition(*, actor, instance: Project, to: str, comment: str = "", 
         lifecycle=PROJECT_LIFECYCLE,
         to=to,
         comment=comment,
+        check=check,
         apply=log,
         expected_version=expected_version,
         related=("lead_organization",),
