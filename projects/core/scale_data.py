@@ -1,8 +1,9 @@
 """Scale data for benchmarks: many realistic, varied projects, reports and samples, written fast.
 
 A fixture generator, not a face: it bypasses the write services on purpose (they check
-permissions, lock, re-read and record history per row, 770–1,730 rows/s; this path writes tens
-of thousands of rows per second through PostgreSQL's COPY, or multi-row inserts elsewhere). What
+permissions, lock, re-read and record history per row, 770–1,730 rows/s; this path writes
+thousands to tens of thousands of rows per second through PostgreSQL's COPY, or multi-row inserts
+elsewhere; docs/benchmarks.md). What
 the services would derive is computed here the same way (provinces and cross-regional from the
 organizations, measured extents from the geometry, samples' class from the GB 3838 table,
 plan items' planned investment from their funding).
