@@ -4,7 +4,7 @@ works on a database that holds other projects than the demo's."""
 import re
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from projects.compensation.models import Measurement, WaterSample
 from projects.conference.models import PlanItem
@@ -64,3 +64,11 @@ def test_load_demo_works_beside_generated_projects(settings, capsys):
     assert generated.count() == 40
     # The demo's plans hold the demo's projects only.
     assert not PlanItem.objects.filter(plan__year__in=[2022, 2023], project__in=generated).exists()
+
+
+def test_with_debug_off_the_generator_refuses_and_writes_nothing(settings):
+    settings.DEBUG = False
+    before = _counts()
+    with pytest.raises(CommandError, match="Nothing was written"):
+        call_command("generate_scale_data", projects=5, reports_per_project=1, samples=0)
+    assert _counts() == before

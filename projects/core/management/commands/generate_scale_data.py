@@ -1,6 +1,7 @@
 import time
 
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 
 from projects.core.scale_data import generate
 
@@ -17,8 +18,16 @@ class Command(BaseCommand):
         parser.add_argument("--reports-per-project", type=int, default=12, help="Monthly reports per project.")
         parser.add_argument("--samples", type=int, default=20000, help="Water-quality samples wanted in all.")
         parser.add_argument("--batch-size", type=int, default=1000, help="Projects per transaction.")
+        parser.add_argument(
+            "--allow-production", action="store_true", help="Fill even with DEBUG off (a benchmark server)."
+        )
 
-    def handle(self, *args, projects, reports_per_project, samples, batch_size, **options):
+    def handle(self, *args, projects, reports_per_project, samples, batch_size, allow_production, **options):
+        if not settings.DEBUG and not allow_production:
+            raise CommandError(
+                "DEBUG is off: generate_scale_data would add thousands of invented projects to what looks "
+                "like production. Nothing was written. Run it with DEBUG=true or give --allow-production."
+            )
         started = time.perf_counter()
         verbose = options["verbosity"] > 1
         written = generate(
