@@ -49,7 +49,7 @@ messages: setup ## Refresh the translation catalogues from the code and compile 
 	bin/ensure-system-deps gettext
 	PYTHON=$(PY) bin/update-messages
 
-bench: setup ## Print benchmark figures on a separate database (docs/benchmarks.md)
+bench: setup ## Benchmark under gunicorn on PostgreSQL against hand-written SQL (docs/benchmarks.md; not in make test)
 	$(PY) -m bench.run $(BENCH_ARGS)
 
 clean: ## Remove the embedded database, broker folders and uploads (keeps the venv)

@@ -5,7 +5,40 @@
 repeating a record, and resumes from the cursor it kept.
 """
 
+from django.db import models
 from rest_framework import pagination
+
+
+class KeysFirst:
+    """A list's rows for the paginator, the page's keys chosen first.
+
+    The paginator counts and slices what it is given. Sliced as it is, a list with derived columns
+    (a project's latest progress: three subqueries) computes them for every row it skips, so page
+    500 costs 25,000 rows' worth; here the page's keys are chosen by a query without them (a
+    subquery in the same statement, so no query is added) and only those rows are computed.
+    The count likewise asks for keys only.
+    """
+
+    def __init__(self, queryset: models.QuerySet):
+        self.queryset = queryset
+        self.keys = queryset.values("pk")
+        self.ordered = queryset.ordered
+
+    def count(self) -> int:
+        return self.keys.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self[index : index + 1][0]
+        return list(self.queryset.filter(pk__in=self.keys[index]))
+
+    @staticmethod
+    def applies(queryset) -> bool:
+        # A DISTINCT list would select its ordering columns beside the key: left as it is.
+        return isinstance(queryset, models.QuerySet) and queryset.ordered and not queryset.query.distinct
 
 
 class CursorPagination(pagination.CursorPagination):
@@ -33,6 +66,8 @@ class PageNumberPagination(pagination.PageNumberPagination):
             self._cursor = CursorPagination()
             return self._cursor.paginate_queryset(queryset, request, view)
         self._cursor = None
+        if KeysFirst.applies(queryset):
+            queryset = KeysFirst(queryset)
         return super().paginate_queryset(queryset, request, view)
 
     def get_paginated_response(self, data):

@@ -133,3 +133,22 @@ def test_readme_documents_every_variable_the_settings_read():
 def test_readme_documents_no_variable_nothing_reads():
     used = _variables_read_by_the_settings() | {"PORT"}  # PORT: the Makefile's, for make run
     assert sorted(_documented_variables() - used) == []
+
+
+def test_a_replica_and_object_storage_come_from_the_environment(read):
+    computed = read(
+        ["DATABASES", "DATABASE_ROUTERS", "STORAGES"],
+        DATABASE_URL="postgres://tracker@primary:5432/tracker",
+        DATABASE_REPLICA_URL="postgres://tracker@replica:5432/tracker",
+        MEDIA_STORAGE="s3",
+        S3_BUCKET="tracker-media",
+        S3_ENDPOINT_URL="https://minio.example.org",
+    )
+    replica = computed["DATABASES"]["replica"]
+    assert (replica["HOST"], replica["TEST"]) == ("replica", {"MIRROR": "default"})
+    assert replica["OPTIONS"]["options"] == computed["DATABASES"]["default"]["OPTIONS"]["options"] == "-c jit=off"
+    assert computed["DATABASE_ROUTERS"] == ["tracker.db.ReplicaRouter"]
+    media = computed["STORAGES"]["default"]
+    assert media["BACKEND"] == "storages.backends.s3.S3Storage"
+    assert media["OPTIONS"]["bucket_name"] == "tracker-media"
+    assert media["OPTIONS"]["endpoint_url"] == "https://minio.example.org"

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "tracker.db.ReplicaReadsMiddleware",  # GET and HEAD read from the replica, when there is one
     "django.middleware.security.SecurityMiddleware",
     "projects.core.middleware.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -116,6 +117,9 @@ if DATABASES["default"]["ENGINE"].endswith("spatialite"):
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-tracker.sqlite3")}
 else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # PostgreSQL's JIT compiles the plan of any query it thinks costly: 326 ms to compile a 10 ms
+    # aggregate here (docs/benchmarks.md). The tracker's queries are short; it never pays off.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
     # The test database must get PostGIS too; a template that already has it avoids
     # needing a superuser for CREATE EXTENSION when one exists.
     if env_str("DATABASE_TEST_TEMPLATE", ""):
@@ -123,6 +127,22 @@ else:
 IS_SPATIALITE = DATABASES["default"]["ENGINE"].endswith("spatialite")
 # Seconds a client is asked to wait (Retry-After of the 503) while the database is unreachable.
 DATABASE_RETRY_AFTER = env_int("DATABASE_RETRY_AFTER", 30)
+# A PostgreSQL read replica (streaming replication) for the reads of GET requests: tracker/db.py.
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    if IS_SPATIALITE:
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL needs PostgreSQL as the primary (DATABASE_URL).")
+    replica = dj_database_url.parse(
+        "postgis://" + DATABASE_REPLICA_URL.split("://", 1)[1], conn_max_age=env_int("DB_CONN_MAX_AGE", 60)
+    )
+    replica.update(
+        CONN_HEALTH_CHECKS=True,
+        OPTIONS={**replica.get("OPTIONS", {}), "options": "-c jit=off"},
+        # Tests: the same test database as the primary, not one of its own.
+        TEST={"MIRROR": "default"},
+    )
+    DATABASES["replica"] = replica
+    DATABASE_ROUTERS = ["tracker.db.ReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "core.User"
@@ -177,6 +197,25 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
+# Uploads on S3-compatible object storage (MinIO, Ceph, OSS, COS …) for several web nodes:
+# needs django-storages[s3] installed on every host (docs/deploy.md); the default keeps MEDIA_ROOT.
+MEDIA_STORAGE = env_choice("MEDIA_STORAGE", "filesystem", ["filesystem", "s3"])
+if MEDIA_STORAGE == "s3":
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env_str("S3_BUCKET", ""),
+            "endpoint_url": env_str("S3_ENDPOINT_URL", "") or None,
+            "region_name": env_str("S3_REGION", "") or None,
+            "access_key": env_str("S3_ACCESS_KEY_ID", ""),
+            "secret_key": env_str("S3_SECRET_ACCESS_KEY", ""),  # or S3_SECRET_ACCESS_KEY_FILE
+            "default_acl": None,  # private objects: served through signed, expiring links
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+    if not STORAGES["default"]["OPTIONS"]["bucket_name"]:
+        raise ImproperlyConfigured("MEDIA_STORAGE=s3 needs S3_BUCKET.")
 # Uploads larger than this go to a temporary file instead of memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("FILE_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
 # The largest request body apart from uploaded files (JSON, forms); larger is a 400.

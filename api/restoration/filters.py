@@ -3,23 +3,21 @@ import uuid
 import django_filters
 from django.db.models import Q
 
-from api.filters import TrackerFilterSet
+from api.filters import ExistsFilter, TrackerFilterSet
 from projects.restoration.choices import ProjectStatus, ReportStatus
 from projects.restoration.models import ProgressReport, Project, ShorelineSegment
 
 
 class ProjectFilter(TrackerFilterSet):
-    corridor = django_filters.CharFilter(field_name="corridors__slug", label="corridor slug", distinct=True)
-    key_area = django_filters.CharFilter(field_name="key_areas__slug", label="key area slug", distinct=True)
-    province = django_filters.CharFilter(
-        field_name="provinces__code", label="province code (taking part)", distinct=True
-    )
-    division = django_filters.CharFilter(field_name="divisions__code", label="division code", distinct=True)
+    corridor = ExistsFilter(field_name="corridors__slug", label="corridor slug")
+    key_area = ExistsFilter(field_name="key_areas__slug", label="key area slug")
+    province = ExistsFilter(field_name="provinces__code", label="province code (taking part)")
+    division = ExistsFilter(field_name="divisions__code", label="division code")
     status = django_filters.MultipleChoiceFilter(choices=ProjectStatus.choices)
     cross_regional = django_filters.BooleanFilter(field_name="is_cross_regional")
     national_major = django_filters.BooleanFilter(field_name="is_national_major")
-    element = django_filters.CharFilter(field_name="elements__code", label="ecosystem element code", distinct=True)
-    measure = django_filters.CharFilter(field_name="measures__code", label="measure code", distinct=True)
+    element = ExistsFilter(field_name="elements__code", label="ecosystem element code")
+    measure = ExistsFilter(field_name="measures__code", label="measure code")
     lead_organization = django_filters.CharFilter(field_name="lead_organization__slug")
     adjacent_area = django_filters.BooleanFilter(method="filter_adjacent_area", label="lies in an adjacent area")
 
@@ -46,7 +44,7 @@ class ProjectFilter(TrackerFilterSet):
 
 class ProgressReportFilter(TrackerFilterSet):
     project = django_filters.CharFilter(method="filter_project", label="project id or code")
-    province = django_filters.CharFilter(field_name="project__provinces__code", label="province code", distinct=True)
+    province = ExistsFilter(field_name="project__provinces__code", label="province code")
     period = django_filters.CharFilter()
     year = django_filters.NumberFilter(field_name="period_end__year")
     status = django_filters.MultipleChoiceFilter(choices=ReportStatus.choices)

@@ -127,6 +127,10 @@ class LatestProgressSerializer(serializers.Serializer):
     )
 
 
+# One instance for every row: building a serializer per project cost about a tenth of a list.
+LATEST_PROGRESS = LatestProgressSerializer()
+
+
 class FundAllocationsSerializer(serializers.Serializer):
     total_yuan = serializers.IntegerField(help_text="元 (CNY)")
     total_wan_yuan = serializers.CharField(help_text="万元, exact (four decimals)")
@@ -139,6 +143,7 @@ class FundAllocationsSerializer(serializers.Serializer):
     allocations = FundAllocationBriefSerializer(many=True)
 
 
+FUND_ALLOCATIONS = FundAllocationsSerializer()
 COMPENSATION_FUND = "compensation-fund"  # the funding source the fund's payments belong to
 PROJECT_UNITS = {
     "total_budget": WAN_YUAN,
@@ -249,7 +254,7 @@ class ProjectSerializer(serializers.ModelSerializer):
     def get_latest_progress(self, project) -> LatestProgressSerializer(allow_null=True):
         if getattr(project, "latest_period", None) is None:
             return None
-        return LatestProgressSerializer(project).data
+        return LATEST_PROGRESS.to_representation(project)
 
     def get_fund_allocations(self, project) -> FundAllocationsSerializer:
         """Payments out of the compensation fund to the project (元, and exactly in 万元)."""
@@ -257,14 +262,14 @@ class ProjectSerializer(serializers.ModelSerializer):
         total = sum(allocation.amount for allocation in allocations)
         shares = project.funding.all()
         planned = next((share.amount for share in shares if share.source.code == COMPENSATION_FUND), None)
-        return FundAllocationsSerializer(
+        return FUND_ALLOCATIONS.to_representation(
             {
                 "total_yuan": total,
                 "total_wan_yuan": wan_yuan(total),
                 "planned_wan_yuan": planned,
                 "allocations": allocations,
             }
-        ).data
+        )
 
 
 class ParticipationRequestSerializer(serializers.ModelSerializer):

@@ -421,13 +421,13 @@ def load_products(admin, projects) -> dict:
 
 @transaction.atomic
 def load() -> dict:
-    from projects.restoration.models import Project
+    from projects.restoration.demo import demo_projects
 
     admin = _admin()
     if admin is None:
         return {"skipped": "demo accounts missing: load_users first"}
     projects = list(
-        Project.objects.select_related("lead_organization__province").prefetch_related("corridors", "provinces")
+        demo_projects().select_related("lead_organization__province").prefetch_related("corridors", "provinces")
     )
     return {
         "agreement": load_agreement(admin),

@@ -30,7 +30,8 @@ from projects.core.models import Corridor, Organization, Province, User
 from projects.core.services import tracked_update
 from projects.restoration import services as restoration_services
 from projects.restoration.choices import Aggregation, Combination, ProjectStatus, ReportStatus
-from projects.restoration.models import FundingSource, Indicator, ProgressReport, Project
+from projects.restoration.demo import demo_projects
+from projects.restoration.models import FundingSource, Indicator, ProgressReport
 
 SC, CQ = "510000", "500000"
 
@@ -341,8 +342,10 @@ def load(today: datetime.date | None = None) -> str:
     provinces = {p.code: p for p in Province.objects.filter(code__in=[SC, CQ])}
     organizations = {o.slug: o for o in Organization.objects.all()}
     sources = {s.code: s for s in FundingSource.objects.filter(code__in=["central", "provincial"])}
-    live = Project.objects.exclude(status__in=[ProjectStatus.PROPOSED, ProjectStatus.CANCELLED]).select_related(
-        "lead_organization__province"
+    live = (
+        demo_projects()
+        .exclude(status__in=[ProjectStatus.PROPOSED, ProjectStatus.CANCELLED])
+        .select_related("lead_organization__province")
     )
     # Projects that can still report, so the 2022 plan has an execution to show.
     projects_2022 = [

@@ -75,7 +75,9 @@ def plan_execution(*, plan: AnnualPlan, as_of: datetime.date | None = None) -> d
     until = min(as_of, end)
     share = year_share(plan.year, as_of)
     items = list(plan_items_for_execution(plan))
-    project_ids = [item.project_id for item in items]
+    # The plan's projects as a subquery: the figures are worked out in the database for them,
+    # without thousands of ids travelling to PostgreSQL in IN (…) lists.
+    project_ids = PlanItem.objects.filter(plan=plan).values("project_id") if items else []
     codes = {item.project_id: item.project.code for item in items}
     figures = Figures(project_ids=project_ids if until >= start else [], start=start, end=until)
     invested_at_end = investment_at(project_ids=project_ids, on=until)
@@ -237,11 +239,14 @@ def corridor_progress(*, corridor_plan: CorridorPlan, as_of: datetime.date | Non
         projects_of[corridor_id].add(project_id)
         codes[project_id] = code
     start = datetime.date(corridor_plan.start_year, 1, 1)
-    figures = Figures(project_ids=set(codes), start=start, end=as_of)
+    in_corridors = (
+        Project.corridors.through.objects.filter(corridor_id__in=corridor_ids).values("project_id") if codes else []
+    )
+    figures = Figures(project_ids=in_corridors, start=start, end=as_of)
     plan = AnnualPlan.objects.filter(year=as_of.year, status=PlanStatus.APPROVED).first()
     planned = defaultdict(dict)
     if plan is not None:
-        rows = PlanItem.objects.filter(plan=plan, project_id__in=set(codes)).values_list(
+        rows = PlanItem.objects.filter(plan=plan, project_id__in=in_corridors).values_list(
             "project_id", "targets__indicator_id", "targets__target_value"
         )
         for project_id, indicator_id, value in rows:

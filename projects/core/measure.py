@@ -12,9 +12,11 @@ WGS 84 and CGCS2000 coordinates differ by centimetres; they are taken as the sam
 """
 
 import math
+import threading
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.contrib.gis.gdal import CoordTransform, SpatialReference
 from django.contrib.gis.geos import GEOSGeometry
 
 # EPSG codes of CGCS2000 / 3-degree Gauss-Kruger CM 75E … CM 135E.
@@ -37,7 +39,20 @@ def projected(geometry: GEOSGeometry) -> GEOSGeometry:
     source = geometry.clone()
     if source.srid is None:
         source.srid = 4326
-    return source.transform(gauss_kruger_srid(source.centroid.x), clone=True)
+    return source.transform(_transform(source.srid, gauss_kruger_srid(source.centroid.x)), clone=True)
+
+
+# Building a transformation looks both systems up in PROJ's database (about 60 ms); one per
+# thread and pair is kept, as GDAL's transformations must not be shared between threads.
+_transforms = threading.local()
+
+
+def _transform(source_srid: int, target_srid: int) -> CoordTransform:
+    cache = _transforms.__dict__.setdefault("by_pair", {})
+    key = (source_srid, target_srid)
+    if key not in cache:
+        cache[key] = CoordTransform(SpatialReference(source_srid), SpatialReference(target_srid))
+    return cache[key]
 
 
 def _parts(geometry: GEOSGeometry):

@@ -449,6 +449,13 @@ SHORELINE = [
 REPORT_MONTHS = 12
 
 
+def demo_projects():
+    """The demo's own projects (by code): the other loaders build on these alone, so a database
+    that also holds real or generated projects gets the same demo, and no plan item or
+    allocation is written for a project the demo's accounts may not touch."""
+    return Project.objects.filter(code__in=[row[0] for row in PROJECTS])
+
+
 def _months_before(today: datetime.date, count: int) -> list[str]:
     year, month = today.year, today.month
     periods = []

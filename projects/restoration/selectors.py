@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
-from django.db.models import Count, Max, OuterRef, Subquery, Sum
+from django.db.models import Count, Max, OuterRef, QuerySet, Subquery, Sum
 
 from projects.restoration.choices import (
     Aggregation,
@@ -148,16 +148,24 @@ def indicator_totals(
 
 
 def investment_at(*, project_ids, on: datetime.date, statuses=COUNTED) -> dict:
-    """Per project id: the cumulative investment (万元) of its latest report ending on or before ``on``."""
-    latest = defaultdict(lambda: ZERO)
-    reports = (
-        ProgressReport.objects.filter(project_id__in=project_ids, status__in=statuses, period_end__lte=on)
-        .order_by("project_id", "period_end", "period_start", "created_at")
-        .values_list("project_id", "cumulative_investment")
+    """Per project id: the cumulative investment (万元) of its latest report ending on or before ``on``.
+
+    ``project_ids`` may be a query of ids (a subquery then: no id list travels through Python);
+    the latest report is picked in the database, one row per project comes back."""
+    from projects.restoration.models import Project
+
+    latest = (
+        ProgressReport.objects.filter(project_id=OuterRef("pk"), status__in=statuses, period_end__lte=on)
+        .order_by("-period_end", "-period_start", "-created_at")
+        .values("cumulative_investment")[:1]
     )
-    for project_id, amount in reports:
-        latest[project_id] = amount  # ordered by period: the last one wins
-    return dict(latest)
+    rows = (
+        Project.objects.filter(pk__in=project_ids)
+        .annotate(amount=Subquery(latest))
+        .exclude(amount=None)
+        .values_list("pk", "amount")
+    )
+    return dict(rows)
 
 
 def shoreline_lengths(*, project_ids, on: datetime.date | None = None) -> dict:
@@ -269,13 +277,17 @@ class Figures:
     """
 
     def __init__(self, *, project_ids, start: datetime.date | None = None, end: datetime.date | None = None):
-        """``project_ids`` None: every project."""
+        """``project_ids`` None: every project; a query of ids: used as a subquery (no id list
+        through Python)."""
         self.start, self.end = start, end
-        self.project_ids = None if project_ids is None else set(project_ids)
+        if project_ids is None or isinstance(project_ids, QuerySet):
+            self.project_ids = project_ids
+        else:
+            self.project_ids = set(project_ids)
         self.indicators = catalogue()
         self.totals = (
             indicator_totals(project_ids=self.project_ids, start=start, end=end, indicators=self.indicators)
-            if self.project_ids is None or self.project_ids
+            if self._some_projects()
             else {}
         )
         self._weights: dict = {}
@@ -294,8 +306,11 @@ class Figures:
             self._weights[quantity] = self._load_weights(quantity)
         return self._weights[quantity]
 
+    def _some_projects(self) -> bool:
+        return self.project_ids is None or isinstance(self.project_ids, QuerySet) or bool(self.project_ids)
+
     def _load_weights(self, quantity: str) -> dict:
-        if self.project_ids is not None and not self.project_ids:
+        if not self._some_projects():
             return {}
         if quantity == WeightQuantity.SHORELINE_LENGTH:
             return shoreline_lengths(project_ids=self.project_ids, on=self.end)

@@ -1,0 +1,74 @@
+"""``make bench`` once, tiny: the harness runs end to end and its hand-written SQL still gives the
+API's JSON, so neither can rot. No time is asserted; seconds live only in the benchmark."""
+
+import json
+import threading
+from wsgiref.simple_server import WSGIRequestHandler, make_server
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from bench import raw
+from bench import run as bench
+from projects.core.scale_data import generate
+
+pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="the limit is PostgreSQL SQL")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _reference_data_back(django_db_setup, django_db_blocker):
+    """A transactional test empties every table when it ends: the session's reference data comes back."""
+    yield
+    with django_db_blocker.unblock():
+        call_command("load_reference", verbosity=0)
+
+
+class _Quiet(WSGIRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def raw_server():
+    settings = connection.settings_dict
+    dsn = f"dbname={settings['NAME']} user={settings['USER']} host={settings['HOST']} port={settings['PORT'] or 5432}"
+    if settings.get("PASSWORD"):
+        dsn += f" password={settings['PASSWORD']}"
+    server = make_server("127.0.0.1", 0, raw.RawApp(dsn), handler_class=_Quiet)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+def test_the_bench_runs_and_its_limit_gives_the_apis_json(transactional_db, live_server, raw_server, tmp_path):
+    call_command("load_reference", verbosity=0)  # the previous transactional test emptied the tables
+    generate(projects=24, reports_per_project=3, samples=10, log=lambda message: None)
+    token = bench.bench_token()
+    cases = bench.build_cases()
+    compared = {case["name"] for case in cases if case["raw"]}
+    assert compared >= {"project list, page 1", "project list, corridor + status", "project detail"}
+    assert "progress-report list" in compared and len(cases) >= 9
+
+    results = bench.measure(
+        cases,
+        app_url=live_server.url,
+        raw_url=raw_server,
+        token=token,
+        concurrencies=[1, 2],
+        duration=0.2,
+        max_requests=3,
+    )
+
+    for entry in results:
+        assert entry["queries"] > 0
+        for run in entry["runs"].values():
+            assert run["app"]["requests"] > 0 and run["app"]["errors"] == 0, entry
+            if "raw" in run:
+                assert run["raw"]["errors"] == 0 and run["ratio"] is not None
+        if "same_json" in entry:
+            assert entry["same_json"], entry["difference"]
+    document = json.loads(bench.report(results, fill={"seconds": 0, "rows": 0}, out=tmp_path).read_text())
+    assert document["cores"] >= 1 and document["data"]["restoration.Project"] == 24
+    assert {"rps", "p50_ms", "p95_ms", "p99_ms"} <= set(document["results"][0]["runs"]["1"]["app"])
