@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -30,7 +31,7 @@ from projects.core.errors import DomainError
 from projects.core.validators import PHOTO_EXTENSIONS
 from projects.permissions import CHANGE, TRANSITION, can, visible
 from projects.restoration.choices import AttachmentKind, ReportStatus
-from projects.restoration.models import FundingSource, ProgressReport, Project
+from projects.restoration.models import FundingSource, ProgressReport, Project, ReportAttachment
 from projects.restoration.rules import REVIEW
 from projects.restoration.services.reports import report_attach, report_save, report_transition
 from projects.workspace.waiting import reportable_projects, waiting_for
@@ -247,6 +248,18 @@ def report_edit(request, pk=None):
         },
         status=400 if errors else 200,
     )
+
+
+@login_required
+def attachment_file(request, pk):
+    """A report's photo or document, to those who may see the report (the tracker does not serve
+    /media/ in production: a link there would be readable by anyone who has it)."""
+    attachment = get_object_or_404(visible(request.user, ReportAttachment.objects.all()), pk=pk)
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404(_("The file is missing.")) from exc
+    return FileResponse(handle, filename=Path(attachment.file.name).name)
 
 
 # --- Progress report: review -----------------------------------------------------------------
