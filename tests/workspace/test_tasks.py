@@ -94,7 +94,7 @@ def test_my_work_lists_what_waits_for_a_sichuan_staff_member(sc_staff, cq_staff,
     assert reverse("workspace:report-review", args=[submitted_by_cq.pk]) in page
     # Overdue months of the organization's project, each one click from its report form.
     assert f"{reverse('workspace:report-new')}?project={shared_project.pk}&amp;period=2025-02" in page
-    assert "逾期" in page
+    assert "期已逾期" in page
     # Chongqing reported it: Chongqing does not review its own report.
     cq_page = signed_in(cq_staff).get("/").content.decode()
     assert reverse("workspace:report-review", args=[submitted_by_cq.pk]) not in cq_page
