@@ -318,3 +318,14 @@ def sequestration_path(*, years: list[int], project_ids=None) -> dict:
             for pid, data in sorted(per_project.items(), key=lambda item: projects[item[0]].code)
         ],
     }
+
+
+def with_latest_sample(sections):
+    """Monitoring sections with the class and date of their latest classified sample (one query)."""
+    from projects.compensation.models import WaterSample
+
+    latest = WaterSample.objects.filter(section=OuterRef("pk"), water_class__isnull=False).order_by("-sampled_on")
+    return sections.annotate(
+        latest_class=Subquery(latest.values("water_class")[:1]),
+        latest_sampled_on=Subquery(latest.values("sampled_on")[:1]),
+    )

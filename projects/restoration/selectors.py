@@ -399,3 +399,48 @@ def _indicator_rows(figures: Figures, project_ids: set, codes: dict, detail: boo
             }
         )
     return rows
+
+
+def project_summary(*, by: str, today: datetime.date | None = None) -> dict:
+    """Per province (``by="province"``, by code) or corridor (``by="corridor"``, by slug; projects on
+    none under ``""``): how many projects are in each status, their planned budget (万元), what they
+    have spent (the latest submitted or accepted report's cumulative investment, 万元) and the
+    reports overdue (``progress.expected_periods`` not reported). A project taking part in two
+    groups counts fully in each, as in ``totals_by``. Three queries.
+    """
+    from projects.restoration.models import Project
+    from projects.restoration.progress import expected_periods
+
+    today = today or datetime.date.today()
+    relation = Project.provinces if by == "province" else Project.corridors
+    key_field = "code" if by == "province" else "slug"
+    groups_of = defaultdict(list)
+    for project_id, key in relation.through.objects.values_list("project_id", f"{by}__{key_field}"):
+        groups_of[project_id].append(key)
+    reported = defaultdict(set)
+    for project_id, period in ProgressReport.objects.filter(status__in=COUNTED).values_list("project_id", "period"):
+        reported[project_id].add(period)
+    projects = Project.objects.with_latest_progress().only(
+        "id", "status", "total_budget", "planned_start", "planned_end", "reporting_period"
+    )
+    summary: dict = {}
+    for project in projects:
+        overdue = [p for p in expected_periods(project, today) if p not in reported[project.pk]]
+        for key in groups_of.get(project.pk) or ([""] if by == "corridor" else []):
+            group = summary.setdefault(
+                key, {"projects": 0, "by_status": defaultdict(int), "planned": ZERO, "spent": ZERO, "overdue": 0}
+            )
+            group["projects"] += 1
+            group["by_status"][project.status] += 1
+            group["planned"] += project.total_budget
+            group["spent"] += project.latest_cumulative_investment or ZERO
+            group["overdue"] += len(overdue)
+    return {
+        key: {
+            **group,
+            "by_status": dict(group["by_status"]),
+            "planned": shown(group["planned"], 2),
+            "spent": shown(group["spent"], 2),
+        }
+        for key, group in summary.items()
+    }

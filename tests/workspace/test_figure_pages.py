@@ -1,0 +1,126 @@
+"""The figure pages: they show the domain's figures with names, and read them at a fixed number of
+queries whatever the data size."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from projects.conference.choices import ActionStatus
+from tests.conference.factories import ActionItemFactory, ProjectFactory, cq_project, report
+
+pytestmark = pytest.mark.django_db
+
+
+def _projects(count: int) -> list:
+    """``count`` Sichuan and ``count`` Chongqing projects, each with two counted reports."""
+    made = []
+    for _ in range(count):
+        for project in (ProjectFactory(corridors=["jialing", "wu"]), cq_project(corridors=["yangtze"])):
+            report(project, "2024-01", "100", {"forest-restored-area": "12.5", "shoreline-restored": "1.2"})
+            report(project, "2024-02", "150", {"forest-restored-area": "7.5"})
+            made.append(project)
+    return made
+
+
+def _queries(client, url) -> tuple[int, str]:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries), response.content.decode()
+
+
+@pytest.fixture
+def staff_client(client, sc_staff):
+    client.force_login(sc_staff)
+    return client
+
+
+def test_signed_out_readers_are_sent_to_sign_in(client):
+    response = client.get(reverse("workspace:overview"))
+    assert response.status_code == 302
+
+
+def test_overview_reads_a_fixed_number_of_queries_whatever_the_data_size(staff_client):
+    _projects(1)
+    small, _page = _queries(staff_client, reverse("workspace:overview"))
+    _projects(4)
+    large, _page = _queries(staff_client, reverse("workspace:overview"))
+    assert small == large
+    assert small <= 50
+
+
+def test_overview_shows_the_selectors_figures_with_names(staff_client):
+    _projects(2)
+    ActionItemFactory(status=ActionStatus.OVERDUE, due_date=datetime.date(2024, 1, 1))
+    page = staff_client.get(reverse("workspace:overview")).content.decode()
+    assert "嘉陵江" in page and "四川省" in page and "重庆市" in page
+    # Two Sichuan projects on the Jialing: 2 × 20 ha forest restored, derived into restored area.
+    assert ">40.0<" in page or ">40<" in page
+    # Planned 2 × 1,000 万元 with the thousands separator; spent the latest cumulative, 2 × 150.
+    assert "2,000.00" in page and "300.00" in page
+    assert "jialing" not in page.split("<main", 1)[1].split("</main>", 1)[0].replace("/jialing/", "")
+
+
+def _shaped(project, lon: float, lat: float):
+    from django.contrib.gis.geos import Point
+
+    project.geometry = Point(lon, lat, srid=4326)
+    project.save(update_fields=["geometry"])
+    return project
+
+
+def test_the_map_loads_the_projects_of_the_visible_extent_matching_the_filters(staff_client):
+    nanchong = _shaped(ProjectFactory(corridors=["jialing"]), 106.08, 30.80)
+    chongqing = _shaped(cq_project(corridors=["yangtze"]), 106.55, 29.56)
+    url = reverse("workspace:map-projects")
+
+    def names(query):
+        response = staff_client.get(url + query)
+        assert response.status_code == 200
+        return {feature["properties"]["name"] for feature in response.json()["features"]}
+
+    assert names("?bbox=105.5,30.5,106.5,31") == {nanchong.name_zh}
+    assert names("?bbox=100,25,110,35&corridor=yangtze") == {chongqing.name_zh}
+    assert names("?bbox=100,25,110,35&province=500000&year=2022") == {chongqing.name_zh}
+    assert names("?year=2040") == set()
+    bad = staff_client.get(url + "?year=abc")
+    assert bad.status_code == 400 and "year" in bad.json()["errors"]
+
+
+def test_the_map_card_names_the_project_its_status_and_lead(staff_client):
+    project = _shaped(ProjectFactory(), 106.08, 30.80)
+    page = staff_client.get(reverse("workspace:map-card", args=[project.pk])).content.decode()
+    assert project.name_zh in page and "实施中" in page and "四川省自然资源厅" in page
+    assert reverse("workspace:project", args=[project.pk]) in page
+
+
+def test_the_map_page_offers_the_filters_by_name_and_keeps_them_from_the_url(staff_client):
+    page = staff_client.get(reverse("workspace:map") + "?corridor=jialing&status=in_progress").content.decode()
+    assert '<option value="jialing" selected>嘉陵江</option>' in page
+    assert 'value="in_progress" selected' in page
+    layers = staff_client.get(reverse("workspace:map-layers")).json()
+    assert {"province"} <= {feature["properties"]["layer"] for feature in layers["features"]}
+
+
+def test_corridor_page_reads_a_fixed_number_of_queries_whatever_the_data_size(staff_client):
+    url = reverse("workspace:corridor", args=["jialing"])
+    _projects(1)
+    small, _page = _queries(staff_client, url)
+    _projects(4)
+    large, page = _queries(staff_client, url)
+    assert small == large
+    assert "嘉陵江" in page and "会议测试项目" in page
+
+
+def test_an_unknown_corridor_is_a_404(staff_client):
+    assert staff_client.get(reverse("workspace:corridor", args=["no-such-river"])).status_code == 404
+
+
+def test_project_page_shows_targets_reports_and_a_history_in_words(staff_client):
+    project = _projects(1)[0]
+    page = staff_client.get(reverse("workspace:project", args=[project.pk])).content.decode()
+    assert project.name_zh in page and "生态修复面积" in page and "2024-02" in page
+    assert str(project.pk) not in page.split('id="history-title"', 1)[1]
