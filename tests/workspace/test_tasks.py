@@ -28,7 +28,7 @@ from tests.conference.factories import (
 
 pytestmark = pytest.mark.django_db
 # Session and user, then one query per list on My work (see projects/workspace/waiting.py).
-MY_WORK_QUERIES = 11
+MY_WORK_QUERIES = 12
 
 PNG = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
