@@ -171,3 +171,36 @@ def test_the_report_form_works_on_a_phone(scene, signed_in_page, screenshot):
     phone.wait_for_selector("#percent_complete-error")
     assert phone.get_by_label("本期完成的工作").input_value() == "保留我写的内容"
     screenshot(phone, "07-report-form-phone-refused")
+
+
+def test_a_settlement_confirmed_and_an_action_updated_in_a_real_browser(signed_in_page, screenshot):
+    from projects.compensation import services as compensation
+    from tests.compensation.factories import AgreementFactory, SectionFactory, add_sample
+    from tests.conference.factories import ActionItemFactory
+
+    office = staff("office_settle", "joint-office", role=Role.JOINT_OFFICE)
+    sichuan = staff("sc_settle", "sc-natural-resources")
+    section = SectionFactory(name_zh="琼江跨界断面")
+    agreement = AgreementFactory(sections=[section], name_zh="琼江流域横向生态保护补偿协议")
+    add_sample(office, section, datetime.date(2023, 6, 1), nh3n="0.525")
+    compensation.settlement_compute(
+        instance=compensation.settlement_save(actor=office, data={"agreement": agreement, "period": "2023"})
+    )
+    ActionItemFactory(title="完成琼江岸线违建清理", responsible_organization=org("sc-natural-resources"))
+
+    page = signed_in_page(sichuan)
+    page.goto("/")
+    page.get_by_role("link", name="确认“琼江流域横向生态保护补偿协议”2023 结算").click()
+    assert "10,000,000.00" in page.locator(".amount").inner_text()
+    assert page.locator("ol li").count() >= 2  # the steps in words
+    screenshot(page, "08-settlement-confirm")
+    page.get_by_role("button", name="确认结算结果").click()
+    page.wait_for_url("**/")
+    assert "已代表" in page.locator(".messages").inner_text()
+
+    page.get_by_role("link", name="完成琼江岸线违建清理").click()
+    page.get_by_label("已完成的工作").fill("已拆除违建 3 处，恢复岸线 0.4 公里。")
+    page.get_by_role("button", name="提交进展").click()
+    page.wait_for_selector(".messages")
+    assert "已拆除违建 3 处" in page.locator(".task-list").inner_text()
+    screenshot(page, "09-action-update")
