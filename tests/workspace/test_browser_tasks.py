@@ -5,6 +5,7 @@ request to another host fails the test (see conftest.py); screenshots go to var/
 
 import base64
 import datetime
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -25,6 +26,11 @@ PNG = base64.b64decode(
 )
 # The report task from My work to submitted: every click and every field filled (see below).
 REPORT_TASK_STEPS = 8
+
+
+def on_my_work(url) -> bool:
+    """For wait_for_url: the page is My work (a glob such as "**/" matches every page)."""
+    return urlsplit(url).path == "/"
 
 
 class Steps:
@@ -83,7 +89,7 @@ def sign_in(page, username):
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(PASSWORD)
     page.get_by_role("button", name="登录").click()
-    page.wait_for_url("**/")
+    page.wait_for_url(on_my_work)
 
 
 def test_report_review_and_plan_in_a_real_browser(scene, new_page, signed_in_page, screenshot, tmp_path):
@@ -113,7 +119,7 @@ def test_report_review_and_plan_in_a_real_browser(scene, new_page, signed_in_pag
     assert page.locator("[data-thumbs] img").count() == 1  # the thumbnail before sending
     screenshot(page, "03-report-form")
     steps.click(page.get_by_role("button", name="提交审核"))
-    page.wait_for_url("**/")
+    page.wait_for_url(on_my_work)
     assert "已提交审核" in page.locator(".messages").inner_text()
     print(f"report task: {steps.count} steps (clicks and fields filled)")
     assert steps.count == REPORT_TASK_STEPS
@@ -131,7 +137,7 @@ def test_report_review_and_plan_in_a_real_browser(scene, new_page, signed_in_pag
     assert reviewer.locator(".thumbs img").evaluate("img => img.naturalWidth") == 2
     screenshot(reviewer, "04-review")
     reviewer.get_by_role("button", name="通过").click()
-    reviewer.wait_for_url("**/")
+    reviewer.wait_for_url(on_my_work)
     assert "报告已通过" in reviewer.locator(".messages").inner_text()
     report.refresh_from_db()
     assert report.status == ReportStatus.ACCEPTED and report.reviewed_by == scene["cq"]
@@ -145,7 +151,7 @@ def test_report_review_and_plan_in_a_real_browser(scene, new_page, signed_in_pag
     office.get_by_label("会议", exact=True).select_option(str(scene["coming"].pk))
     screenshot(office, "05-plan-submit")
     office.get_by_role("button", name="提交计划").click()
-    office.wait_for_url("**/")
+    office.wait_for_url(on_my_work)
     plan = AnnualPlan.objects.get(pk=scene["plan"].pk)
     assert plan.status == PlanStatus.SUBMITTED and plan.meeting == scene["coming"]
 
@@ -195,7 +201,9 @@ def test_a_settlement_confirmed_and_an_action_updated_in_a_real_browser(signed_i
     assert page.locator("ol li").count() >= 2  # the steps in words
     screenshot(page, "08-settlement-confirm")
     page.get_by_role("button", name="确认结算结果").click()
-    page.wait_for_url("**/")
+    page.wait_for_load_state()
+    assert not page.locator(".form-errors").count(), page.locator(".form-errors").inner_text()
+    page.wait_for_url(on_my_work)
     assert "已代表" in page.locator(".messages").inner_text()
 
     page.get_by_role("link", name="完成琼江岸线违建清理").click()
