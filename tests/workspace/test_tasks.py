@@ -279,3 +279,12 @@ def test_the_review_shows_what_fell_since_the_last_accepted_report(sc_staff, cq_
     assert "Compared with the accepted report for 2026-08." in html
     assert html.count('class="fell"') == 2  # the share done and the investment
     assert "上月比例填错" in html
+
+
+def test_another_province_opening_a_draft_reads_it_instead(sc_staff, gz_staff, shared_project):
+    signed_in(sc_staff).post(reverse("workspace:report-new"), {**report_form(shared_project), "save": "1"})
+    report = ProgressReport.objects.get()
+    assert report.status == ReportStatus.DRAFT
+    response = signed_in(gz_staff).get(reverse("workspace:report-edit", args=[report.pk]))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("workspace:report-review", args=[report.pk])
