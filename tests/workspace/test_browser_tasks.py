@@ -134,6 +134,8 @@ def test_report_review_and_plan_in_a_real_browser(scene, new_page, signed_in_pag
     reviewer.goto("/")
     reviewer.get_by_role("link", name="审核“嘉陵江岸线生态修复工程”2025-01 的报告").click()
     reviewer.wait_for_selector("#id_comment")
+    # The photo, served only to those who may see the report, has loaded.
+    reviewer.wait_for_function("() => [...document.querySelectorAll('.thumbs img')].every(i => i.complete)")
     assert reviewer.locator(".thumbs img").evaluate("img => img.naturalWidth") == 2
     screenshot(reviewer, "04-review")
     reviewer.get_by_role("button", name="通过").click()
