@@ -288,3 +288,10 @@ def test_another_province_opening_a_draft_reads_it_instead(sc_staff, gz_staff, s
     response = signed_in(gz_staff).get(reverse("workspace:report-edit", args=[report.pk]))
     assert response.status_code == 302
     assert response["Location"] == reverse("workspace:report-review", args=[report.pk])
+
+
+def test_a_missing_page_is_a_workspace_page_in_the_users_language(sc_staff, settings):
+    settings.DEBUG = False
+    response = signed_in(sc_staff, "en").get("/tasks/reports/00000000-0000-0000-0000-000000000000/review/")
+    assert response.status_code == 404
+    assert "Page not found" in response.content.decode() and "Back to My work" in response.content.decode()
