@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
+from django.db import connections
 from django.test import Client
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -47,15 +48,28 @@ def browser():
 def new_page(browser, live_server):
     """``new_page(cookies=None, mobile=False)``: a page in a fresh browser context that records
     console errors, script errors and requests to other hosts; the test fails on any."""
+    # The live server's request threads close their database connection after each request, so
+    # none is left open (kept alive with the browser's connection) when the test database goes.
+    database = connections["default"].settings_dict
+    kept_age, database["CONN_MAX_AGE"] = database["CONN_MAX_AGE"], 0
     problems = []
+    console_errors = []
+    # A refused form comes back as 400 with its messages; Chromium logs that status on the console.
+    refused_forms = set()
     contexts = []
     server = urlsplit(live_server.url).netloc
+
+    def refused_form(response):
+        request = response.request
+        if response.status == 400 and request.method == "POST" and request.resource_type == "document":
+            refused_forms.add(response.url)
 
     def watch(page):
         page.on(
             "console",
-            lambda message: message.type == "error" and problems.append(f"console error: {message.text}"),
+            lambda message: message.type == "error" and console_errors.append((message.text, message.location)),
         )
+        page.on("response", refused_form)
         page.on("pageerror", lambda error: problems.append(f"script error: {error}"))
 
         def guard(route):
@@ -86,6 +100,10 @@ def new_page(browser, live_server):
     yield make
     for context in contexts:
         context.close()
+    database["CONN_MAX_AGE"] = kept_age
+    for text, location in console_errors:
+        if not (text.endswith("status of 400 (Bad Request)") and location.get("url") in refused_forms):
+            problems.append(f"console error: {text} ({location.get('url')})")
     if problems:
         pytest.fail("The browser saw problems:\n" + "\n".join(problems))
 
