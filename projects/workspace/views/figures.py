@@ -34,6 +34,18 @@ from projects.restoration.selectors import COUNTED, project_summary, shoreline, 
 from projects.workspace.filters import MapProjectFilter
 from projects.workspace.forms import MapFilterForm
 
+# Status colours on the map, its legend and the charts: distinct for colour-blind readers as far as
+# seven colours go, each dark enough for white outlines and readable labels.
+STATUS_COLOURS = {
+    ProjectStatus.PROPOSED: "#7b7f86",
+    ProjectStatus.APPROVED: "#1c5fa8",
+    ProjectStatus.IN_PROGRESS: "#d97706",
+    ProjectStatus.COMPLETED: "#0b8a5f",
+    ProjectStatus.ACCEPTED: "#0b4d3b",
+    ProjectStatus.SUSPENDED: "#a4161a",
+    ProjectStatus.CANCELLED: "#4a4a4a",
+}
+
 # The indicators the overview shows beside the projects, in this order.
 OVERVIEW_INDICATORS = ("restored-area", "shoreline-restored", "natural-shoreline-ratio", "carbon-sequestered")
 
@@ -162,6 +174,8 @@ def _stacked(rows: list, statuses: list) -> dict:
     return {
         "kind": "bar",
         "stacked": True,
+        "integer": True,
+        "colours": [STATUS_COLOURS[status] for status in ProjectStatus.values],
         "categories": [row["name"] for row in rows],
         "series": [
             {"name": str(label), "data": [row["by_status"][index] for row in rows]}
@@ -183,37 +197,28 @@ def _investment(rows: list) -> dict:
 
 
 def _targets_chart(targets: list) -> dict:
-    """The share of the final (2035) target achieved, per corridor and indicator, as the corridor
-    plan's progress gives it (``share_achieved``), shown in per cent."""
+    """The share of the final (2035) target achieved, one bar per corridor and indicator, as the
+    corridor plan's progress gives it (``share_achieved``), shown in per cent."""
+    corridors = list(dict.fromkeys(row["corridor"] for row in targets))
+    indicators = list(dict.fromkeys(row["name"] for row in targets))
+    share = {(row["corridor"], row["name"]): row["share_achieved"] for row in targets}
     return {
         "kind": "bar",
-        "horizontal": True,
         "unit": "%",
-        "categories": [f"{row['corridor']} · {row['name']}" for row in targets],
+        "categories": corridors,
         "series": [
             {
-                "name": _("Share of the 2035 target achieved"),
+                "name": str(indicator),
                 "data": [
-                    None if row["share_achieved"] is None else float(row["share_achieved"]) * 100 for row in targets
+                    None if share.get((c, indicator)) is None else float(share[(c, indicator)]) * 100 for c in corridors
                 ],
             }
+            for indicator in indicators
         ],
     }
 
 
 # --- the map ---------------------------------------------------------------------------------
-
-# Status colours on the map (and in its legend): distinct for colour-blind readers as far as
-# seven colours go, each dark enough for white outlines and readable labels.
-STATUS_COLOURS = {
-    ProjectStatus.PROPOSED: "#7b7f86",
-    ProjectStatus.APPROVED: "#1c5fa8",
-    ProjectStatus.IN_PROGRESS: "#d97706",
-    ProjectStatus.COMPLETED: "#0b8a5f",
-    ProjectStatus.ACCEPTED: "#0b4d3b",
-    ProjectStatus.SUSPENDED: "#a4161a",
-    ProjectStatus.CANCELLED: "#4a4a4a",
-}
 
 
 def _feature(geometry, properties: dict) -> dict:
