@@ -7,6 +7,7 @@ import re
 import pytest
 from django.core.management import call_command
 
+from projects.conference.models import AnnualPlan
 from projects.core.choices import Role
 from projects.core.models import Organization
 from projects.restoration.models import Project
@@ -80,6 +81,18 @@ def test_staff_see_the_figure_pages_filter_the_map_and_switch_language(demo, sig
     _charts_drawn(page, 1)
     screenshot(page, "figures-project-zh")
 
+    plan = AnnualPlan.objects.get(year=2022)
+    page.goto("/figures/")
+    page.get_by_role("link", name="2022年度实施计划").click()
+    page.wait_for_url(f"**/figures/plans/{plan.pk}/")
+    _charts_drawn(page, 2)
+    assert "节点“完成年度建设任务”已过期限仍未完成" in page.locator("#behind-title + ul").inner_text()
+    screenshot(page, "figures-plan-zh")
+    page.emulate_media(media="print")
+    assert not page.locator(".site-nav").is_visible()
+    screenshot(page, "figures-plan-print")
+    page.emulate_media(media="screen")
+
     page.goto("/figures/")
     page.get_by_label("语言").select_option("en")
     page.wait_for_function("document.querySelector('h1').textContent === 'Overview'")
@@ -87,5 +100,7 @@ def test_staff_see_the_figure_pages_filter_the_map_and_switch_language(demo, sig
     screenshot(page, "figures-overview-en")
     page.goto("/figures/map/?status=in_progress")
     page.wait_for_selector("#map-projects li")
-    assert "In progress" in page.locator("#map-projects").inner_text()
+    listed = page.locator("#map-projects li").all_inner_texts()
+    assert listed and all("In progress" in entry for entry in listed)
+    assert len(listed) == len(set(listed)), "a shape loaded for two extents is listed once"
     screenshot(page, "figures-map-en")

@@ -124,3 +124,16 @@ def test_project_page_shows_targets_reports_and_a_history_in_words(staff_client)
     page = staff_client.get(reverse("workspace:project", args=[project.pk])).content.decode()
     assert project.name_zh in page and "生态修复面积" in page and "2024-02" in page
     assert str(project.pk) not in page.split('id="history-title"', 1)[1]
+
+
+def test_plan_page_tells_why_items_are_behind_in_words(staff_client):
+    from projects.conference.choices import PlanStatus
+    from tests.conference.factories import AnnualPlanFactory, PlanItemFactory
+
+    project = _projects(1)[0]
+    plan = AnnualPlanFactory(year=2024, status=PlanStatus.APPROVED)
+    PlanItemFactory(plan=plan, project=project)  # 40 ha of restored area planned, 20 reached
+    page = staff_client.get(reverse("workspace:plan", args=[plan.pk])).content.decode()
+    behind = page.split('id="behind-title"', 1)[1].split("</section>", 1)[0]
+    assert project.name_zh in behind and "生态修复面积：完成20，计划40（ha）" in behind
+    assert "indicator:" not in page and "restored-area" not in page

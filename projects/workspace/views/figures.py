@@ -20,9 +20,10 @@ from django.utils.translation import gettext as _
 
 from projects.compensation.models import CompensationAgreement, FundAllocation, MonitoringSection, Settlement
 from projects.compensation.selectors import sequestration_path, with_latest_sample
-from projects.conference.execution import corridor_progress
-from projects.conference.models import ActionItem, CorridorPlan
-from projects.conference.selectors import overdue_actions_by_province
+from projects.conference.choices import PackStatus, ReviewStatus
+from projects.conference.execution import corridor_progress, plan_execution
+from projects.conference.models import ActionItem, AnnualPlan, CorridorPlan, ExpertReview, ReviewPack
+from projects.conference.selectors import behind_in_words, overdue_actions_by_province
 from projects.core.events import describe
 from projects.core.history import history_of
 from projects.core.models import Corridor, Division, KeyArea, Province
@@ -165,6 +166,7 @@ def overview(request):
             "targets": targets,
             "target_years": ["2025", "2030", "2035"],
             "charts": charts,
+            "plans": visible(request.user, AnnualPlan.objects.order_by("-year")).only("id", "year", "title", "status"),
         },
     )
 
@@ -221,8 +223,11 @@ def _targets_chart(targets: list) -> dict:
 # --- the map ---------------------------------------------------------------------------------
 
 
-def _feature(geometry, properties: dict) -> dict:
-    return {"type": "Feature", "geometry": json.loads(geometry.json), "properties": properties}
+def _feature(geometry, properties: dict, identifier=None) -> dict:
+    feature = {"type": "Feature", "geometry": json.loads(geometry.json), "properties": properties}
+    if identifier is not None:
+        feature["id"] = str(identifier)  # the map keeps one copy of a shape loaded for two extents
+    return feature
 
 
 @login_required
@@ -319,6 +324,7 @@ def map_projects(request):
                 "status": project.status,
                 "status_label": str(labels[project.status]),
             },
+            project.pk,
         )
         for project in projects
     ]
@@ -470,3 +476,58 @@ def project(request, pk):
             "chart": chart,
         },
     )
+
+
+# --- an annual plan -------------------------------------------------------------------------
+
+
+@login_required
+def plan(request, pk):
+    """An annual plan's execution: per item, corridor and province (``execution.plan_execution``),
+    the items behind and why in words, the expert opinions and the review pack. Prints well."""
+    plan = get_object_or_404(visible(request.user, AnnualPlan.objects.select_related("meeting")), pk=pk)
+    execution = plan_execution(plan=plan, as_of=timezone.localdate())
+    provinces = {p.code: p.name for p in Province.objects.only("id", "code", "name_zh", "name_en")}
+    items = [
+        {**item, "province_name": provinces.get(item["province"], item["province"]), "why": behind_in_words(item)}
+        for item in execution["items"]
+    ]
+    reviews = (
+        visible(request.user, ExpertReview.objects.filter(plan=plan, status=ReviewStatus.SUBMITTED))
+        .select_related("expert")
+        .order_by("submitted_at")
+    )
+    pack = (
+        visible(request.user, ReviewPack.objects.filter(plan=plan, status=PackStatus.READY))
+        .order_by("-finished_at")
+        .first()
+    )
+    charts = {
+        "corridor": _execution_chart(execution["by_corridor"]),
+        "province": _execution_chart(execution["by_province"]),
+    }
+    return render(
+        request,
+        "workspace/figures/plan.html",
+        {
+            "plan": plan,
+            "execution": execution,
+            "items": items,
+            "behind": [item for item in items if item["behind"]],
+            "reviews": reviews,
+            "pack": pack,
+            "charts": charts,
+        },
+    )
+
+
+def _execution_chart(groups: list) -> dict:
+    return {
+        "kind": "bar",
+        "unit": _("10,000 CNY"),
+        "categories": [group["name"] for group in groups],
+        "series": [
+            {"name": pgettext("investment", "Planned"), "data": [float(g["planned_investment"]) for g in groups]},
+            {"name": pgettext("investment", "Spent"), "data": [float(g["actual_investment"]) for g in groups]},
+        ],
+    }
