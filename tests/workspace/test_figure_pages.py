@@ -137,3 +137,20 @@ def test_plan_page_tells_why_items_are_behind_in_words(staff_client):
     behind = page.split('id="behind-title"', 1)[1].split("</section>", 1)[0]
     assert project.name_zh in behind and "生态修复面积：完成20，计划40（ha）" in behind
     assert "indicator:" not in page and "restored-area" not in page
+
+
+def test_project_and_plan_pages_read_a_fixed_number_of_queries(staff_client):
+    from projects.conference.choices import PlanStatus
+    from tests.conference.factories import AnnualPlanFactory, PlanItemFactory
+
+    project = _projects(1)[0]
+    plan = AnnualPlanFactory(year=2024, status=PlanStatus.APPROVED)
+    PlanItemFactory(plan=plan, project=project)
+    project_url, plan_url = reverse("workspace:project", args=[project.pk]), reverse("workspace:plan", args=[plan.pk])
+    small = (_queries(staff_client, project_url)[0], _queries(staff_client, plan_url)[0])
+    for month in ("2024-03", "2024-04", "2024-05"):
+        report(project, month, "200", {"forest-restored-area": "1"})
+    for other in _projects(3):
+        PlanItemFactory(plan=plan, project=other)
+    large = (_queries(staff_client, project_url)[0], _queries(staff_client, plan_url)[0])
+    assert small == large
