@@ -48,14 +48,23 @@ def new_page(browser, live_server):
     """``new_page(cookies=None, mobile=False)``: a page in a fresh browser context that records
     console errors, script errors and requests to other hosts; the test fails on any."""
     problems = []
+    console_errors = []
+    # A refused form comes back as 400 with its messages; Chromium logs that status on the console.
+    refused_forms = set()
     contexts = []
     server = urlsplit(live_server.url).netloc
+
+    def refused_form(response):
+        request = response.request
+        if response.status == 400 and request.method == "POST" and request.resource_type == "document":
+            refused_forms.add(response.url)
 
     def watch(page):
         page.on(
             "console",
-            lambda message: message.type == "error" and problems.append(f"console error: {message.text}"),
+            lambda message: message.type == "error" and console_errors.append((message.text, message.location)),
         )
+        page.on("response", refused_form)
         page.on("pageerror", lambda error: problems.append(f"script error: {error}"))
 
         def guard(route):
@@ -86,6 +95,9 @@ def new_page(browser, live_server):
     yield make
     for context in contexts:
         context.close()
+    for text, location in console_errors:
+        if not (text.endswith("status of 400 (Bad Request)") and location.get("url") in refused_forms):
+            problems.append(f"console error: {text} ({location.get('url')})")
     if problems:
         pytest.fail("The browser saw problems:\n" + "\n".join(problems))
 

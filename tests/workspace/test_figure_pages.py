@@ -119,9 +119,21 @@ def test_an_unknown_corridor_is_a_404(staff_client):
     assert staff_client.get(reverse("workspace:corridor", args=["no-such-river"])).status_code == 404
 
 
-def test_project_page_shows_targets_reports_and_a_history_in_words(staff_client):
+def test_project_page_shows_targets_reports_and_a_history_in_words(staff_client, sc_staff):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from projects.restoration.models import ProgressReport, ReportAttachment
+
     project = _projects(1)[0]
+    photo = ReportAttachment.objects.create(
+        report=ProgressReport.objects.filter(project=project).first(),
+        kind="photo",
+        title="现场照片",
+        file=SimpleUploadedFile("site.png", b"\x89PNG\r\n\x1a\n", content_type="image/png"),
+        uploaded_by=sc_staff,
+    )
     page = staff_client.get(reverse("workspace:project", args=[project.pk])).content.decode()
+    assert f'src="{reverse("workspace:attachment", args=[photo.pk])}"' in page and 'alt="现场照片"' in page
     assert project.name_zh in page and "生态修复面积" in page and "2024-02" in page
     assert str(project.pk) not in page.split('id="history-title"', 1)[1]
 
