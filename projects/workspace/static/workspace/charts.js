@@ -19,8 +19,9 @@
       animation: false,
       textStyle: {fontFamily: "inherit"},
       tooltip: {trigger: "axis", axisPointer: {type: "shadow"}},
-      legend: {top: 0, type: "scroll", textStyle: {color: "#1b2426"}},
-      grid: {left: 8, right: 24, top: 48, bottom: 8, containLabel: true},
+      // A plain legend wraps onto a second line rather than hiding entries behind paging arrows.
+      legend: {top: 0, type: "plain", textStyle: {color: "#1b2426"}},
+      grid: {left: 28, right: 24, top: spec.series.length > 3 ? 88 : 48, bottom: 8, containLabel: true},
       xAxis: spec.horizontal ? valueAxis : categoryAxis,
       yAxis: spec.horizontal ? categoryAxis : valueAxis,
       series: spec.series.map(function (s) {
