@@ -289,3 +289,66 @@ class CarbonPathSerializer(serializers.Serializer):
         child=serializers.DictField(child=_decimal()), help_text="Per province, per year"
     )
     projects = CarbonProjectSerializer(many=True)
+
+
+# --- what changed since the last accepted report (projects/restoration/comparison.py) ---
+
+
+class ComparedReportSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    period = serializers.CharField()
+    status = serializers.CharField()
+
+
+class ComparedPairSerializer(serializers.Serializer):
+    current = _nullable_decimal()
+    previous = _nullable_decimal()
+    change = _nullable_decimal(help_text="current − previous; null when either is missing")
+
+
+class ComparedFigureSerializer(ComparedPairSerializer):
+    went_backwards = serializers.BooleanField()
+
+
+class ComparedIndicatorSerializer(serializers.Serializer):
+    indicator = serializers.CharField(help_text="Indicator code")
+    name = serializers.CharField()
+    unit = serializers.CharField()
+    aggregation = serializers.CharField()
+    per_period = ComparedPairSerializer(help_text="The value each report itself gives")
+    absolute = ComparedPairSerializer(help_text="The project's figure as of each report, by the indicator's rule")
+    went_backwards = serializers.BooleanField()
+
+
+class ComparedSourceSerializer(ComparedFigureSerializer):
+    source = serializers.CharField(help_text="Funding source code")
+    name = serializers.CharField()
+
+
+class NarrativeDiffSerializer(serializers.Serializer):
+    changed = serializers.BooleanField()
+    diff = serializers.ListField(child=serializers.CharField(allow_blank=True), help_text="Unified diff lines")
+
+
+class ComparedAttachmentSerializer(serializers.Serializer):
+    title = serializers.CharField(allow_blank=True)
+    kind = serializers.CharField()
+    file = serializers.CharField()
+
+
+class ComparedAttachmentsSerializer(serializers.Serializer):
+    added = ComparedAttachmentSerializer(many=True)
+    removed = ComparedAttachmentSerializer(many=True)
+    kept = ComparedAttachmentSerializer(many=True)
+
+
+class ReportComparisonSerializer(serializers.Serializer):
+    report = ComparedReportSerializer()
+    baseline = ComparedReportSerializer(allow_null=True, help_text="The last accepted report before this one")
+    indicators = ComparedIndicatorSerializer(many=True)
+    percent_complete = ComparedFigureSerializer()
+    cumulative_investment = ComparedFigureSerializer(help_text="万元")
+    investment_by_source = ComparedSourceSerializer(many=True, help_text="万元")
+    narrative = NarrativeDiffSerializer()
+    attachments = ComparedAttachmentsSerializer()
+    went_backwards = serializers.ListField(child=serializers.CharField(), help_text="Names of the figures that fell")

@@ -12,6 +12,11 @@ class TrackerAutoSchema(AutoSchema):
             return self.view.transition_serializer
         return super().get_request_serializer()
 
+    def map_renderers(self, attribute):
+        # GeoJSON is a view of the same list for GIS clients (``format=geojson``, described with
+        # ``bbox``); generated clients read the JSON.
+        return [value for value in super().map_renderers(attribute) if value not in ("application/geo+json", "geojson")]
+
 
 class TokenAuthenticationScheme(OpenApiAuthenticationExtension):
     target_class = "api.authentication.TokenAuthentication"

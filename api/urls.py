@@ -7,6 +7,7 @@ from rest_framework.routers import DefaultRouter
 from api.changes import ChangesFeed
 from api.core import views as core_views
 from api.core.tokens import ApiTokenViewSet, sign_in
+from api.restoration.closeout import ReportingComplianceView
 
 # Each domain's API package registers its resources in its ``routes.register(router)``.
 DOMAINS = ["api.core", "api.restoration", "api.conference", "api.compensation"]
@@ -33,6 +34,7 @@ urlpatterns = [
     path("auth/", include("rest_framework.urls", namespace="rest_framework")),
     path("me/", core_views.me, name="api-me"),
     path("changes/", ChangesFeed.as_view(), name="api-changes"),
+    path("reporting-compliance/", ReportingComplianceView.as_view(), name="api-reporting-compliance"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

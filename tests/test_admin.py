@@ -324,3 +324,142 @@ def test_status_logs_are_shown_to_the_roles_the_rule_lets_read_them(sc_staff):
     )
     page = admin_client(sc_staff).get(f"/admin/restoration/project/{project.id}/change/").content.decode()
     assert "联席会议同意立项" in page
+
+
+# --- status changes as buttons on the record's page ---
+
+
+def _status_buttons(page: str) -> set[str]:
+    import re
+
+    section = page.split('id="status-change"', 1)[1].split("</section>", 1)[0] if 'id="status-change"' in page else ""
+    return set(re.findall(r'name="to" value="([a-z_]+)"', section))
+
+
+def test_a_report_page_offers_only_the_moves_the_user_may_make(sc_staff, joint_office):
+    from tests.restoration.factories import ReportFactory
+
+    report = ReportFactory(project=ProjectFactory(code="SC-2024-0001"), reported_by=sc_staff)
+    url = f"/admin/restoration/progressreport/{report.id}/change/"
+    assert _status_buttons(admin_client(sc_staff).get(url).content.decode()) == {"submitted"}
+
+    reporter = admin_client(sc_staff)
+    response = reporter.post(
+        f"/admin/restoration/progressreport/{report.id}/transition/",
+        {"to": "submitted", "comment": "请审核", "loaded_version": str(report.version)},
+    )
+    assert response.status_code == 302 and response["Location"].endswith(url)
+    report.refresh_from_db()
+    assert report.status == "submitted"
+    assert ChangeRecord.objects.filter(object_id=str(report.pk), action="transition", message="请审核").exists()
+    # The reporting side cannot review its own report: no buttons, and a forged post is refused.
+    assert _status_buttons(reporter.get(url).content.decode()) == set()
+    reporter.post(f"/admin/restoration/progressreport/{report.id}/transition/", {"to": "accepted"})
+    report.refresh_from_db()
+    assert report.status == "submitted"
+    assert _status_buttons(admin_client(joint_office).get(url).content.decode()) == {"accepted", "returned"}
+
+
+def test_a_refused_status_change_is_a_message_and_keeps_the_comment(sc_staff, joint_office):
+    from tests.restoration.factories import ReportFactory
+
+    report = ReportFactory(project=ProjectFactory(code="SC-2024-0001"), reported_by=sc_staff, status="submitted")
+    response = admin_client(joint_office).post(
+        f"/admin/restoration/progressreport/{report.id}/transition/",
+        {"to": "returned", "comment": "", "loaded_version": str(report.version)},
+    )
+    assert response.status_code == 200
+    assert any("rework" in str(m) or "退回" in str(m) for m in response.context["messages"])
+    # An outdated page: refused, and the comment typed is still in the box.
+    response = admin_client(joint_office).post(
+        f"/admin/restoration/progressreport/{report.id}/transition/",
+        {"to": "accepted", "comment": "资料齐全，同意", "loaded_version": str(report.version - 1)},
+    )
+    page = response.content.decode()
+    assert response.status_code == 200 and "资料齐全，同意" in page
+    report.refresh_from_db()
+    assert report.status == "submitted"
+
+
+def test_a_project_page_offers_the_lifecycles_next_statuses(joint_office, sc_staff):
+    project = ProjectFactory(code="SC-2024-0001", status="proposed")
+    page = admin_client(joint_office).get(f"/admin/restoration/project/{project.id}/change/").content.decode()
+    assert _status_buttons(page) == {"approved", "cancelled"}
+    assert 'action="/admin/restoration/project/' in page
+
+
+def test_every_resource_with_a_lifecycle_has_status_buttons_calling_the_apis_service():
+    from django.contrib import admin
+
+    from api.urls import router
+
+    for _prefix, viewset, _basename in router.registry:
+        service = getattr(viewset, "transition_service", None)
+        if service is None:
+            continue
+        model = viewset.queryset.model
+        model_admin = admin.site._registry[model]
+        assert model_admin.transition_service is service, model
+        assert model_admin.lifecycle is not None, model
+
+
+def test_a_draft_report_page_has_a_file_input_and_a_submitted_one_none(sc_staff):
+    from tests.restoration.factories import ReportFactory
+
+    project = ProjectFactory(code="SC-2024-0001")
+    draft = ReportFactory(project=project, reported_by=sc_staff)
+    submitted = ReportFactory(project=project, reported_by=sc_staff, status="submitted")
+    client = admin_client(sc_staff)
+    page = client.get(f"/admin/restoration/progressreport/{draft.id}/change/").content.decode()
+    assert 'enctype="multipart/form-data"' in page and 'type="file" name="attachments-0-file"' in page
+    page = client.get(f"/admin/restoration/progressreport/{submitted.id}/change/").content.decode()
+    assert 'type="file"' not in page  # the service takes attachments on draft and returned reports only
+
+
+def test_a_new_report_is_drafted_with_its_photo_in_one_save(sc_staff):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from projects.restoration.models import ProgressReport
+
+    project = ProjectFactory(code="SC-2024-0001", status="in_progress")
+    photo = SimpleUploadedFile("site.jpg", b"\xff\xd8\xff" + b"0" * 100, content_type="image/jpeg")
+    response = admin_client(sc_staff).post(
+        "/admin/restoration/progressreport/add/",
+        {
+            "project": str(project.id),
+            "period": "2025-05",
+            "narrative": "本月进展",
+            "percent_complete": "10",
+            "cumulative_investment": "100",
+            "investment-TOTAL_FORMS": "0",
+            "investment-INITIAL_FORMS": "0",
+            "values-TOTAL_FORMS": "0",
+            "values-INITIAL_FORMS": "0",
+            "attachments-TOTAL_FORMS": "1",
+            "attachments-INITIAL_FORMS": "0",
+            "attachments-0-kind": "photo",
+            "attachments-0-file": photo,
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    attachment = ProgressReport.objects.get(project=project).attachments.get()
+    assert (attachment.kind, attachment.title, attachment.uploaded_by) == ("photo", "site.jpg", sc_staff)
+
+
+def test_a_resubmitted_report_no_longer_looks_reviewed_in_the_admin_or_the_api(sc_staff, joint_office, client_for):
+    from tests.restoration.factories import ReportFactory
+
+    report = ReportFactory(project=ProjectFactory(code="SC-2024-0001"), reported_by=sc_staff, status="submitted")
+    transition = f"/admin/restoration/progressreport/{report.id}/transition/"
+    admin_client(joint_office).post(transition, {"to": "returned", "comment": "请补充现场照片"})
+    admin_client(sc_staff).post(transition, {"to": "submitted", "comment": "已补充"})
+    report.refresh_from_db()
+    assert report.status == "submitted"
+    assert (report.reviewed_by, report.reviewed_at, report.review_comment) == (None, None, "")
+    page = admin_client(joint_office).get(f"/admin/restoration/progressreport/{report.id}/change/").content.decode()
+    assert "请补充现场照片" not in page and "joint_office" not in page.split('id="content-main"', 1)[1]
+    body = client_for(joint_office).get(f"/api/v1/progress-reports/{report.id}/").json()
+    assert (body["reviewed_by"], body["reviewed_at"], body["review_comment"]) == (None, None, "")
+    # The earlier round stays in the history, with its reviewer and comment.
+    history = admin_client(joint_office).get(f"/admin/restoration/progressreport/{report.id}/history/").content.decode()
+    assert "请补充现场照片" in history

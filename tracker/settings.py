@@ -290,14 +290,26 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "polling_interval": 0.1,
     }
 else:
-    # Fail fast instead of blocking a web request for ~20 s when the broker is down.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5}
+    # Fail fast instead of blocking a web request for ~20 s when the broker is down (the outbox
+    # drain sends the work later). A message taken by a worker that dies is handed out again after
+    # the visibility timeout: longer than the longest task (600 s, the review pack) plus the wait of
+    # a message reserved behind it, so a task still running is never given to a second worker.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "max_retries": 2,
+        "interval_start": 0,
+        "interval_step": 0.5,
+        "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 1800),
+    }
     CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", "django-db")
 CELERY_RESULT_EXTENDED = True
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = True
+# A message is acknowledged when its task ends, and given back to the broker when the worker
+# running it dies (killed, out of memory), so work is redelivered instead of lost. Every task is
+# safe to run twice.
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 # Seconds a task may run: at the soft limit it is told to stop, at the hard limit it is killed.
 # Tasks that declare their own limits (the review pack, settlements) keep them.
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 300)
@@ -305,6 +317,14 @@ CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 240)
 if not 0 < CELERY_TASK_SOFT_TIME_LIMIT < CELERY_TASK_TIME_LIMIT:
     raise ImproperlyConfigured("CELERY_TASK_SOFT_TIME_LIMIT must be positive and below CELERY_TASK_TIME_LIMIT.")
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# The outbox (projects.core.outbox): a record waiting for its task (a pending review pack or
+# settlement) whose message could not be sent, or was sent longer ago than this many seconds and
+# not taken, is sent again by the drain beat task. A review pack "running" longer than its
+# deadline was abandoned by a dead worker: it is built again, up to REVIEW_PACK_ATTEMPTS times,
+# then marked failed with the reason.
+OUTBOX_RESEND_AFTER = env_int("OUTBOX_RESEND_AFTER", 1800)
+REVIEW_PACK_DEADLINE = env_int("REVIEW_PACK_DEADLINE", 900)
+REVIEW_PACK_ATTEMPTS = env_int("REVIEW_PACK_ATTEMPTS", 3)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_TIMEZONE = TIME_ZONE
 # Each domain app adds its periodic tasks here (see tracker/celery.py).
@@ -321,6 +341,13 @@ CELERY_BEAT_SCHEDULE = {
     "conference-mark-overdue-action-items": {
         "task": "projects.conference.tasks.mark_overdue_action_items",
         "schedule": 3600.0,
+    },
+    # The outbox: work whose message was never sent (broker down) or was lost, and packs whose
+    # worker died, sent again.
+    "conference-recover-review-packs": {"task": "projects.conference.tasks.recover_review_packs", "schedule": 60.0},
+    "compensation-send-pending-settlements": {
+        "task": "projects.compensation.tasks.send_pending_settlements",
+        "schedule": 60.0,
     },
     # Compensation: open and compute the settlements of ended periods, once a day.
     "compensation-schedule-due-settlements": {

@@ -9,6 +9,7 @@ from tracker.health import healthz
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("api/v1/", include("api.urls")),
+    path("ogc/", include("api.ogc")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("", include("projects.workspace.urls")),

@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from api import computed
 from api.compensation import filters, serializers
 from api.conditional import expected_version
+from api.geojson import GeoJSONMixin
 from api.parsers import DecimalJSONParser
 from api.viewsets import TrackedViewSet, TransitionMixin, transition_body
 from projects.compensation import selectors, services
@@ -57,7 +58,7 @@ class ExactViewSet(TrackedViewSet):
     parser_classes = EXACT
 
 
-class MonitoringSectionViewSet(TrackedViewSet):
+class MonitoringSectionViewSet(GeoJSONMixin, TrackedViewSet):
     """Cross-boundary monitoring sections (跨界断面) with their target class."""
 
     queryset = MonitoringSection.objects.select_related("corridor").prefetch_related(
@@ -65,6 +66,7 @@ class MonitoringSectionViewSet(TrackedViewSet):
         Prefetch("responsible_organizations", queryset=ORGANIZATIONS)
     )
     serializer_class = serializers.MonitoringSectionSerializer
+    geo_field = "location"
     filterset_class = filters.SectionFilter
     search_fields = ["code", "name_zh", "name_en", "river"]
     ordering_fields = ["code", "river", "updated_at"]

@@ -8,10 +8,13 @@ from rest_framework import parsers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from api.computed import ReportComparisonSerializer
+from api.geojson import GeoJSONMixin
 from api.restoration import filters, serializers
 from api.viewsets import TrackedViewSet, TransitionMixin, transition_body
 from projects.restoration import services
 from projects.restoration.choices import ParticipationStatus, ProjectStatus, ReportStatus
+from projects.restoration.comparison import compare_with_last_accepted
 from projects.restoration.models import (
     EcosystemElement,
     FundingSource,
@@ -83,10 +86,11 @@ class IndicatorViewSet(TrackedViewSet):
         )
 
 
-class ProjectViewSet(TransitionMixin, TrackedViewSet):
+class ProjectViewSet(GeoJSONMixin, TransitionMixin, TrackedViewSet):
     """Restoration projects. Status changes: ``POST …/transition/``."""
 
     queryset = Project.objects.for_api()
+    geo_field = "geometry"
     serializer_class = serializers.ProjectSerializer
     filterset_class = filters.ProjectFilter
     search_fields = ["code", "name_zh", "name_en"]
@@ -164,8 +168,16 @@ class ProgressReportViewSet(TransitionMixin, TrackedViewSet):
             status=status.HTTP_201_CREATED,
         )
 
+    @extend_schema(responses=ReportComparisonSerializer)
+    @action(detail=True, methods=["get"])
+    def compare(self, request, pk=None):
+        """What changed since the project's last accepted report: indicator values (per period and
+        absolute), investment in all and per funding source, the narrative as a diff, attachments
+        added or removed, and the figures that fell (``went_backwards``)."""
+        return Response(ReportComparisonSerializer(compare_with_last_accepted(self.get_object())).data)
 
-class ShorelineSegmentViewSet(TrackedViewSet):
+
+class ShorelineSegmentViewSet(GeoJSONMixin, TrackedViewSet):
     """Surveyed stretches of the corridors' banks (natural, restored, hardened), kept by the joint
     office and the responsible province's staff; lengths are measured from the lines."""
 
@@ -174,6 +186,7 @@ class ShorelineSegmentViewSet(TrackedViewSet):
         "corridor__centreline", "province__outline"
     )
     serializer_class = serializers.ShorelineSegmentSerializer
+    geo_field = "geometry"
     filterset_class = filters.ShorelineSegmentFilter
     ordering_fields = ["surveyed_on", "length_m", "updated_at"]
     save_service = staticmethod(services.shoreline_segment_save)

@@ -19,6 +19,13 @@ from projects.compensation.choices import (
     StandardStatus,
     TradeStatus,
 )
+from projects.compensation.lifecycle import (
+    AGREEMENT_LIFECYCLE,
+    LISTING_LIFECYCLE,
+    SETTLEMENT_LIFECYCLE,
+    STANDARD_LIFECYCLE,
+    TRADE_LIFECYCLE,
+)
 from projects.compensation.models import (
     CarbonCoefficient,
     CompensationAgreement,
@@ -38,6 +45,7 @@ from projects.compensation.models import (
     WaterParameter,
     WaterSample,
 )
+from projects.compensation.services import settlements as settlement_services
 from projects.core.admin_base import TrackedAdmin, TrackedInline, confirm_with_comment, run_all_or_nothing
 
 
@@ -140,6 +148,8 @@ class CompensationAgreementAdmin(TrackedAdmin):
     actions = ["revise", "put_in_force", "mark_expired", "terminate"]
     save_service = staticmethod(services.agreement_save)
     delete_service = staticmethod(services.agreement_delete)
+    lifecycle = AGREEMENT_LIFECYCLE
+    transition_service = staticmethod(services.agreement_transition)
 
     @admin.action(description=_("Make a new version of the selected agreements (a draft to change)"))
     def revise(self, request, queryset):
@@ -165,6 +175,15 @@ class CompensationAgreementAdmin(TrackedAdmin):
     @admin.action(description=_("Terminate the selected agreements"))
     def terminate(self, request, queryset):
         return self._move(request, queryset, AgreementStatus.TERMINATED, _("Terminate"))
+
+
+def _side_field():
+    return forms.ChoiceField(
+        label=_("Party"),
+        choices=[("", "—"), *Side.choices],
+        required=False,
+        help_text=_("Needed only when both parties are in your province."),
+    )
 
 
 @admin.register(Settlement)
@@ -203,6 +222,12 @@ class SettlementAdmin(CreateOnlyAdmin):
     actions = ["recompute", "confirm"]
     save_service = staticmethod(services.settlement_save)
     delete_service = staticmethod(services.settlement_delete)
+    lifecycle = SETTLEMENT_LIFECYCLE
+    transition_service = staticmethod(services.settlement_transition)
+    transition_permissions = settlement_services.TRANSITION_PERMISSIONS
+
+    def transition_fields(self, request, obj, to):
+        return {"side": _side_field()} if to == SettlementStatus.CONFIRMED else {}
 
     @admin.action(description=_("Recompute the selected settlements"))
     def recompute(self, request, queryset):
@@ -217,12 +242,6 @@ class SettlementAdmin(CreateOnlyAdmin):
 
     @admin.action(description=_("Confirm the selected settlements for my party"))
     def confirm(self, request, queryset):
-        side = forms.ChoiceField(
-            label=_("Party"),
-            choices=[("", "—"), *Side.choices],
-            required=False,
-            help_text=_("Needed only when both parties are in your province."),
-        )
         return _transition_action(
             self,
             request,
@@ -230,7 +249,7 @@ class SettlementAdmin(CreateOnlyAdmin):
             service=services.settlement_transition,
             to=SettlementStatus.CONFIRMED,
             title=_("Confirm"),
-            extra_fields={"side": side},
+            extra_fields={"side": _side_field()},
         )
 
 
@@ -281,6 +300,8 @@ class StandardAdmin(TrackedAdmin):
     actions = ["publish", "supersede"]
     save_service = staticmethod(services.standard_save)
     delete_service = staticmethod(services.standard_delete)
+    lifecycle = STANDARD_LIFECYCLE
+    transition_service = staticmethod(services.standard_transition)
 
     @admin.action(description=_("Publish the selected standards"))
     def publish(self, request, queryset):
@@ -336,6 +357,8 @@ class ProductListingAdmin(TrackedAdmin):
     actions = ["close", "withdraw"]
     save_service = staticmethod(services.listing_save)
     delete_service = staticmethod(services.listing_delete)
+    lifecycle = LISTING_LIFECYCLE
+    transition_service = staticmethod(services.listing_transition)
 
     @admin.action(description=_("Close the selected listings"))
     def close(self, request, queryset):
@@ -367,6 +390,8 @@ class TradeAdmin(CreateOnlyAdmin):
     actions = ["settle", "cancel"]
     save_service = staticmethod(services.trade_save)
     delete_service = None  # the ledger keeps every trade; cancel instead
+    lifecycle = TRADE_LIFECYCLE
+    transition_service = staticmethod(services.trade_transition)
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -22,11 +22,14 @@ def compute_settlement(self, settlement_id: str) -> str:
     """Compute one settlement as the system. Safe to run twice: a confirmed settlement is left
     alone, and the same data gives the same result, so a retry after a database error is safe too.
     Domain refusals are not retried."""
+    from projects.compensation.choices import SettlementStatus
     from projects.compensation.models import Settlement
     from projects.compensation.services import settlement_compute
 
     settlement = Settlement.objects.filter(pk=settlement_id).first()
-    if settlement is None or settlement.is_locked:
+    # Only a settlement waiting for its computation: a message delivered twice (a worker lost,
+    # the outbox drain sending again) computes once. People recompute through the transition.
+    if settlement is None or settlement.status != SettlementStatus.PENDING:
         return "skipped"
     settlement_compute(instance=settlement)
     return "computed"
@@ -38,3 +41,11 @@ def schedule_due_settlements() -> int:
     from projects.compensation.services import settlements_schedule_due
 
     return len(settlements_schedule_due())
+
+
+@shared_task(soft_time_limit=100, time_limit=120)
+def send_pending_settlements() -> int:
+    """Periodic (beat): send the computations of pending settlements the broker never got."""
+    from projects.compensation.services import settlements_send_pending
+
+    return settlements_send_pending()

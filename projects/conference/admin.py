@@ -15,7 +15,13 @@ from django.utils.translation import gettext_lazy as _
 
 from projects.conference import services
 from projects.conference.choices import ActionStatus, MeetingStatus, PlanStatus, ReviewStatus
-from projects.conference.lifecycle import ACTION_SET_BY_THE_TRACKER
+from projects.conference.lifecycle import (
+    ACTION_LIFECYCLE,
+    ACTION_SET_BY_THE_TRACKER,
+    MEETING_LIFECYCLE,
+    PLAN_LIFECYCLE,
+    REVIEW_LIFECYCLE,
+)
 from projects.conference.models import (
     ActionItem,
     ActionUpdate,
@@ -137,6 +143,8 @@ class MeetingAdmin(TrackedAdmin):
     actions = ["change_status", "build_review_pack"]
     save_service = staticmethod(services.meeting_save)
     delete_service = staticmethod(services.meeting_delete)
+    lifecycle = MEETING_LIFECYCLE
+    transition_service = staticmethod(services.meeting_transition)
 
     def has_change_permission(self, request, obj=None):
         # Approved minutes lock the record: the form is read-only (the service refuses too).
@@ -193,6 +201,9 @@ class ActionItemAdmin(TrackedAdmin):
     actions = ["change_status", "report_progress"]
     save_service = staticmethod(services.action_item_save)
     delete_service = staticmethod(services.action_item_delete)
+    lifecycle = ACTION_LIFECYCLE
+    transition_service = staticmethod(services.action_item_transition)
+    transition_set_by_tracker = ACTION_SET_BY_THE_TRACKER
 
     @admin.action(description=_("Change the status of the selected follow-up actions"))
     def change_status(self, request, queryset):
@@ -256,6 +267,26 @@ class ItemCommentsField(forms.CharField):
         return comments
 
 
+def _meeting_field(plans):
+    # The meetings still planned, and the held meeting that returned one of the plans (to submit
+    # the reworked plan to it again): chosen by the user, never guessed.
+    meetings = Meeting.objects.filter(
+        Q(status=MeetingStatus.PLANNED) | Q(status=MeetingStatus.HELD, pk__in=plans.values("meeting"))
+    ).order_by("date", "sequence_no")
+    return MeetingChoiceField(queryset=meetings, label=_("Meeting"))
+
+
+def _item_comments_field():
+    return ItemCommentsField(
+        label=_("Comments per item"), required=False, help_text=_("One line per item: project code: comment.")
+    )
+
+
+def _reason_field():
+    # Not required here: the service says why a reason is needed, as it does to the API.
+    return forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
 @admin.register(AnnualPlan)
 class AnnualPlanAdmin(TrackedAdmin):
     list_display = ("year", "__str__", "status", "meeting", "revision", "approved_at")
@@ -265,6 +296,18 @@ class AnnualPlanAdmin(TrackedAdmin):
     actions = ["submit", "approve", "return_for_rework", "amend"]
     save_service = staticmethod(services.plan_save)
     delete_service = staticmethod(services.plan_delete)
+    lifecycle = PLAN_LIFECYCLE
+    transition_service = staticmethod(services.plan_transition)
+
+    def transition_fields(self, request, obj, to):
+        # The plan's own transition arguments, the same the actions ask for.
+        if to == PlanStatus.SUBMITTED:
+            return {"meeting": _meeting_field(AnnualPlan.objects.filter(pk=obj.pk))}
+        if to == PlanStatus.RETURNED:
+            return {"item_comments": _item_comments_field()}
+        if to == PlanStatus.DRAFT:
+            return {"reason": _reason_field()}
+        return {}
 
     def has_change_permission(self, request, obj=None):
         # Submitted and approved plans are locked: the lifecycle decides, not the form.
@@ -291,16 +334,12 @@ class AnnualPlanAdmin(TrackedAdmin):
     def submit(self, request, queryset):
         # The meetings still planned, and the held meeting that returned a selected plan (to
         # submit the reworked plan to it again): chosen by the user, never guessed.
-        meetings = Meeting.objects.filter(
-            Q(status=MeetingStatus.PLANNED) | Q(status=MeetingStatus.HELD, pk__in=queryset.values("meeting"))
-        ).order_by("date", "sequence_no")
-        field = MeetingChoiceField(queryset=meetings, label=_("Meeting"))
         return self._transition(
             request,
             queryset,
             to=PlanStatus.SUBMITTED,
             title=_("Submit to a meeting"),
-            extra_fields={"meeting": field},
+            extra_fields={"meeting": _meeting_field(queryset)},
         )
 
     @admin.action(description=_("Approve the selected plans"))
@@ -309,23 +348,18 @@ class AnnualPlanAdmin(TrackedAdmin):
 
     @admin.action(description=_("Return the selected plans for rework"))
     def return_for_rework(self, request, queryset):
-        field = ItemCommentsField(
-            label=_("Comments per item"), required=False, help_text=_("One line per item: project code: comment.")
-        )
         return self._transition(
             request,
             queryset,
             to=PlanStatus.RETURNED,
             title=_("Return for rework"),
-            extra_fields={"item_comments": field},
+            extra_fields={"item_comments": _item_comments_field()},
         )
 
     @admin.action(description=_("Amend the selected approved plans (back to draft)"))
     def amend(self, request, queryset):
-        # Not required here: the service says why a reason is needed, as it does to the API.
-        field = forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
         return self._transition(
-            request, queryset, to=PlanStatus.DRAFT, title=_("Amend"), extra_fields={"reason": field}
+            request, queryset, to=PlanStatus.DRAFT, title=_("Amend"), extra_fields={"reason": _reason_field()}
         )
 
 
@@ -395,6 +429,8 @@ class ExpertReviewAdmin(TrackedAdmin):
     actions = ["submit", "reopen"]
     save_service = staticmethod(services.review_save)
     delete_service = staticmethod(services.review_delete)
+    lifecycle = REVIEW_LIFECYCLE
+    transition_service = staticmethod(services.review_transition)
 
     def get_readonly_fields(self, request, obj=None):
         # The request is the joint office's, the opinion the expert's: each form shows the other read-only.
@@ -431,6 +467,18 @@ class ReviewPackAdmin(TrackedAdmin):
     readonly_fields = [field.name for field in ReviewPack._meta.fields]
     save_service = None  # packs are requested from their meeting (an action there) and built by a task
     delete_service = staticmethod(services.review_pack_delete)
+    actions = ["build_again"]
+
+    @admin.action(description=_("Build the selected packs' meetings a new pack"))
+    def build_again(self, request, queryset):
+        # A pack still in the works is reused; one left running past its deadline is marked failed.
+        run_all_or_nothing(
+            self,
+            request,
+            Meeting.objects.filter(review_packs__in=queryset).distinct(),
+            lambda meeting: services.review_pack_request(actor=request.user, meeting=meeting),
+            _("Review packs are being built for %(count)d meeting(s); see “Review packs”."),
+        )
 
     def has_add_permission(self, request):
         return False

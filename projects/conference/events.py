@@ -18,6 +18,7 @@ AMENDMENT_APPROVED = "conference.planamendment.approved"
 PACK_RUNNING = "conference.reviewpack.running"
 PACK_BUILT = "conference.reviewpack.built"
 PACK_FAILED = "conference.reviewpack.failed"
+PACK_ABANDONED = "conference.reviewpack.abandoned"
 DEMO_OPINION = "conference.expertreview.demo_opinion"
 
 events.register(
@@ -32,6 +33,7 @@ events.register(
         PACK_RUNNING: _("Review pack build started"),
         PACK_BUILT: _("Review pack built"),
         PACK_FAILED: _("Review pack build failed"),
+        PACK_ABANDONED: _("Review pack build stopped without finishing"),
         DEMO_OPINION: _("Opinion entered by the demonstration data in the expert's name"),
     }
 )

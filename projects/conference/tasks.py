@@ -7,8 +7,14 @@ from projects.conference import services
 
 @shared_task(acks_late=True, time_limit=600, soft_time_limit=540)
 def build_review_pack(pack_id: str) -> str:
-    """Build a review pack's XLSX and PDF; a pack already built is left as it is."""
+    """Build a review pack's XLSX and PDF; a pack already built, or being built, is left as it is."""
     return services.review_pack_build(pack_id=pack_id)
+
+
+@shared_task(soft_time_limit=100, time_limit=120)
+def recover_review_packs() -> dict:
+    """Periodic (beat): retry or fail packs whose worker died; send the builds the broker missed."""
+    return services.review_packs_recover()
 
 
 @shared_task

@@ -18,7 +18,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -26,7 +27,7 @@ from projects.core.errors import DomainError
 from projects.core.history import history_of
 from projects.core.services import plain_delete, plain_save
 from projects.core.widgets import LocalMapWidget
-from projects.permissions import ADD, CHANGE, DELETE, VIEW, can, visible
+from projects.permissions import ADD, CHANGE, DELETE, TRANSITION, VIEW, can, visible
 
 _GEOMETRY_FIELDS = (
     gis_models.PointField,
@@ -65,6 +66,12 @@ class TrackedAdmin(admin.ModelAdmin):
     readonly_fields = ("created_at", "updated_at")
     save_service = None  # (actor, instance, data, expected_version) -> record; default: model validation only
     delete_service = None  # (actor, instance, expected_version) -> None
+    # A record with a lifecycle shows its next statuses as buttons on its page, each posting to
+    # ``transition_service`` (the API's ``…/transition/``) with a comment.
+    lifecycle = None
+    transition_service = None  # (actor, instance, to, comment, expected_version, **extra) -> record
+    transition_permissions: dict = {}  # the service's permission per target status; default TRANSITION
+    transition_set_by_tracker: tuple = ()  # targets only the tracker sets (never a button)
 
     # --- permissions and reads ---
     def has_module_permission(self, request):
@@ -133,6 +140,100 @@ class TrackedAdmin(admin.ModelAdmin):
             # typed, with the refusal beside the field it concerns.
             request._tracked_refusal = exc
             return super().changeform_view(request, object_id, form_url, extra_context)
+
+    # --- status changes as buttons on the record's page ---
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        own = [
+            path(
+                "<path:object_id>/transition/",
+                self.admin_site.admin_view(self.transition_view),
+                name=f"{info[0]}_{info[1]}_transition",
+            )
+        ]
+        return own + super().get_urls()
+
+    def transition_choices(self, request, obj) -> list[tuple[str, str]]:
+        """The statuses the lifecycle allows next that this user may move the record to."""
+        if self.lifecycle is None or obj is None:
+            return []
+        labels = self.lifecycle.labels
+        return [
+            (to, labels[to])
+            for to in self.lifecycle.allowed_from(obj.status)
+            if to not in self.transition_set_by_tracker
+            and can(request.user, self.transition_permissions.get(to, TRANSITION), obj)
+        ]
+
+    def transition_fields(self, request, obj, to) -> dict:
+        """Form fields a move to ``to`` takes besides the comment (passed to the service by name)."""
+        return {}
+
+    def transition_form(self, request, obj, choices, data=None):
+        form = TransitionForm(data)
+        form.fields["loaded_version"].initial = getattr(obj, "version", None)
+        form.extra_by_target = {}
+        for to, label in choices:
+            for name, field in self.transition_fields(request, obj, to).items():
+                field.required = False  # only the chosen move's fields count; its service says what is missing
+                field.help_text = _("For “%(status)s”.") % {"status": label}
+                form.fields[name] = field
+                form.extra_by_target.setdefault(to, []).append(name)
+        return form
+
+    def transition_view(self, request, object_id):
+        obj = self.get_object(request, admin.utils.unquote(object_id))
+        if obj is None or not self.has_view_permission(request, obj):
+            raise PermissionDenied
+        change_url = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[obj.pk])
+        if request.method != "POST":
+            return HttpResponseRedirect(change_url)
+        choices = self.transition_choices(request, obj)
+        form = self.transition_form(request, obj, choices, request.POST)
+        to = request.POST.get("to")
+        if to not in dict(choices):
+            self.message_user(request, gettext("This status change is not offered to you."), messages.ERROR)
+            return self._change_page_again(request, object_id, form)
+        if not form.is_valid():
+            return self._change_page_again(request, object_id, form)
+        extra = {name: form.cleaned_data.get(name) for name in form.extra_by_target.get(to, [])}
+        try:
+            with transaction.atomic():
+                moved = type(self).transition_service(
+                    actor=request.user,
+                    instance=obj,
+                    to=to,
+                    comment=form.cleaned_data["comment"],
+                    expected_version=form.cleaned_data.get("loaded_version"),
+                    **{name: value for name, value in extra.items() if value not in (None, "")},
+                )
+        except REFUSALS as exc:
+            self.message_user(request, refusal_text(exc), messages.ERROR)
+            return self._change_page_again(request, object_id, form)
+        self.message_user(
+            request,
+            gettext("“%(record)s” is now %(status)s.") % {"record": moved, "status": moved.get_status_display()},
+            messages.SUCCESS,
+        )
+        return HttpResponseRedirect(change_url)
+
+    def _change_page_again(self, request, object_id, form):
+        """The record's page with the status form as typed (a refusal loses nothing)."""
+        request.method = "GET"  # show the page; the POST was the status form, not the record's
+        return self.change_view(request, object_id, extra_context={"transition_form": form})
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and self.transition_service is not None and "transition_form" not in context:
+            choices = self.transition_choices(request, obj)
+            if choices:
+                context["transition_form"] = self.transition_form(request, obj, choices)
+        form = context.get("transition_form")
+        if form is not None:
+            context["transition_choices"] = self.transition_choices(request, obj)
+            context["transition_url"] = reverse(
+                f"admin:{self.opts.app_label}_{self.opts.model_name}_transition", args=[obj.pk]
+            )
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     # --- writes through the services ---
     def get_save_service(self):
@@ -339,6 +440,13 @@ class LogInline(admin.TabularInline):
 
     def has_view_permission(self, request, obj=None):
         return can(request.user, VIEW, self.model)
+
+
+class TransitionForm(forms.Form):
+    """The status buttons' form on a record's page: a comment and the version the page showed."""
+
+    comment = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
 class CommentForm(forms.Form):

@@ -31,7 +31,7 @@ class RequestIdMiddleware:
 
 class LanguageMiddleware:
     """Chinese first: pages are in Chinese unless the user picked English (the language
-    cookie set by Django's ``set_language`` view). The API also honours ``Accept-Language``,
+    cookie set by Django's ``set_language`` view). The API (and /ogc/) also honours ``Accept-Language``,
     so partner systems get messages in the language they ask for."""
 
     def __init__(self, get_response):
@@ -41,7 +41,7 @@ class LanguageMiddleware:
         language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
         if not translation.check_for_language(language or ""):
             language = None
-        if language is None and request.path_info.startswith("/api/"):
+        if language is None and request.path_info.startswith(("/api/", "/ogc/")):
             language = translation.get_language_from_request(request)
         language = language or settings.LANGUAGE_CODE
         translation.activate(language)

@@ -2,13 +2,21 @@
 
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.template.loader import render_to_string
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from projects.core.admin_base import LogInline, TrackedAdmin, TrackedInline, confirm_with_comment
 from projects.core.errors import DomainError
+from projects.core.models import Corridor, Organization, Province
 from projects.restoration import services
 from projects.restoration.choices import ParticipationStatus, ProjectStatus, ReportStatus
+from projects.restoration.comparison import compare_with_last_accepted
+from projects.restoration.compliance import NOT_REPORTED, STATUS_LABELS, reporting_compliance
+from projects.restoration.lifecycle import PARTICIPATION_LIFECYCLE, PROJECT_LIFECYCLE, REPORT_LIFECYCLE
 from projects.restoration.models import (
     EcosystemElement,
     FundingShare,
@@ -25,6 +33,9 @@ from projects.restoration.models import (
     ReportInvestment,
     ShorelineSegment,
 )
+from projects.restoration.models.reports import PERIOD_PATTERN
+from projects.restoration.services import participation as participation_services
+from projects.restoration.services import reports as report_services
 
 
 @admin.register(EcosystemElement)
@@ -70,6 +81,21 @@ class TransitionInline(LogInline):
     fields = ("time", "from_status", "to_status", "actor", "comment")
 
 
+class ComplianceFilterForm(forms.Form):
+    period = forms.RegexField(PERIOD_PATTERN, required=False, label=_("period"), help_text=_("YYYY-MM or YYYY-Qn"))
+    province = forms.ModelChoiceField(Province.objects.all(), required=False, label=_("province"))
+    corridor = forms.ModelChoiceField(Corridor.objects.all(), required=False, label=_("corridor"))
+    organization = forms.ModelChoiceField(Organization.objects.all(), required=False, label=_("organization"))
+    status = forms.MultipleChoiceField(
+        choices=list(STATUS_LABELS.items()),
+        required=False,
+        label=_("status"),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Due, overdue and missing when none is ticked."),
+    )
+    as_of = forms.DateField(required=False, label=_("as of"))
+
+
 @admin.register(Project)
 class ProjectAdmin(TrackedAdmin):
     list_display = (
@@ -108,6 +134,41 @@ class ProjectAdmin(TrackedAdmin):
     actions = ["change_status"]
     save_service = staticmethod(services.project_save)
     delete_service = staticmethod(services.project_delete)
+    lifecycle = PROJECT_LIFECYCLE
+    transition_service = staticmethod(services.project_transition)
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.reporting_compliance_view)
+        return [
+            path("reporting-compliance/", view, name="restoration_reporting_compliance"),
+            *super().get_urls(),
+        ]
+
+    def reporting_compliance_view(self, request):
+        """Who has not reported: the compliance list (``projects.restoration.compliance``), filtered."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        form = ComplianceFilterForm(request.GET or None)
+        options = form.cleaned_data if form.is_valid() else {}
+        result = reporting_compliance(
+            projects=self.get_queryset(request),
+            today=options.get("as_of") or timezone.localdate(),
+            period=options.get("period") or None,
+            province=options["province"].code if options.get("province") else None,
+            corridor=options["corridor"].slug if options.get("corridor") else None,
+            organization=options["organization"].slug if options.get("organization") else None,
+            statuses=options.get("status") or NOT_REPORTED,
+        )
+        counts = [(STATUS_LABELS[key], result["summary"]["by_status"].get(key, 0)) for key in STATUS_LABELS]
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Reporting compliance"),
+            "form": form,
+            "result": result,
+            "counts": counts,
+        }
+        return TemplateResponse(request, "restoration/reporting_compliance.html", context)
 
     @admin.display(description=_("provinces taking part"))
     def provinces_display(self, obj):
@@ -137,6 +198,9 @@ class ParticipationRequestAdmin(TrackedAdmin):
     readonly_fields = ("decided_by", "decision_comment", *TrackedAdmin.readonly_fields)
     actions = ["decide"]
     save_service = staticmethod(services.participation_request)
+    lifecycle = PARTICIPATION_LIFECYCLE
+    transition_service = staticmethod(services.participation_transition)
+    transition_permissions = participation_services.TRANSITION_PERMISSIONS
 
     def has_change_permission(self, request, obj=None):
         return obj is None and super().has_change_permission(request, obj)
@@ -191,6 +255,11 @@ class AttachmentInline(TrackedInline):
     fields = ("kind", "title", "file", "size", "uploaded_by")
     readonly_fields = ("size", "uploaded_by")
 
+    def get_extra(self, request, obj=None, **kwargs):
+        # One empty row with its file input, so a photo can be added without the "add" link's script;
+        # only where the service takes attachments (draft and returned reports, as in the API).
+        return 1 if obj is None or obj.is_editable else 0
+
 
 @admin.register(ProgressReport)
 class ProgressReportAdmin(TrackedAdmin):
@@ -206,12 +275,24 @@ class ProgressReportAdmin(TrackedAdmin):
         "reviewed_by",
         "reviewed_at",
         "review_comment",
+        "changes_since_last_accepted",
         *TrackedAdmin.readonly_fields,
     )
     inlines = [InvestmentInline, ValueInline, AttachmentInline]
+
+    @admin.display(description=_("changes since the last accepted report"))
+    def changes_since_last_accepted(self, obj):
+        """The reviewer's comparison (``projects.restoration.comparison``), read-only."""
+        if obj is None or obj.pk is None:
+            return "—"
+        return render_to_string("restoration/report_comparison.html", {"comparison": compare_with_last_accepted(obj)})
+
     actions = ["submit", "accept", "return_for_rework"]
     save_service = staticmethod(services.report_save)
     delete_service = staticmethod(services.report_delete)
+    lifecycle = REPORT_LIFECYCLE
+    transition_service = staticmethod(services.report_transition)
+    transition_permissions = report_services.TRANSITION_PERMISSIONS
 
     def has_change_permission(self, request, obj=None):
         # Submitted and accepted reports are frozen: the lifecycle decides, not the form.

@@ -12,21 +12,28 @@ from decimal import ROUND_HALF_UP, Decimal
 from projects.restoration.models import ProgressReport
 from projects.restoration.selectors import COUNTED, indicator_totals, investment_at
 
-__all__ = ["COUNTED", "expected_periods", "indicator_totals", "investment_at", "project_progress"]
+__all__ = [
+    "COUNTED",
+    "due_date",
+    "expected_periods",
+    "indicator_totals",
+    "investment_at",
+    "project_progress",
+    "reporting_cutoff",
+    "reporting_periods",
+]
 
 # Days after a period ends before its missing report counts as overdue.
 REPORTING_GRACE_DAYS = 15
 
 
-def expected_periods(project, today: datetime.date) -> list[str]:
-    """The periods a project under way should have reported on by ``today``."""
-    from projects.restoration.choices import ProjectStatus, ReportingPeriod
+def reporting_periods(project, until: datetime.date) -> list[tuple[str, datetime.date]]:
+    """(period, last day) of each month or quarter (the project's ``reporting_period``) from its planned
+    start whose last day is on or before ``until``: the periods it reports on."""
+    from projects.restoration.choices import ReportingPeriod
 
-    if project.status != ProjectStatus.IN_PROGRESS or not project.planned_start:
+    if not project.planned_start:
         return []
-    cutoff = today - datetime.timedelta(days=REPORTING_GRACE_DAYS)
-    if project.planned_end:
-        cutoff = min(cutoff, project.planned_end + datetime.timedelta(days=92))
     periods = []
     year, month = project.planned_start.year, project.planned_start.month
     if project.reporting_period == ReportingPeriod.QUARTER:
@@ -36,12 +43,35 @@ def expected_periods(project, today: datetime.date) -> list[str]:
         last_month = month + step - 1
         end = datetime.date(year, last_month, 1) + datetime.timedelta(days=31)
         end = end.replace(day=1) - datetime.timedelta(days=1)
-        if end > cutoff:
+        if end > until:
             return periods
-        periods.append(f"{year}-Q{(month + 2) // 3}" if step == 3 else f"{year}-{month:02d}")
+        periods.append((f"{year}-Q{(month + 2) // 3}" if step == 3 else f"{year}-{month:02d}", end))
         month += step
         if month > 12:
             year, month = year + 1, month - 12
+
+
+def reporting_cutoff(project, today: datetime.date) -> datetime.date:
+    """The last period end a project under way is asked to report on by ``today``, due or not:
+    nothing after its planned end (plus a quarter for the closing report)."""
+    if project.planned_end:
+        return min(today, project.planned_end + datetime.timedelta(days=92))
+    return today
+
+
+def due_date(period_end: datetime.date) -> datetime.date:
+    """A period's report is due ``REPORTING_GRACE_DAYS`` after the period ends; overdue after that."""
+    return period_end + datetime.timedelta(days=REPORTING_GRACE_DAYS)
+
+
+def expected_periods(project, today: datetime.date) -> list[str]:
+    """The periods a project under way should have reported on by ``today`` (their due date passed)."""
+    from projects.restoration.choices import ProjectStatus
+
+    if project.status != ProjectStatus.IN_PROGRESS:
+        return []
+    cutoff = reporting_cutoff(project, today - datetime.timedelta(days=REPORTING_GRACE_DAYS))
+    return [period for period, _end in reporting_periods(project, cutoff)]
 
 
 def project_progress(project, today: datetime.date | None = None) -> dict:

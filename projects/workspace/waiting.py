@@ -26,12 +26,20 @@ from projects.restoration.services.reports import COUNTED, REPORTABLE_STATUSES
 
 
 @dataclass
-class DueReport:
-    """A period a project of the user's organization has to report on."""
+class DueReports:
+    """The periods one project of the user's organization has yet to report on, oldest first."""
 
     project: Project
-    period: str
-    overdue: bool
+    periods: list
+    overdue: list
+
+    @property
+    def first(self) -> str:
+        return self.periods[0]
+
+    @property
+    def last(self) -> str:
+        return self.periods[-1]
 
 
 @dataclass
@@ -43,6 +51,10 @@ class Waiting:
     settlements: list = field(default_factory=list)
     expert_reviews: list = field(default_factory=list)
     plans: list = field(default_factory=list)
+
+    @property
+    def reports_due_count(self) -> int:
+        return len(self.reports_due) + len(self.reports_to_finish)
 
     @property
     def count(self) -> int:
@@ -92,11 +104,16 @@ def waiting_for(user, today: datetime.date | None = None) -> Waiting:
             overdue = set(expected_periods(project, today))
             # Ended periods still inside the grace days are due, not yet overdue.
             ended = expected_periods(project, today + datetime.timedelta(days=REPORTING_GRACE_DAYS))
-            for period in ended:
-                report = written.get((project.pk, period))
-                if report is None or report.status not in COUNTED:
-                    waiting.reports_due.append(DueReport(project=project, period=period, overdue=period in overdue))
-        waiting.reports_due.sort(key=lambda due: (not due.overdue, due.period, due.project.code))
+            missing = [
+                period
+                for period in ended
+                if (project.pk, period) not in written or written[(project.pk, period)].status not in COUNTED
+            ]
+            if missing:
+                waiting.reports_due.append(
+                    DueReports(project=project, periods=missing, overdue=[p for p in missing if p in overdue])
+                )
+        waiting.reports_due.sort(key=lambda due: (not due.overdue, due.first, due.project.code))
 
         waiting.reports_to_finish = list(
             visible(user, ProgressReport.objects.all())

@@ -252,3 +252,22 @@ def test_a_meeting_added_in_the_admin_takes_the_next_number_and_host_like_throug
     added = Meeting.objects.exclude(pk=first.pk).get()
     assert (added.sequence_no, added.host_province.code, added.attendees) == (2, CQ, ["张三"])
     assert ChangeRecord.objects.get(object_id=str(added.pk)).action == "create"
+
+
+def test_a_plan_is_submitted_from_its_page_to_a_meeting_chosen_among_the_planned(client, joint_office):
+    held = MeetingFactory(sequence_no=3, date="2023-02-24", status=MeetingStatus.HELD)
+    coming = MeetingFactory(sequence_no=8, date="2027-03-20", status=MeetingStatus.PLANNED)
+    plan = AnnualPlanFactory(year=2027)
+    PlanItemFactory(plan=plan)
+    client.force_login(joint_office)
+    page = client.get(reverse("admin:conference_annualplan_change", args=[plan.pk])).content.decode()
+    status_form = page.split('id="status-change"', 1)[1].split("</section>", 1)[0]
+    assert 'value="submitted"' in status_form and f'value="{coming.pk}"' in status_form
+    assert f'value="{held.pk}"' not in status_form
+
+    url = reverse("admin:conference_annualplan_transition", args=[plan.pk])
+    refused = client.post(url, {"to": "submitted", "comment": "提请审议", "loaded_version": plan.version})
+    assert refused.status_code == 200 and "提请审议" in refused.content.decode()  # no meeting chosen: kept
+    client.post(url, {"to": "submitted", "comment": "提请审议", "meeting": coming.pk, "loaded_version": plan.version})
+    plan.refresh_from_db()
+    assert (plan.status, plan.meeting) == (PlanStatus.SUBMITTED, coming)

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
+from django.db import connections
 from django.test import Client
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -47,6 +48,10 @@ def browser():
 def new_page(browser, live_server):
     """``new_page(cookies=None, mobile=False)``: a page in a fresh browser context that records
     console errors, script errors and requests to other hosts; the test fails on any."""
+    # The live server's request threads close their database connection after each request, so
+    # none is left open (kept alive with the browser's connection) when the test database goes.
+    database = connections["default"].settings_dict
+    kept_age, database["CONN_MAX_AGE"] = database["CONN_MAX_AGE"], 0
     problems = []
     console_errors = []
     # A refused form comes back as 400 with its messages; Chromium logs that status on the console.
@@ -95,6 +100,7 @@ def new_page(browser, live_server):
     yield make
     for context in contexts:
         context.close()
+    database["CONN_MAX_AGE"] = kept_age
     for text, location in console_errors:
         if not (text.endswith("status of 400 (Bad Request)") and location.get("url") in refused_forms):
             problems.append(f"console error: {text} ({location.get('url')})")

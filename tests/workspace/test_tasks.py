@@ -94,7 +94,7 @@ def test_my_work_lists_what_waits_for_a_sichuan_staff_member(sc_staff, cq_staff,
     assert reverse("workspace:report-review", args=[submitted_by_cq.pk]) in page
     # Overdue months of the organization's project, each one click from its report form.
     assert f"{reverse('workspace:report-new')}?project={shared_project.pk}&amp;period=2025-02" in page
-    assert "逾期" in page
+    assert "期已逾期" in page
     # Chongqing reported it: Chongqing does not review its own report.
     cq_page = signed_in(cq_staff).get("/").content.decode()
     assert reverse("workspace:report-review", args=[submitted_by_cq.pk]) not in cq_page
@@ -186,6 +186,7 @@ def test_chongqing_accepts_a_report_sichuan_submitted(sc_staff, cq_staff, shared
     report = ProgressReport.objects.get()
     page = signed_in(cq_staff).get(reverse("workspace:report-review", args=[report.pk]))
     assert 'value="accept"' in page.content.decode()
+    assert 'id="compare-heading"' in page.content.decode()
     response = signed_in(cq_staff).post(
         reverse("workspace:report-review", args=[report.pk]), {"decision": "accept", "version": report.version}
     )
@@ -259,3 +260,22 @@ def test_pages_show_names_never_ids_or_codes(sc_staff, shared_project):
     html = signed_in(sc_staff).get(reverse("workspace:report-new"), {"project": shared_project.pk}).content.decode()
     assert "restored-area" not in html
     assert shared_project.code not in html
+
+
+def test_the_review_shows_what_fell_since_the_last_accepted_report(sc_staff, cq_staff, shared_project):
+    ProgressReport.objects.create(
+        project=shared_project,
+        period="2026-08",
+        narrative="上月",
+        percent_complete=Decimal("40"),
+        cumulative_investment=Decimal("500"),
+        status=ReportStatus.ACCEPTED,
+        reported_by=sc_staff,
+    )
+    form = report_form(shared_project, percent_complete="30", correction_reason="上月比例填错")
+    signed_in(sc_staff).post(reverse("workspace:report-new"), {**form, "submit": "1"})
+    report = ProgressReport.objects.get(period="2026-09")
+    html = signed_in(cq_staff, "en").get(reverse("workspace:report-review", args=[report.pk])).content.decode()
+    assert "Compared with the accepted report for 2026-08." in html
+    assert html.count('class="fell"') == 2  # the share done and the investment
+    assert "上月比例填错" in html

@@ -306,6 +306,8 @@ class Settlement(TrackedModel):
     steps = models.JSONField(_("calculation steps"), default=list, blank=True, editable=False)
     input_digest = models.CharField(_("digest of the inputs"), max_length=64, blank=True, editable=False)
     computed_at = models.DateTimeField(_("computed at"), null=True, blank=True, editable=False)
+    # The outbox (projects.core.outbox): when the computation's message reached the broker.
+    queued_at = models.DateTimeField(_("queued at"), null=True, blank=True, editable=False)
     upstream_confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

@@ -42,6 +42,7 @@ from projects.compensation.services.settlements import (
     settlement_save,
     settlement_transition,
     settlements_schedule_due,
+    settlements_send_pending,
 )
 from projects.compensation.services.standards import standard_delete, standard_save, standard_transition
 from projects.compensation.services.water import (
@@ -100,6 +101,7 @@ __all__ = [
     "settlement_save",
     "settlement_transition",
     "settlements_schedule_due",
+    "settlements_send_pending",
     "sold_quantity",
     "standard_delete",
     "standard_save",

@@ -9,7 +9,6 @@ the settlement is locked, and so is everything it used (``locks``).
 import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,18 +17,29 @@ from projects.compensation.lifecycle import SETTLEMENT_LIFECYCLE
 from projects.compensation.models import CompensationAgreement, Settlement
 from projects.compensation.services.locks import confirmed_under_predecessors
 from projects.compensation.settlement import calculate, digest, gather_inputs, period_bounds
+from projects.core import outbox
 from projects.core.errors import DomainError
 from projects.core.services import SYSTEM, lock, tracked_delete, tracked_save, tracked_transition
 from projects.permissions import CHANGE, TRANSITION
 
 SCHEDULED = "compensation.settlement.scheduled"
 PARTY_CONFIRMED = "compensation.settlement.party_confirmed"
+# The permission each move asks for: recomputing changes the figures, confirming is a party's act.
+TRANSITION_PERMISSIONS = {SettlementStatus.COMPUTED: CHANGE, SettlementStatus.CONFIRMED: TRANSITION}
 
 
-def _schedule_compute(settlement_id) -> None:
+def _schedule_compute(settlement: Settlement) -> None:
     from projects.compensation.tasks import compute_settlement
 
-    transaction.on_commit(lambda: compute_settlement.delay(str(settlement_id)))
+    outbox.send_on_commit(compute_settlement, settlement)
+
+
+def settlements_send_pending() -> int:
+    """The drain (beat): send the computations of pending settlements that the broker never got
+    (down when they were opened) or lost. Returns how many were sent."""
+    from projects.compensation.tasks import compute_settlement
+
+    return outbox.drain(compute_settlement, Settlement.objects.filter(status=SettlementStatus.PENDING))
 
 
 def _opener(agreement: CompensationAgreement, period: str):
@@ -61,7 +71,7 @@ def _opener(agreement: CompensationAgreement, period: str):
         settlement = Settlement(agreement=agreement, period=period, period_start=start, period_end=end)
         settlement.full_clean(exclude=["period_start", "period_end"])
         settlement.save()
-        _schedule_compute(settlement.pk)
+        _schedule_compute(settlement)
         return settlement
 
     return write
@@ -107,7 +117,7 @@ def settlement_compute(*, actor=SYSTEM, instance: Settlement, comment: str = "",
         instance=instance,
         lifecycle=SETTLEMENT_LIFECYCLE,
         to=SettlementStatus.COMPUTED,
-        permission=CHANGE,
+        permission=TRANSITION_PERMISSIONS[SettlementStatus.COMPUTED],
         comment=comment,
         expected_version=expected_version,
         apply=_compute,
@@ -152,7 +162,7 @@ def _confirm(*, actor, instance, side, comment, expected_version) -> Settlement:
         instance=instance,
         lifecycle=SETTLEMENT_LIFECYCLE,
         to=SettlementStatus.CONFIRMED,
-        permission=TRANSITION,
+        permission=TRANSITION_PERMISSIONS[SettlementStatus.CONFIRMED],
         comment=comment,
         expected_version=expected_version,
         check=check,

@@ -46,6 +46,10 @@ class ReviewPack(TrackedModel):
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     error = models.TextField(_("error"), blank=True)
+    # The outbox (projects.core.outbox): when the build's message reached the broker; and how
+    # many builds started, so a pack whose worker keeps dying ends failed instead of looping.
+    queued_at = models.DateTimeField(_("queued at"), null=True, blank=True, editable=False)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0, editable=False)
 
     class Meta:
         ordering = ["-created_at"]

@@ -40,10 +40,10 @@ from projects.conference.services.meetings import (
     next_host_province,
 )
 from projects.conference.services.packs import (
-    STALE_RUNNING,
     review_pack_build,
     review_pack_delete,
     review_pack_request,
+    review_packs_recover,
 )
 from projects.conference.services.plans import (
     check_milestones,
@@ -59,7 +59,6 @@ from projects.conference.services.plans import (
 
 __all__ = [
     "HOST_PROVINCE_CODES",
-    "STALE_RUNNING",
     "action_item_delete",
     "action_item_report",
     "action_item_save",
@@ -93,6 +92,7 @@ __all__ = [
     "review_pack_build",
     "review_pack_delete",
     "review_pack_request",
+    "review_packs_recover",
     "review_save",
     "review_transition",
 ]

@@ -12,6 +12,13 @@ from projects.restoration.lifecycle import PARTICIPATION_LIFECYCLE
 from projects.restoration.models import ParticipationRequest
 from projects.restoration.rules import DECIDE
 
+# The permission each move asks for: the requesting side withdraws, the deciding side decides.
+TRANSITION_PERMISSIONS = {
+    ParticipationStatus.ACCEPTED: DECIDE,
+    ParticipationStatus.DECLINED: DECIDE,
+    ParticipationStatus.WITHDRAWN: TRANSITION,
+}
+
 
 def participation_request(*, actor, instance=None, data: dict, expected_version=None) -> ParticipationRequest:
     """Ask the other side to agree that an organization joins, leaves or takes the lead of a project.
@@ -89,7 +96,7 @@ def participation_transition(
         instance=instance,
         lifecycle=PARTICIPATION_LIFECYCLE,
         to=to,
-        permission=TRANSITION if to == ParticipationStatus.WITHDRAWN else DECIDE,
+        permission=TRANSITION_PERMISSIONS.get(to, DECIDE),
         comment=comment,
         apply=apply,
         expected_version=expected_version,

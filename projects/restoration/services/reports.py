@@ -27,6 +27,8 @@ REPORTABLE_STATUSES = (
 )
 _WRITABLE = ("project", "period", "narrative", "percent_complete", "cumulative_investment", "correction_reason")
 COUNTED = (ReportStatus.SUBMITTED, ReportStatus.ACCEPTED)
+# The permission each move asks for: the reporting side submits, a reviewing province decides.
+TRANSITION_PERMISSIONS = {ReportStatus.SUBMITTED: CHANGE, ReportStatus.ACCEPTED: REVIEW, ReportStatus.RETURNED: REVIEW}
 
 
 def check_values(project: Project, indicators) -> None:
@@ -241,7 +243,7 @@ def report_transition(
         instance=instance,
         lifecycle=REPORT_LIFECYCLE,
         to=to,
-        permission=REVIEW if reviewing else CHANGE,
+        permission=TRANSITION_PERMISSIONS.get(to, CHANGE),
         comment=comment,
         check=check,
         apply=apply,
