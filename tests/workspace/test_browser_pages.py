@@ -54,8 +54,10 @@ def test_staff_see_the_figure_pages_filter_the_map_and_switch_language(demo, sig
 
     page.goto("/figures/map/")
     page.wait_for_selector("#map-projects li")
+    page.get_by_label("行政区划").uncheck()  # a layer switched off and on again draws without an error
+    page.get_by_label("行政区划").check()
     screenshot(page, "figures-map-zh")
-    page.get_by_label("廊道").select_option("jialing")
+    page.get_by_label("廊道", exact=True).select_option("jialing")
     page.wait_for_url(re.compile(r"corridor=jialing"))
     page.wait_for_function(
         "document.querySelectorAll('#map-projects li').length > 0"
@@ -67,8 +69,8 @@ def test_staff_see_the_figure_pages_filter_the_map_and_switch_language(demo, sig
     screenshot(page, "figures-map-filtered-zh")
 
     page.goto("/figures/map/?corridor=jialing&status=in_progress")
-    assert page.get_by_label("廊道").input_value() == "jialing"
-    assert page.get_by_label("状态").input_value() == "in_progress"
+    assert page.get_by_label("廊道", exact=True).input_value() == "jialing"
+    assert page.get_by_label("状态", exact=True).input_value() == "in_progress"
 
     page.goto("/figures/corridors/yangtze/")
     assert page.get_by_role("heading", level=1).inner_text() == "长江"

@@ -101,8 +101,16 @@ def test_the_map_page_offers_the_filters_by_name_and_keeps_them_from_the_url(sta
     page = staff_client.get(reverse("workspace:map") + "?corridor=jialing&status=in_progress").content.decode()
     assert '<option value="jialing" selected>嘉陵江</option>' in page
     assert 'value="in_progress" selected' in page
+    from django.contrib.gis.geos import MultiPolygon, Polygon
+
+    from projects.core.models import KeyArea
+
+    KeyArea.objects.filter(slug="qinba").update(
+        outline=MultiPolygon(Polygon.from_bbox((107.5, 31.5, 109.5, 32.8)), srid=4326)
+    )
     layers = staff_client.get(reverse("workspace:map-layers")).json()
-    assert {"province"} <= {feature["properties"]["layer"] for feature in layers["features"]}
+    named = {(f["properties"]["layer"], f["properties"]["name"]) for f in layers["features"]}
+    assert {("province", "四川省"), ("province", "重庆市"), ("key_area", "秦巴山区")} <= named
 
 
 def test_corridor_page_reads_a_fixed_number_of_queries_whatever_the_data_size(staff_client):

@@ -245,6 +245,13 @@ def map_page(request):
         {
             "form": form,
             "legend": legend,
+            "layer_choices": [
+                ("province", _("Provinces")),
+                ("corridor", _("Rivers of the corridors")),
+                ("key_area", _("Key ecological areas")),
+                ("division", _("Divisions")),
+                ("projects", pgettext("map layer", "Projects")),
+            ],
             "map_config": {
                 "layers": reverse("workspace:map-layers"),
                 "projects": reverse("workspace:map-projects"),

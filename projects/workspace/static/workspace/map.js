@@ -10,6 +10,7 @@
     var list = document.getElementById("map-projects");
     var count = document.getElementById("map-count");
     var card = document.getElementById("project-card");
+    var hidden = {};  // background layers switched off in the "Layers" box
     var geojson = new ol.format.GeoJSON({dataProjection: "EPSG:4326", featureProjection: "EPSG:3857"});
 
     function filters() {
@@ -51,6 +52,7 @@
       source: new ol.source.Vector({url: config.layers, format: geojson}),
       style: function (feature, resolution) {
         var layer = feature.get("layer");
+        if (hidden[layer]) return null;
         if (layer === "corridor") return riverStyle(feature);
         if (layer === "province") return [layerStyles.province, provinceLabel(feature)];
         return layerStyles[layer];
@@ -155,6 +157,16 @@
     map.on("pointermove", function (event) {
       map.getTargetElement().style.cursor = map.hasFeatureAtPixel(event.pixel, {layerFilter: function (l) { return l === projectLayer; }}) ? "pointer" : "";
     });
+
+    // Layers: shown or hidden at once; the projects' layer as a whole, the background by kind.
+    var layerBox = document.querySelector("[data-map-layers]");
+    if (layerBox) {
+      layerBox.addEventListener("change", function (event) {
+        var name = event.target.value;
+        if (name === "projects") projectLayer.setVisible(event.target.checked);
+        else { hidden[name] = !event.target.checked; background.changed(); }
+      });
+    }
 
     // Filters: applied at once, kept in the URL (a link shows the same map), no page reload.
     function apply() {
