@@ -12,4 +12,5 @@ urlpatterns = [
     path("figures/map/projects/<uuid:pk>/card/", figures.map_card, name="map-card"),
     path("figures/corridors/<slug:slug>/", figures.corridor, name="corridor"),
     path("figures/projects/<uuid:pk>/", figures.project, name="project"),
+    path("figures/plans/<uuid:pk>/", figures.plan, name="plan"),
 ]

@@ -101,8 +101,16 @@ def test_the_map_page_offers_the_filters_by_name_and_keeps_them_from_the_url(sta
     page = staff_client.get(reverse("workspace:map") + "?corridor=jialing&status=in_progress").content.decode()
     assert '<option value="jialing" selected>嘉陵江</option>' in page
     assert 'value="in_progress" selected' in page
+    from django.contrib.gis.geos import MultiPolygon, Polygon
+
+    from projects.core.models import KeyArea
+
+    KeyArea.objects.filter(slug="qinba").update(
+        outline=MultiPolygon(Polygon.from_bbox((107.5, 31.5, 109.5, 32.8)), srid=4326)
+    )
     layers = staff_client.get(reverse("workspace:map-layers")).json()
-    assert {"province"} <= {feature["properties"]["layer"] for feature in layers["features"]}
+    named = {(f["properties"]["layer"], f["properties"]["name"]) for f in layers["features"]}
+    assert {("province", "四川省"), ("province", "重庆市"), ("key_area", "秦巴山区")} <= named
 
 
 def test_corridor_page_reads_a_fixed_number_of_queries_whatever_the_data_size(staff_client):
@@ -119,8 +127,50 @@ def test_an_unknown_corridor_is_a_404(staff_client):
     assert staff_client.get(reverse("workspace:corridor", args=["no-such-river"])).status_code == 404
 
 
-def test_project_page_shows_targets_reports_and_a_history_in_words(staff_client):
+def test_project_page_shows_targets_reports_and_a_history_in_words(staff_client, sc_staff):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from projects.restoration.models import ProgressReport, ReportAttachment
+
     project = _projects(1)[0]
+    photo = ReportAttachment.objects.create(
+        report=ProgressReport.objects.filter(project=project).first(),
+        kind="photo",
+        title="现场照片",
+        file=SimpleUploadedFile("site.png", b"\x89PNG\r\n\x1a\n", content_type="image/png"),
+        uploaded_by=sc_staff,
+    )
     page = staff_client.get(reverse("workspace:project", args=[project.pk])).content.decode()
+    assert f'src="{reverse("workspace:attachment", args=[photo.pk])}"' in page and 'alt="现场照片"' in page
     assert project.name_zh in page and "生态修复面积" in page and "2024-02" in page
     assert str(project.pk) not in page.split('id="history-title"', 1)[1]
+
+
+def test_plan_page_tells_why_items_are_behind_in_words(staff_client):
+    from projects.conference.choices import PlanStatus
+    from tests.conference.factories import AnnualPlanFactory, PlanItemFactory
+
+    project = _projects(1)[0]
+    plan = AnnualPlanFactory(year=2024, status=PlanStatus.APPROVED)
+    PlanItemFactory(plan=plan, project=project)  # 40 ha of restored area planned, 20 reached
+    page = staff_client.get(reverse("workspace:plan", args=[plan.pk])).content.decode()
+    behind = page.split('id="behind-title"', 1)[1].split("</section>", 1)[0]
+    assert project.name_zh in behind and "生态修复面积：完成20，计划40（ha）" in behind
+    assert "indicator:" not in page and "restored-area" not in page
+
+
+def test_project_and_plan_pages_read_a_fixed_number_of_queries(staff_client):
+    from projects.conference.choices import PlanStatus
+    from tests.conference.factories import AnnualPlanFactory, PlanItemFactory
+
+    project = _projects(1)[0]
+    plan = AnnualPlanFactory(year=2024, status=PlanStatus.APPROVED)
+    PlanItemFactory(plan=plan, project=project)
+    project_url, plan_url = reverse("workspace:project", args=[project.pk]), reverse("workspace:plan", args=[plan.pk])
+    small = (_queries(staff_client, project_url)[0], _queries(staff_client, plan_url)[0])
+    for month in ("2024-03", "2024-04", "2024-05"):
+        report(project, month, "200", {"forest-restored-area": "1"})
+    for other in _projects(3):
+        PlanItemFactory(plan=plan, project=other)
+    large = (_queries(staff_client, project_url)[0], _queries(staff_client, plan_url)[0])
+    assert small == large

@@ -20,9 +20,10 @@ from django.utils.translation import gettext as _
 
 from projects.compensation.models import CompensationAgreement, FundAllocation, MonitoringSection, Settlement
 from projects.compensation.selectors import sequestration_path, with_latest_sample
-from projects.conference.execution import corridor_progress
-from projects.conference.models import ActionItem, CorridorPlan
-from projects.conference.selectors import overdue_actions_by_province
+from projects.conference.choices import PackStatus, ReviewStatus
+from projects.conference.execution import corridor_progress, plan_execution
+from projects.conference.models import ActionItem, AnnualPlan, CorridorPlan, ExpertReview, ReviewPack
+from projects.conference.selectors import behind_in_words, overdue_actions_by_province
 from projects.core.events import describe
 from projects.core.history import history_of
 from projects.core.models import Corridor, Division, KeyArea, Province
@@ -33,6 +34,18 @@ from projects.restoration.progress import project_progress
 from projects.restoration.selectors import COUNTED, project_summary, shoreline, totals_by
 from projects.workspace.filters import MapProjectFilter
 from projects.workspace.forms import MapFilterForm
+
+# Status colours on the map, its legend and the charts: distinct for colour-blind readers as far as
+# seven colours go, each dark enough for white outlines and readable labels.
+STATUS_COLOURS = {
+    ProjectStatus.PROPOSED: "#7b7f86",
+    ProjectStatus.APPROVED: "#1c5fa8",
+    ProjectStatus.IN_PROGRESS: "#d97706",
+    ProjectStatus.COMPLETED: "#0b8a5f",
+    ProjectStatus.ACCEPTED: "#0b4d3b",
+    ProjectStatus.SUSPENDED: "#a4161a",
+    ProjectStatus.CANCELLED: "#4a4a4a",
+}
 
 # The indicators the overview shows beside the projects, in this order.
 OVERVIEW_INDICATORS = ("restored-area", "shoreline-restored", "natural-shoreline-ratio", "carbon-sequestered")
@@ -153,6 +166,7 @@ def overview(request):
             "targets": targets,
             "target_years": ["2025", "2030", "2035"],
             "charts": charts,
+            "plans": visible(request.user, AnnualPlan.objects.order_by("-year")).only("id", "year", "title", "status"),
         },
     )
 
@@ -162,6 +176,8 @@ def _stacked(rows: list, statuses: list) -> dict:
     return {
         "kind": "bar",
         "stacked": True,
+        "integer": True,
+        "colours": [STATUS_COLOURS[status] for status in ProjectStatus.values],
         "categories": [row["name"] for row in rows],
         "series": [
             {"name": str(label), "data": [row["by_status"][index] for row in rows]}
@@ -183,41 +199,35 @@ def _investment(rows: list) -> dict:
 
 
 def _targets_chart(targets: list) -> dict:
-    """The share of the final (2035) target achieved, per corridor and indicator, as the corridor
-    plan's progress gives it (``share_achieved``), shown in per cent."""
+    """The share of the final (2035) target achieved, one bar per corridor and indicator, as the
+    corridor plan's progress gives it (``share_achieved``), shown in per cent."""
+    corridors = list(dict.fromkeys(row["corridor"] for row in targets))
+    indicators = list(dict.fromkeys(row["name"] for row in targets))
+    share = {(row["corridor"], row["name"]): row["share_achieved"] for row in targets}
     return {
         "kind": "bar",
-        "horizontal": True,
         "unit": "%",
-        "categories": [f"{row['corridor']} · {row['name']}" for row in targets],
+        "categories": corridors,
         "series": [
             {
-                "name": _("Share of the 2035 target achieved"),
+                "name": str(indicator),
                 "data": [
-                    None if row["share_achieved"] is None else float(row["share_achieved"]) * 100 for row in targets
+                    None if share.get((c, indicator)) is None else float(share[(c, indicator)]) * 100 for c in corridors
                 ],
             }
+            for indicator in indicators
         ],
     }
 
 
 # --- the map ---------------------------------------------------------------------------------
 
-# Status colours on the map (and in its legend): distinct for colour-blind readers as far as
-# seven colours go, each dark enough for white outlines and readable labels.
-STATUS_COLOURS = {
-    ProjectStatus.PROPOSED: "#7b7f86",
-    ProjectStatus.APPROVED: "#1c5fa8",
-    ProjectStatus.IN_PROGRESS: "#d97706",
-    ProjectStatus.COMPLETED: "#0b8a5f",
-    ProjectStatus.ACCEPTED: "#0b4d3b",
-    ProjectStatus.SUSPENDED: "#a4161a",
-    ProjectStatus.CANCELLED: "#4a4a4a",
-}
 
-
-def _feature(geometry, properties: dict) -> dict:
-    return {"type": "Feature", "geometry": json.loads(geometry.json), "properties": properties}
+def _feature(geometry, properties: dict, identifier=None) -> dict:
+    feature = {"type": "Feature", "geometry": json.loads(geometry.json), "properties": properties}
+    if identifier is not None:
+        feature["id"] = str(identifier)  # the map keeps one copy of a shape loaded for two extents
+    return feature
 
 
 @login_required
@@ -235,6 +245,13 @@ def map_page(request):
         {
             "form": form,
             "legend": legend,
+            "layer_choices": [
+                ("province", _("Provinces")),
+                ("corridor", _("Rivers of the corridors")),
+                ("key_area", _("Key ecological areas")),
+                ("division", _("Divisions")),
+                ("projects", pgettext("map layer", "Projects")),
+            ],
             "map_config": {
                 "layers": reverse("workspace:map-layers"),
                 "projects": reverse("workspace:map-projects"),
@@ -314,6 +331,7 @@ def map_projects(request):
                 "status": project.status,
                 "status_label": str(labels[project.status]),
             },
+            project.pk,
         )
         for project in projects
     ]
@@ -465,3 +483,58 @@ def project(request, pk):
             "chart": chart,
         },
     )
+
+
+# --- an annual plan -------------------------------------------------------------------------
+
+
+@login_required
+def plan(request, pk):
+    """An annual plan's execution: per item, corridor and province (``execution.plan_execution``),
+    the items behind and why in words, the expert opinions and the review pack. Prints well."""
+    plan = get_object_or_404(visible(request.user, AnnualPlan.objects.select_related("meeting")), pk=pk)
+    execution = plan_execution(plan=plan, as_of=timezone.localdate())
+    provinces = {p.code: p.name for p in Province.objects.only("id", "code", "name_zh", "name_en")}
+    items = [
+        {**item, "province_name": provinces.get(item["province"], item["province"]), "why": behind_in_words(item)}
+        for item in execution["items"]
+    ]
+    reviews = (
+        visible(request.user, ExpertReview.objects.filter(plan=plan, status=ReviewStatus.SUBMITTED))
+        .select_related("expert")
+        .order_by("submitted_at")
+    )
+    pack = (
+        visible(request.user, ReviewPack.objects.filter(plan=plan, status=PackStatus.READY))
+        .order_by("-finished_at")
+        .first()
+    )
+    charts = {
+        "corridor": _execution_chart(execution["by_corridor"]),
+        "province": _execution_chart(execution["by_province"]),
+    }
+    return render(
+        request,
+        "workspace/figures/plan.html",
+        {
+            "plan": plan,
+            "execution": execution,
+            "items": items,
+            "behind": [item for item in items if item["behind"]],
+            "reviews": reviews,
+            "pack": pack,
+            "charts": charts,
+        },
+    )
+
+
+def _execution_chart(groups: list) -> dict:
+    return {
+        "kind": "bar",
+        "unit": _("10,000 CNY"),
+        "categories": [group["name"] for group in groups],
+        "series": [
+            {"name": pgettext("investment", "Planned"), "data": [float(g["planned_investment"]) for g in groups]},
+            {"name": pgettext("investment", "Spent"), "data": [float(g["actual_investment"]) for g in groups]},
+        ],
+    }

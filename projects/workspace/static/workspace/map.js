@@ -10,6 +10,7 @@
     var list = document.getElementById("map-projects");
     var count = document.getElementById("map-count");
     var card = document.getElementById("project-card");
+    var hidden = {};  // background layers switched off in the "Layers" box
     var geojson = new ol.format.GeoJSON({dataProjection: "EPSG:4326", featureProjection: "EPSG:3857"});
 
     function filters() {
@@ -39,25 +40,49 @@
         }),
       });
     }
+    function provinceLabel(feature) {
+      return new ol.style.Style({
+        text: new ol.style.Text({
+          text: feature.get("name"), font: "bold 15px sans-serif", overflow: true,
+          fill: new ol.style.Fill({color: "#1b2426"}), stroke: new ol.style.Stroke({color: "#ffffff", width: 4}),
+        }),
+      });
+    }
     var background = new ol.layer.Vector({
       source: new ol.source.Vector({url: config.layers, format: geojson}),
-      style: function (feature) {
+      style: function (feature, resolution) {
         var layer = feature.get("layer");
-        return layer === "corridor" ? riverStyle(feature) : layerStyles[layer];
+        if (hidden[layer]) return null;
+        if (layer === "corridor") return riverStyle(feature);
+        if (layer === "province") return [layerStyles.province, provinceLabel(feature)];
+        return layerStyles[layer];
       },
+      declutter: true,
     });
 
     // --- projects, by status colour, for the visible extent ---
     var styles = {};
+    // A shape is drawn as it is, plus a marker at its centre so that small shapes stay visible
+    // (and clickable) when the map shows the whole region.
+    function centre(feature) {
+      var geometry = feature.getGeometry();
+      if (geometry.getType() === "Point") return geometry;
+      return new ol.geom.Point(ol.extent.getCenter(geometry.getExtent()));
+    }
     function projectStyle(feature) {
       var status = feature.get("status");
       if (!styles[status]) {
         var colour = config.colours[status] || "#4a4a4a";
-        styles[status] = new ol.style.Style({
-          image: new ol.style.Circle({radius: 7, fill: new ol.style.Fill({color: colour}), stroke: new ol.style.Stroke({color: "#ffffff", width: 2})}),
-          stroke: new ol.style.Stroke({color: colour, width: 4}),
-          fill: new ol.style.Fill({color: colour + "66"}),
-        });
+        styles[status] = [
+          new ol.style.Style({
+            stroke: new ol.style.Stroke({color: colour, width: 4}),
+            fill: new ol.style.Fill({color: colour + "66"}),
+          }),
+          new ol.style.Style({
+            geometry: centre,
+            image: new ol.style.Circle({radius: 7, fill: new ol.style.Fill({color: colour}), stroke: new ol.style.Stroke({color: "#ffffff", width: 2})}),
+          }),
+        ];
       }
       return styles[status];
     }
@@ -132,6 +157,16 @@
     map.on("pointermove", function (event) {
       map.getTargetElement().style.cursor = map.hasFeatureAtPixel(event.pixel, {layerFilter: function (l) { return l === projectLayer; }}) ? "pointer" : "";
     });
+
+    // Layers: shown or hidden at once; the projects' layer as a whole, the background by kind.
+    var layerBox = document.querySelector("[data-map-layers]");
+    if (layerBox) {
+      layerBox.addEventListener("change", function (event) {
+        var name = event.target.value;
+        if (name === "projects") projectLayer.setVisible(event.target.checked);
+        else { hidden[name] = !event.target.checked; background.changed(); }
+      });
+    }
 
     // Filters: applied at once, kept in the URL (a link shows the same map), no page reload.
     function apply() {
