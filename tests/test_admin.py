@@ -5,7 +5,7 @@ from django.test import Client
 
 from projects.core.models import ChangeRecord, Corridor
 from projects.restoration.models import Project
-from tests.restoration.factories import ProjectFactory, org
+from tests.restoration.factories import ProjectFactory, TargetFactory, org
 
 pytestmark = pytest.mark.django_db
 
@@ -463,3 +463,75 @@ def test_a_resubmitted_report_no_longer_looks_reviewed_in_the_admin_or_the_api(s
     # The earlier round stays in the history, with its reviewer and comment.
     history = admin_client(joint_office).get(f"/admin/restoration/progressreport/{report.id}/history/").content.decode()
     assert "请补充现场照片" in history
+
+
+# --- the choices a form offers are the choices the user may make ---
+
+
+def _options(page: str, name: str) -> set[str]:
+    import re
+
+    select = re.search(rf'<select name="{name}".*?</select>', page, re.S)
+    return set(re.findall(r'<option value="([^"]+)"', select.group(0))) if select else set()
+
+
+def test_a_province_is_offered_its_own_organizations_as_lead_and_the_joint_office_all(sc_staff, joint_office):
+    from projects.core.models import Organization
+
+    sichuan = {str(pk) for pk in Organization.objects.filter(province__code="510000").values_list("pk", flat=True)}
+    page = admin_client(sc_staff).get("/admin/restoration/project/add/").content.decode()
+    assert _options(page, "lead_organization") == sichuan
+    page = admin_client(joint_office).get("/admin/restoration/project/add/").content.decode()
+    assert _options(page, "lead_organization") == {str(pk) for pk in Organization.objects.values_list("pk", flat=True)}
+
+
+def test_another_provinces_organization_as_lead_is_a_chinese_message_and_nothing_is_saved(sc_staff):
+    chongqing = org("cq-planning-natural-resources")
+    form = _project_form(ProjectFactory.build(code="SC-2025-0009", name_zh="新建的修复项目"))
+    form["lead_organization"] = str(chongqing.pk)
+    response = admin_client(sc_staff).post("/admin/restoration/project/add/", form)
+    page = response.content.decode()
+    assert response.status_code == 200 and "errorlist" in page
+    assert "选择一个有效的选项" in page and "新建的修复项目" in page  # in Chinese, with everything typed kept
+    assert not Project.objects.filter(code="SC-2025-0009").exists()
+
+
+def test_a_refusal_of_the_rule_is_a_message_on_the_form_not_a_403_page(sc_staff):
+    # Sichuan takes part in a project Chongqing leads: it may change it, but not its partners.
+    project = ProjectFactory(
+        code="CQ-2024-0001",
+        lead_organization=org("cq-planning-natural-resources"),
+        partners=[org("sc-natural-resources")],
+    )
+    form = _project_form(project, name_zh="我输入的名称", partner_organizations=[])
+    response = admin_client(sc_staff).post(f"/admin/restoration/project/{project.id}/change/", form)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "只有牵头省" in page or "联席会议办公室" in page, page[page.find("errornote") - 200 :][:1500]
+    assert "我输入的名称" in page
+    project.refresh_from_db()
+    assert project.partner_organizations.exists()
+
+
+def test_the_report_form_offers_reportable_projects_of_the_users_province_and_their_targeted_indicators(sc_staff):
+    import json
+
+    from projects.restoration.models import Indicator
+    from tests.restoration.factories import ReportFactory
+
+    mine = ProjectFactory(code="SC-2024-0001")
+    ProjectFactory(code="SC-2024-0002", status="proposed")  # not reportable yet
+    ProjectFactory(code="CQ-2024-0001", lead_organization=org("cq-planning-natural-resources"))
+    client = admin_client(sc_staff)
+    found = client.get(
+        "/admin/autocomplete/",
+        {"app_label": "restoration", "model_name": "progressreport", "field_name": "project", "term": ""},
+    )
+    assert [row["id"] for row in json.loads(found.content)["results"]] == [str(mine.id)]
+
+    TargetFactory(project=mine)  # restored-area
+    report = ReportFactory(project=mine, reported_by=sc_staff)
+    page = client.get(f"/admin/restoration/progressreport/{report.id}/change/").content.decode()
+    # restored-area is derived: its components are what a report gives, and nothing else.
+    components = Indicator.objects.get(code="restored-area").components.values_list("pk", flat=True)
+    assert _options(page, "values-__prefix__-indicator") == {str(pk) for pk in components} != set()

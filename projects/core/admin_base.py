@@ -16,6 +16,7 @@ from django.contrib.admin.actions import delete_selected
 from django.contrib.gis.db import models as gis_models
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -41,6 +42,25 @@ _GEOMETRY_FIELDS = (
 )
 # What the domain refuses: shown to the user, never a server error.
 REFUSALS = (DomainError, PermissionDenied, ValidationError)
+
+
+def _visible_choices(field, request):
+    """A relation's choices are the records the user may see, as everywhere else."""
+    if field is not None and getattr(field, "queryset", None) is not None:
+        field.queryset = visible(request.user, field.queryset)
+    return field
+
+
+def apply_limits(form_class, limits: dict, obj) -> None:
+    """Narrow the form's choices to ``limits`` (field name → queryset), keeping ``obj``'s current value."""
+    for name, allowed in limits.items():
+        field = form_class.base_fields.get(name)
+        if field is None or getattr(field, "queryset", None) is None:
+            continue
+        keep = Q(pk__in=allowed.values("pk"))
+        if obj is not None and getattr(obj, f"{name}_id", None) is not None:
+            keep |= Q(pk=getattr(obj, f"{name}_id"))
+        field.queryset = field.queryset.filter(keep)
 
 
 def refusal_text(exc) -> str:
@@ -92,6 +112,19 @@ class TrackedAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return visible(request.user, super().get_queryset(request))
 
+    def limit_choices(self, request, obj) -> dict:
+        """Per field, the records this user may choose (the domain's rule in queryset form); the
+        record's current value stays choosable. The service still decides on save."""
+        return {}
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        return _visible_choices(field, request)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        return _visible_choices(field, request)
+
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
         # A status changes only through its lifecycle (the actions), never in the form.
@@ -128,6 +161,7 @@ class TrackedAdmin(admin.ModelAdmin):
                 return f"{label}: {error}"
 
         TrackedForm.__name__ = base.__name__
+        apply_limits(TrackedForm, self.limit_choices(request, obj), obj)
         return TrackedForm
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
@@ -393,6 +427,18 @@ class TrackedInline(admin.TabularInline):
 
     extra = 0
     service_field = None
+
+    def limit_choices(self, request, obj) -> dict:
+        """Per field, the records this user may choose for a row of ``obj`` (the parent, None when new)."""
+        return {}
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        apply_limits(formset.form, self.limit_choices(request, obj), None)
+        return formset
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        return _visible_choices(super().formfield_for_foreignkey(db_field, request, **kwargs), request)
 
     def service_row(self, cleaned: dict) -> dict:
         return {name: cleaned.get(name) for name in self.get_service_fields()}

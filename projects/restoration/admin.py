@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from projects.core.admin_base import LogInline, TrackedAdmin, TrackedInline, confirm_with_comment
 from projects.core.errors import DomainError
+from projects.core.models import Organization
 from projects.restoration import services
 from projects.restoration.choices import ParticipationStatus, ProjectStatus, ReportStatus
 from projects.restoration.lifecycle import PARTICIPATION_LIFECYCLE, PROJECT_LIFECYCLE, REPORT_LIFECYCLE
@@ -26,6 +27,7 @@ from projects.restoration.models import (
     ReportInvestment,
     ShorelineSegment,
 )
+from projects.restoration.rules import lead_organizations
 from projects.restoration.services import participation as participation_services
 from projects.restoration.services import reports as report_services
 
@@ -114,6 +116,16 @@ class ProjectAdmin(TrackedAdmin):
     lifecycle = PROJECT_LIFECYCLE
     transition_service = staticmethod(services.project_transition)
 
+    def limit_choices(self, request, obj):
+        return {"lead_organization": lead_organizations(request.user, Organization.objects.all())}
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if (request.GET.get("model_name"), request.GET.get("field_name")) == ("progressreport", "project"):
+            # The report form's project search offers what the user may report on.
+            queryset = report_services.projects_to_report(request.user, queryset)
+        return queryset, may_have_duplicates
+
     @admin.display(description=_("provinces taking part"))
     def provinces_display(self, obj):
         return "、".join(p.name for p in obj.provinces.all()) or "—"
@@ -177,6 +189,12 @@ class ValueInline(TrackedInline):
     fields = ("indicator", "value")
     service_field = "values"
 
+    def limit_choices(self, request, obj):
+        # The project's targeted indicators (a new report's project is not known yet: the service checks).
+        if obj is None:
+            return {"indicator": Indicator.objects.filter(components__isnull=True)}
+        return {"indicator": report_services.indicators_to_report(obj.project)}
+
 
 class ProgressReportForm(forms.ModelForm):
     class Meta:
@@ -228,6 +246,9 @@ class ProgressReportAdmin(TrackedAdmin):
     lifecycle = REPORT_LIFECYCLE
     transition_service = staticmethod(services.report_transition)
     transition_permissions = report_services.TRANSITION_PERMISSIONS
+
+    def limit_choices(self, request, obj):
+        return {"project": report_services.projects_to_report(request.user)}
 
     def has_change_permission(self, request, obj=None):
         # Submitted and accepted reports are frozen: the lifecycle decides, not the form.
