@@ -269,6 +269,10 @@ class TrackedAdmin(admin.ModelAdmin):
             )
         return super().render_change_form(request, context, add, change, form_url, obj)
 
+    def confirmation_summary(self, obj) -> str:
+        """What an action's confirmation page shows for ``obj`` besides its name (safe HTML)."""
+        return ""
+
     # --- writes through the services ---
     def get_save_service(self):
         return type(self).save_service or plain_save(self.model)
@@ -525,6 +529,8 @@ def confirm_with_comment(modeladmin, request, queryset, *, title, choices=None, 
         "title": title,
         "form": form,
         "queryset": queryset,
+        # What each record is, in words, so a confirmation is given knowingly (a settlement's figures).
+        "summaries": [(obj, modeladmin.confirmation_summary(obj)) for obj in queryset],
         "opts": modeladmin.model._meta,
         "action": request.POST.get("action"),
         "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
