@@ -91,7 +91,8 @@ def test_admin_edit_keeps_history_and_the_history_page_shows_it(joint_office):
     record = ChangeRecord.objects.filter(object_id=str(project.id)).get()
     assert record.actor == joint_office and "name_zh" in record.changed_fields
     history = client.get(f"/admin/restoration/project/{project.id}/history/").content.decode()
-    assert "name_zh" in history
+    label = str(Project._meta.get_field("name_zh").verbose_name)
+    assert label in history and "改名后的项目" in history and "name_zh" not in history  # the label, not the name
 
 
 def test_admin_status_change_goes_through_the_lifecycle(joint_office):
@@ -535,3 +536,38 @@ def test_the_report_form_offers_reportable_projects_of_the_users_province_and_th
     # restored-area is derived: its components are what a report gives, and nothing else.
     components = Indicator.objects.get(code="restored-area").components.values_list("pk", flat=True)
     assert _options(page, "values-__prefix__-indicator") == {str(pk) for pk in components} != set()
+
+
+def test_the_history_page_shows_labels_and_names_not_field_names_ids_or_coordinates(joint_office):
+    from django.contrib.gis.geos import GEOSGeometry
+
+    from projects.restoration import services
+
+    project = ProjectFactory(code="SC-2024-0001")
+    shape = GEOSGeometry("SRID=4326;POINT (104.0612345 30.6712345)")
+    project = services.project_save(
+        actor=joint_office,
+        instance=project,
+        data={"lead_organization": org("sc-forestry-grassland"), "geometry": shape},
+    )
+    page = admin_client(joint_office).get(f"/admin/restoration/project/{project.id}/history/").content.decode()
+    table = page.split('id="change-history"', 1)[1]
+    assert str(org("sc-forestry-grassland")) in table and str(org("sc-natural-resources")) in table
+    assert str(org("sc-forestry-grassland").pk) not in table and "lead_organization" not in table
+    assert "SRID" not in table and "104.06" not in table
+
+
+def test_a_shape_saved_again_through_the_map_is_not_a_change(joint_office):
+    from django.contrib.gis.geos import GEOSGeometry
+
+    from projects.restoration import services
+
+    project = ProjectFactory(code="SC-2024-0001")
+    ring = "104.08 30.67, 104.08 30.69, {x} 30.6712345, 104.06 30.67"
+    shape = GEOSGeometry(f"SRID=4326;POLYGON ((104.06 30.67, {ring.format(x='104.06123456')}))")
+    project = services.project_save(actor=joint_office, instance=project, data={"geometry": shape})
+    # What a map widget sends back: the last digits moved across a rounding boundary of the text.
+    moved = GEOSGeometry(f"SRID=4326;POLYGON ((104.06 30.67, {ring.format(x='104.06123454')}))")
+    before = ChangeRecord.objects.filter(object_id=str(project.pk)).count()
+    services.project_save(actor=joint_office, instance=project, data={"geometry": moved})
+    assert ChangeRecord.objects.filter(object_id=str(project.pk)).count() == before

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _gettext
 from django.utils.translation import gettext_lazy as _
 
 from projects.core.errors import DomainError
-from projects.core.history import history_of
+from projects.core.history import history_of, readable_changes
 from projects.core.services import plain_delete, plain_save
 from projects.core.widgets import LocalMapWidget
 from projects.permissions import ADD, CHANGE, DELETE, TRANSITION, VIEW, can, visible
@@ -359,11 +359,14 @@ class TrackedAdmin(admin.ModelAdmin):
         obj = self.get_object(request, admin.utils.unquote(object_id))
         if obj is None or not self.has_view_permission(request, obj):
             raise PermissionDenied
+        records, names = list(history_of(obj, request.user)[:500]), {}
+        for record in records:
+            record.readable = readable_changes(record, names)
         context = {
             **self.admin_site.each_context(request),
             "title": _("History: %s") % obj,
             "subtitle": None,
-            "records": history_of(obj, request.user)[:500],
+            "records": records,
             "module_name": str(self.model._meta.verbose_name_plural),
             "object": obj,
             "opts": self.model._meta,
