@@ -571,3 +571,20 @@ def test_a_shape_saved_again_through_the_map_is_not_a_change(joint_office):
     before = ChangeRecord.objects.filter(object_id=str(project.pk)).count()
     services.project_save(actor=joint_office, instance=project, data={"geometry": moved})
     assert ChangeRecord.objects.filter(object_id=str(project.pk)).count() == before
+
+
+def test_a_reader_who_may_not_change_sees_the_shape_on_a_map_not_as_text(expert, joint_office):
+    from django.contrib.gis.geos import GEOSGeometry
+
+    from projects.restoration import services
+
+    project = ProjectFactory(code="SC-2024-0001")
+    shape = GEOSGeometry("SRID=4326;POINT (104.0612345 30.6712345)")
+    project = services.project_save(actor=joint_office, instance=project, data={"geometry": shape})
+    page = admin_client(expert).get(f"/admin/restoration/project/{project.id}/change/").content.decode()
+    assert "SRID=4326" not in page and "POINT (" not in page
+    assert 'class="dj_map"' in page and "vendor/ol/ol.js" in page and "removeInteraction" in page
+    assert 'name="_save"' not in page
+    # The one who may change it edits it on the same map, which opens in its surroundings.
+    page = admin_client(joint_office).get(f"/admin/restoration/project/{project.id}/change/").content.decode()
+    assert 'name="geometry"' in page and "removeInteraction" not in page and "maxZoom: 12" in page

@@ -257,6 +257,8 @@ class TrackedAdmin(admin.ModelAdmin):
         return self.change_view(request, object_id, extra_context={"transition_form": form})
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and self._geometry_names() and "media" in context:
+            context["media"] = context["media"] + LocalMapWidget().media  # the read-only map needs it too
         if obj is not None and self.transition_service is not None and "transition_form" not in context:
             choices = self.transition_choices(request, obj)
             if choices:
@@ -278,7 +280,24 @@ class TrackedAdmin(admin.ModelAdmin):
         return type(self).save_service or plain_save(self.model)
 
     def get_fields(self, request, obj=None):
-        return [name for name in super().get_fields(request, obj) if name != "loaded_version"]
+        names = [name for name in super().get_fields(request, obj) if name != "loaded_version"]
+        if obj is not None and not self.has_change_permission(request, obj):
+            # Who may only view sees the shape on a map, not its coordinates as text.
+            shapes = self._geometry_names()
+            names = ["map_view" if name in shapes else name for name in names]
+        return names
+
+    def _geometry_names(self) -> list[str]:
+        return [f.name for f in self.model._meta.fields if isinstance(f, gis_models.GeometryField)]
+
+    @admin.display(description=_("Map"))
+    def map_view(self, obj):
+        name = self._geometry_names()[0]
+        value = getattr(obj, name)
+        if value is None:
+            return "—"
+        widget = LocalMapWidget(attrs={"geom_type": value.geom_type}, read_only=True)
+        return widget.render(f"{name}_view", value)
 
     def save_model(self, request, obj, form, change):
         """Nothing here: the record and its inline rows are written together in ``save_related``."""

@@ -4,14 +4,21 @@ from django.contrib.gis.forms.widgets import OpenLayersWidget
 class LocalMapWidget(OpenLayersWidget):
     """The admin map with every asset served locally.
 
-    Django's widget loads OpenLayers from a CDN and tiles from a tile server; this one uses
-    the vendored OpenLayers and draws the provinces and rivers (static GeoJSON) as the base.
+    Django's widget loads OpenLayers from a CDN and tiles from a tile server; this one uses the
+    vendored OpenLayers and draws the provinces and rivers (static GeoJSON, with their names) as
+    the base. It opens on Sichuan and Chongqing; a shape opens in its surroundings (at most
+    ``max_zoom``). ``read_only`` shows the shape without editing it (for those who may only view).
     """
 
     template_name = "core/map_widget.html"
     default_lon = 106.0
     default_lat = 30.0
     default_zoom = 6
+    max_zoom = 12
+
+    def __init__(self, attrs=None, *, read_only=False):
+        super().__init__(attrs)
+        self.read_only = read_only
 
     class Media:
         extend = False
@@ -20,5 +27,11 @@ class LocalMapWidget(OpenLayersWidget):
 
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
-        context.update(default_lon=self.default_lon, default_lat=self.default_lat, default_zoom=self.default_zoom)
+        context.update(
+            default_lon=self.default_lon,
+            default_lat=self.default_lat,
+            default_zoom=self.default_zoom,
+            max_zoom=self.max_zoom,
+            read_only=self.read_only,
+        )
         return context
