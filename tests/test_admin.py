@@ -587,4 +587,4 @@ def test_a_reader_who_may_not_change_sees_the_shape_on_a_map_not_as_text(expert,
     assert 'name="_save"' not in page
     # The one who may change it edits it on the same map, which opens in its surroundings.
     page = admin_client(joint_office).get(f"/admin/restoration/project/{project.id}/change/").content.decode()
-    assert 'name="geometry"' in page and "removeInteraction" not in page and "maxZoom: 12" in page
+    assert 'name="geometry"' in page and "removeInteraction" not in page and "maxZoom: 9" in page

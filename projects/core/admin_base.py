@@ -296,7 +296,7 @@ class TrackedAdmin(admin.ModelAdmin):
         value = getattr(obj, name)
         if value is None:
             return "—"
-        widget = LocalMapWidget(attrs={"geom_type": value.geom_type}, read_only=True)
+        widget = LocalMapWidget(attrs={"geom_type": value.geom_type, "id": f"id_{name}_view"}, read_only=True)
         return widget.render(f"{name}_view", value)
 
     def save_model(self, request, obj, form, change):

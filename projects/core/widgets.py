@@ -14,7 +14,7 @@ class LocalMapWidget(OpenLayersWidget):
     default_lon = 106.0
     default_lat = 30.0
     default_zoom = 6
-    max_zoom = 12
+    max_zoom = 9
 
     def __init__(self, attrs=None, *, read_only=False):
         super().__init__(attrs)
