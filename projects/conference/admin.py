@@ -48,6 +48,7 @@ from projects.core.admin_base import (
     confirm_with_comment,
     run_all_or_nothing,
 )
+from projects.restoration.models import Indicator
 
 
 def _choices(choice_set, exclude=()):
@@ -377,6 +378,12 @@ class PlanTargetInline(TrackedInline):
     model = PlanItemTarget
     fields = ("indicator", "target_value")
     service_field = "targets"
+
+    def limit_choices(self, request, obj):
+        # Annual targets only on what the project itself targets (services.check_targets decides).
+        if obj is None:
+            return {}
+        return {"indicator": Indicator.objects.filter(targets__project=obj.project_id)}
 
 
 class PlanMilestoneInline(TrackedInline):

@@ -299,3 +299,17 @@ def test_a_plan_goes_only_to_a_coming_meeting_of_its_year_in_the_api_and_the_adm
             client.post(url, {**data, "meeting": str(meeting.pk), "comment": ""})
         plan.refresh_from_db()
         assert (plan.status, plan.meeting) == (PlanStatus.DRAFT, None)
+
+
+def test_a_plan_items_targets_offer_only_the_indicators_its_project_targets(client, sc_staff):
+    import re
+
+    from projects.restoration.models import Indicator, IndicatorTarget
+
+    item = PlanItemFactory()
+    restored = Indicator.objects.get(code="restored-area")
+    IndicatorTarget.objects.get_or_create(project=item.project, indicator=restored, defaults={"target_value": 100})
+    client.force_login(sc_staff)
+    page = client.get(reverse("admin:conference_planitem_change", args=[item.pk])).content.decode()
+    select = re.search(r'<select name="targets-__prefix__-indicator".*?</select>', page, re.S).group(0)
+    assert set(re.findall(r'<option value="([^"]+)"', select)) == {str(restored.pk)}
