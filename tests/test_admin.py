@@ -5,7 +5,7 @@ from django.test import Client
 
 from projects.core.models import ChangeRecord, Corridor
 from projects.restoration.models import Project
-from tests.restoration.factories import ProjectFactory, org
+from tests.restoration.factories import ProjectFactory, TargetFactory, org
 
 pytestmark = pytest.mark.django_db
 
@@ -91,7 +91,8 @@ def test_admin_edit_keeps_history_and_the_history_page_shows_it(joint_office):
     record = ChangeRecord.objects.filter(object_id=str(project.id)).get()
     assert record.actor == joint_office and "name_zh" in record.changed_fields
     history = client.get(f"/admin/restoration/project/{project.id}/history/").content.decode()
-    assert "name_zh" in history
+    label = str(Project._meta.get_field("name_zh").verbose_name)
+    assert label in history and "改名后的项目" in history and "name_zh" not in history  # the label, not the name
 
 
 def test_admin_status_change_goes_through_the_lifecycle(joint_office):
@@ -463,3 +464,127 @@ def test_a_resubmitted_report_no_longer_looks_reviewed_in_the_admin_or_the_api(s
     # The earlier round stays in the history, with its reviewer and comment.
     history = admin_client(joint_office).get(f"/admin/restoration/progressreport/{report.id}/history/").content.decode()
     assert "请补充现场照片" in history
+
+
+# --- the choices a form offers are the choices the user may make ---
+
+
+def _options(page: str, name: str) -> set[str]:
+    import re
+
+    select = re.search(rf'<select name="{name}".*?</select>', page, re.S)
+    return set(re.findall(r'<option value="([^"]+)"', select.group(0))) if select else set()
+
+
+def test_a_province_is_offered_its_own_organizations_as_lead_and_the_joint_office_all(sc_staff, joint_office):
+    from projects.core.models import Organization
+
+    sichuan = {str(pk) for pk in Organization.objects.filter(province__code="510000").values_list("pk", flat=True)}
+    page = admin_client(sc_staff).get("/admin/restoration/project/add/").content.decode()
+    assert _options(page, "lead_organization") == sichuan
+    page = admin_client(joint_office).get("/admin/restoration/project/add/").content.decode()
+    assert _options(page, "lead_organization") == {str(pk) for pk in Organization.objects.values_list("pk", flat=True)}
+
+
+def test_another_provinces_organization_as_lead_is_a_chinese_message_and_nothing_is_saved(sc_staff):
+    chongqing = org("cq-planning-natural-resources")
+    form = _project_form(ProjectFactory.build(code="SC-2025-0009", name_zh="新建的修复项目"))
+    form["lead_organization"] = str(chongqing.pk)
+    response = admin_client(sc_staff).post("/admin/restoration/project/add/", form)
+    page = response.content.decode()
+    assert response.status_code == 200 and "errorlist" in page
+    assert "选择一个有效的选项" in page and "新建的修复项目" in page  # in Chinese, with everything typed kept
+    assert not Project.objects.filter(code="SC-2025-0009").exists()
+
+
+def test_a_refusal_of_the_rule_is_a_message_on_the_form_not_a_403_page(sc_staff):
+    # Sichuan takes part in a project Chongqing leads: it may change it, but not its partners.
+    project = ProjectFactory(
+        code="CQ-2024-0001",
+        lead_organization=org("cq-planning-natural-resources"),
+        partners=[org("sc-natural-resources")],
+    )
+    form = _project_form(project, name_zh="我输入的名称", partner_organizations=[])
+    response = admin_client(sc_staff).post(f"/admin/restoration/project/{project.id}/change/", form)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "只有牵头省" in page or "联席会议办公室" in page, page[page.find("errornote") - 200 :][:1500]
+    assert "我输入的名称" in page
+    project.refresh_from_db()
+    assert project.partner_organizations.exists()
+
+
+def test_the_report_form_offers_reportable_projects_of_the_users_province_and_their_targeted_indicators(sc_staff):
+    import json
+
+    from projects.restoration.models import Indicator
+    from tests.restoration.factories import ReportFactory
+
+    mine = ProjectFactory(code="SC-2024-0001")
+    ProjectFactory(code="SC-2024-0002", status="proposed")  # not reportable yet
+    ProjectFactory(code="CQ-2024-0001", lead_organization=org("cq-planning-natural-resources"))
+    client = admin_client(sc_staff)
+    found = client.get(
+        "/admin/autocomplete/",
+        {"app_label": "restoration", "model_name": "progressreport", "field_name": "project", "term": ""},
+    )
+    assert [row["id"] for row in json.loads(found.content)["results"]] == [str(mine.id)]
+
+    TargetFactory(project=mine)  # restored-area
+    report = ReportFactory(project=mine, reported_by=sc_staff)
+    page = client.get(f"/admin/restoration/progressreport/{report.id}/change/").content.decode()
+    # restored-area is derived: its components are what a report gives, and nothing else.
+    components = Indicator.objects.get(code="restored-area").components.values_list("pk", flat=True)
+    assert _options(page, "values-__prefix__-indicator") == {str(pk) for pk in components} != set()
+
+
+def test_the_history_page_shows_labels_and_names_not_field_names_ids_or_coordinates(joint_office):
+    from django.contrib.gis.geos import GEOSGeometry
+
+    from projects.restoration import services
+
+    project = ProjectFactory(code="SC-2024-0001")
+    shape = GEOSGeometry("SRID=4326;POINT (104.0612345 30.6712345)")
+    project = services.project_save(
+        actor=joint_office,
+        instance=project,
+        data={"lead_organization": org("sc-forestry-grassland"), "geometry": shape},
+    )
+    page = admin_client(joint_office).get(f"/admin/restoration/project/{project.id}/history/").content.decode()
+    table = page.split('id="change-history"', 1)[1]
+    assert str(org("sc-forestry-grassland")) in table and str(org("sc-natural-resources")) in table
+    assert str(org("sc-forestry-grassland").pk) not in table and "lead_organization" not in table
+    assert "SRID" not in table and "104.06" not in table
+
+
+def test_a_shape_saved_again_through_the_map_is_not_a_change(joint_office):
+    from django.contrib.gis.geos import GEOSGeometry
+
+    from projects.restoration import services
+
+    project = ProjectFactory(code="SC-2024-0001")
+    ring = "104.08 30.67, 104.08 30.69, {x} 30.6712345, 104.06 30.67"
+    shape = GEOSGeometry(f"SRID=4326;POLYGON ((104.06 30.67, {ring.format(x='104.06123456')}))")
+    project = services.project_save(actor=joint_office, instance=project, data={"geometry": shape})
+    # What a map widget sends back: the last digits moved across a rounding boundary of the text.
+    moved = GEOSGeometry(f"SRID=4326;POLYGON ((104.06 30.67, {ring.format(x='104.06123454')}))")
+    before = ChangeRecord.objects.filter(object_id=str(project.pk)).count()
+    services.project_save(actor=joint_office, instance=project, data={"geometry": moved})
+    assert ChangeRecord.objects.filter(object_id=str(project.pk)).count() == before
+
+
+def test_a_reader_who_may_not_change_sees_the_shape_on_a_map_not_as_text(expert, joint_office):
+    from django.contrib.gis.geos import GEOSGeometry
+
+    from projects.restoration import services
+
+    project = ProjectFactory(code="SC-2024-0001")
+    shape = GEOSGeometry("SRID=4326;POINT (104.0612345 30.6712345)")
+    project = services.project_save(actor=joint_office, instance=project, data={"geometry": shape})
+    page = admin_client(expert).get(f"/admin/restoration/project/{project.id}/change/").content.decode()
+    assert "SRID=4326" not in page and "POINT (" not in page
+    assert 'class="dj_map"' in page and "vendor/ol/ol.js" in page and '"read_only": true' in page
+    assert 'name="_save"' not in page
+    # The one who may change it edits it on the same map, which opens in its surroundings.
+    page = admin_client(joint_office).get(f"/admin/restoration/project/{project.id}/change/").content.decode()
+    assert 'name="geometry"' in page and '"read_only": false' in page and '"max_zoom": 9' in page

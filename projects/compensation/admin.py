@@ -8,6 +8,7 @@ rules is shown on the page and nothing is saved; bulk actions are all or nothing
 
 from django import forms
 from django.contrib import admin
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from projects.compensation import services
@@ -46,6 +47,7 @@ from projects.compensation.models import (
     WaterSample,
 )
 from projects.compensation.services import settlements as settlement_services
+from projects.compensation.settlement import settlement_words
 from projects.core.admin_base import TrackedAdmin, TrackedInline, confirm_with_comment, run_all_or_nothing
 
 
@@ -197,10 +199,10 @@ class SettlementAdmin(CreateOnlyAdmin):
         "agreement",
         "period",
         "status",
-        "payer",
-        "amount",
-        "steps",
-        "input_digest",
+        "payer_display",
+        "amount_display",
+        "steps_display",
+        "inputs_display",
         "computed_at",
         "upstream_confirmed_by",
         "upstream_confirmed_at",
@@ -208,10 +210,10 @@ class SettlementAdmin(CreateOnlyAdmin):
         "downstream_confirmed_at",
     )
     readonly_fields = (
-        "payer",
-        "amount",
-        "steps",
-        "input_digest",
+        "payer_display",
+        "amount_display",
+        "steps_display",
+        "inputs_display",
         "computed_at",
         "upstream_confirmed_by",
         "upstream_confirmed_at",
@@ -228,6 +230,49 @@ class SettlementAdmin(CreateOnlyAdmin):
 
     def transition_fields(self, request, obj, to):
         return {"side": _side_field()} if to == SettlementStatus.CONFIRMED else {}
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related(
+                "agreement__upstream_province",
+                "agreement__downstream_province",
+                "agreement__upstream_division",
+                "agreement__downstream_division",
+            )
+        )
+
+    # What the parties confirm, in words: who pays whom, how much, and how it was reached.
+    @admin.display(description=_("payer"))
+    def payer_display(self, obj):
+        return settlement_words(obj)["payer"]
+
+    @admin.display(description=_("amount"))
+    def amount_display(self, obj):
+        return settlement_words(obj)["amount"]
+
+    @admin.display(description=_("calculation steps"))
+    def steps_display(self, obj):
+        return format_html(
+            "<ol>{}</ol>", format_html_join("", "<li>{}</li>", ((t,) for t in settlement_words(obj)["steps"]))
+        )
+
+    @admin.display(description=_("inputs"))
+    def inputs_display(self, obj):
+        rows = settlement_words(obj)["inputs"]
+        return format_html(
+            "<table><tbody>{}</tbody></table>", format_html_join("", "<tr><th>{}</th><td>{}</td></tr>", rows)
+        )
+
+    def confirmation_summary(self, obj):
+        return format_html(
+            "{} — {}<br>{}{}",
+            self.payer_display(obj),
+            self.amount_display(obj),
+            self.steps_display(obj),
+            self.inputs_display(obj),
+        )
 
     @admin.action(description=_("Recompute the selected settlements"))
     def recompute(self, request, queryset):

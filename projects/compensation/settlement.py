@@ -379,3 +379,59 @@ def describe_step(step: dict) -> str:
     if kind == "index_missing":
         text += " " + _("Index not computable, missing: %(missing)s.") % {"missing": ", ".join(step["missing"])}
     return f"{text} " + _("Transfer: %(transfer)s yuan.") % step
+
+
+_STEP_AMOUNTS = ("amount_met", "amount_missed", "transfer", "before", "cap", "amount")
+
+
+def settlement_words(settlement) -> dict:
+    """What the parties read before confirming: who pays whom (by name), the amount in 元 with
+    thousands separators, every step in words, and the inputs the figures were computed from."""
+    from projects.core.formatting import amount_text, number_text
+
+    agreement = settlement.agreement
+    inputs = settlement.inputs or {}
+    if settlement.payer:
+        payee = Side.DOWNSTREAM if settlement.payer == Side.UPSTREAM else Side.UPSTREAM
+        payer = _("%(side)s %(name)s pays %(other_side)s %(other_name)s") % {
+            "side": Side(settlement.payer).label,
+            "name": agreement.party_name(settlement.payer),
+            "other_side": Side(payee).label,
+            "other_name": agreement.party_name(payee),
+        }
+    else:
+        payer = _("Nobody pays.") if settlement.computed_at else "—"
+    rows = []
+    rule = inputs.get("rule")
+    if rule:
+        rows.append((_("Rule"), f"{rule['code']}（{RuleKind(rule['kind']).label}）"))
+    period = inputs.get("period")
+    if period:
+        rows.append((_("Period"), f"{period['period']}（{period['start']} – {period['end']}）"))
+    pool = (inputs.get("agreement") or {}).get("pool")
+    if pool:
+        rows.append(
+            (
+                _("Contributions to the pool"),
+                f"{Side.UPSTREAM.label} {amount_text(pool['upstream'], '元')}；"
+                f"{Side.DOWNSTREAM.label} {amount_text(pool['downstream'], '元')}",
+            )
+        )
+    for section in inputs.get("sections", []):
+        rows.append(
+            (
+                f"{section['code']} {section['name']}",
+                _("target class %(target)s, %(samples)s samples in the period")
+                % {"target": _class_name(section["target_class"]), "samples": len(section.get("samples") or [])},
+            )
+        )
+    return {
+        "payer": payer,
+        "amount": amount_text(settlement.amount, "元") if settlement.computed_at else "—",
+        # The amounts of each step with thousands separators, for reading (the stored steps stay exact).
+        "steps": [
+            describe_step({**step, **{key: number_text(step[key]) for key in _STEP_AMOUNTS if key in step}})
+            for step in settlement.steps or []
+        ],
+        "inputs": rows,
+    }

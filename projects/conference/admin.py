@@ -48,6 +48,7 @@ from projects.core.admin_base import (
     confirm_with_comment,
     run_all_or_nothing,
 )
+from projects.restoration.models import Indicator
 
 
 def _choices(choice_set, exclude=()):
@@ -269,9 +270,13 @@ class ItemCommentsField(forms.CharField):
 
 def _meeting_field(plans):
     # The meetings still planned, and the held meeting that returned one of the plans (to submit
-    # the reworked plan to it again): chosen by the user, never guessed.
+    # the reworked plan to it again), in a plan's year or the year before (the service's rule):
+    # chosen by the user, never guessed.
+    years = {year + shift for year in plans.values_list("year", flat=True) for shift in (-1, 0)}
     meetings = Meeting.objects.filter(
-        Q(status=MeetingStatus.PLANNED) | Q(status=MeetingStatus.HELD, pk__in=plans.values("meeting"))
+        Q(status=MeetingStatus.PLANNED)
+        | Q(status=MeetingStatus.HELD, pk__in=plans.filter(status=PlanStatus.RETURNED).values("meeting")),
+        date__year__in=years,
     ).order_by("date", "sequence_no")
     return MeetingChoiceField(queryset=meetings, label=_("Meeting"))
 
@@ -373,6 +378,12 @@ class PlanTargetInline(TrackedInline):
     model = PlanItemTarget
     fields = ("indicator", "target_value")
     service_field = "targets"
+
+    def limit_choices(self, request, obj):
+        # Annual targets only on what the project itself targets (services.check_targets decides).
+        if obj is None:
+            return {}
+        return {"indicator": Indicator.objects.filter(targets__project=obj.project_id)}
 
 
 class PlanMilestoneInline(TrackedInline):

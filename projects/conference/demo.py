@@ -127,7 +127,8 @@ def _users():
     return {u.username: u for u in User.objects.filter(username__in=wanted)}
 
 
-def _meetings(actor, provinces, organizations, today) -> int:
+def _meetings(actor, provinces, organizations, today, plans) -> int:
+    """The meetings in order; ``plans`` (by meeting number) are submitted to theirs before it is held."""
     created = 0
     for number, date, host, place, _final, decisions in MEETINGS:
         if Meeting.objects.filter(sequence_no=number).exists():
@@ -146,6 +147,8 @@ def _meetings(actor, provinces, organizations, today) -> int:
                 "agenda": [{"title": title} for title, _text, _actions in decisions],
             },
         )
+        if plans.get(number) is not None:
+            services.plan_transition(actor=actor, instance=plans[number], to=PlanStatus.SUBMITTED, meeting=meeting)
         meeting = services.meeting_transition(actor=actor, instance=meeting, to=MeetingStatus.HELD)
         for title, text, actions in decisions:
             decision = services.decision_save(actor=actor, data={"meeting": meeting, "title": title, "text": text})
@@ -357,13 +360,13 @@ def load(today: datetime.date | None = None) -> str:
         p for p in live.filter(planned_start__lte=datetime.date(2023, 12, 31)) if p.lead_organization.province_id
     ]
 
-    meetings = _meetings(office, provinces, organizations, today)
+    # Each plan goes to the meeting of its year before that meeting is held, as the rule wants.
+    plan_2022 = _plan(office, users, 2022, projects_2022, sources) if len(sources) == 2 else None
+    plan_2023 = _plan(office, users, 2023, projects_2023, sources) if len(sources) == 2 else None
+    meetings = _meetings(office, provinces, organizations, today, plans={2: plan_2022, 3: plan_2023})
     experts = _experts(office, provinces, users, today)
 
-    plan_2022 = _plan(office, users, 2022, projects_2022, sources) if len(sources) == 2 else None
     if plan_2022 is not None:
-        meeting_2 = Meeting.objects.get(sequence_no=2)
-        services.plan_transition(actor=office, instance=plan_2022, to=PlanStatus.SUBMITTED, meeting=meeting_2)
         plan_2022 = services.plan_transition(
             actor=office, instance=plan_2022, to=PlanStatus.APPROVED, comment="审议通过"
         )
@@ -385,11 +388,8 @@ def load(today: datetime.date | None = None) -> str:
                 )
     _approve_minutes(office)
 
-    plan_2023 = _plan(office, users, 2023, projects_2023, sources) if len(sources) == 2 else None
     if plan_2023 is not None:
-        plan_2023 = services.plan_transition(
-            actor=office, instance=plan_2023, to=PlanStatus.SUBMITTED, meeting=Meeting.objects.get(sequence_no=3)
-        )
+        plan_2023.refresh_from_db()
     reviews = _reviews(office, plan_2023, projects_2023)
 
     if not Meeting.objects.filter(sequence_no=4).exists() and Meeting.objects.filter(sequence_no=3).exists():

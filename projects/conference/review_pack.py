@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from projects.conference.execution import plan_execution
 from projects.conference.models import ActionItem, ExpertReview, ReviewPack
+from projects.core.formatting import number_text, percent_text
 from projects.core.spreadsheets import safe_cell
 
 FONT_NAME = "WenQuanYiZenHei"
@@ -55,7 +56,7 @@ def pack_contents(pack: ReviewPack) -> dict:
                     "decision": str(action.decision),
                     "title": action.title,
                     "organization": action.responsible_organization.name,
-                    "due_date": action.due_date.isoformat(),
+                    "due_date": action.due_date,
                     "status": action.get_status_display(),
                 }
                 for action in actions
@@ -77,6 +78,7 @@ def pack_contents(pack: ReviewPack) -> dict:
                 "actions": _("Open follow-up actions"),
                 "reviews": _("Expert opinions"),
                 "summary": _("Summary"),
+                "code": _("Project code"),
                 "project": _("Project"),
                 "province": _("Province"),
                 "corridor": _("Corridor"),
@@ -84,7 +86,7 @@ def pack_contents(pack: ReviewPack) -> dict:
                 "behind": _("Behind"),
                 "planned": _("Planned investment (10,000 CNY)"),
                 "actual": _("Actual investment (10,000 CNY)"),
-                "rate": _("Rate"),
+                "rate": _("Investment rate"),
                 "reasons": _("Why behind"),
                 "decision": _("Decision"),
                 "action": _("Follow-up action"),
@@ -102,32 +104,57 @@ def pack_contents(pack: ReviewPack) -> dict:
         }
 
 
+# The kind of each column: how the XLSX formats its cells and the PDF writes them.
+TEXT, MONEY, RATE, COUNT, DATE = "text", "money", "rate", "count", "date"
+
+
 def _number(value):
     return Decimal(value) if value not in (None, "") else None
 
 
+def _reasons_in_words(row) -> str:
+    """``investment``, ``indicator:<code>``, ``milestone:<title>`` as sentences in the reader's language."""
+    indicator_names = {target["indicator"]: target["name"] for target in row["targets"]}
+    words = []
+    for reason in row["behind_reasons"]:
+        kind, _colon, subject = reason.partition(":")
+        if kind == "investment":
+            words.append(_("investment behind the year's schedule"))
+        elif kind == "indicator":
+            words.append(_("%(indicator)s behind its target") % {"indicator": indicator_names.get(subject, subject)})
+        elif kind == "milestone":
+            words.append(_("milestone “%(title)s” overdue") % {"title": subject})
+        else:
+            words.append(reason)
+    return "；".join(words)
+
+
 def _execution_rows(contents):
     execution, labels = contents["execution"], contents["labels"]
-    header = [labels["project"], labels["province"], labels["planned"], labels["actual"], labels["rate"],
-              labels["behind"], labels["reasons"]]  # fmt: skip
+    provinces = {group["province"]: group["name"] for group in (execution["by_province"] if execution else [])}
+    header = [labels["code"], labels["project"], labels["province"], labels["planned"], labels["actual"],
+              labels["rate"], labels["behind"], labels["reasons"]]  # fmt: skip
+    kinds = [TEXT, TEXT, TEXT, MONEY, MONEY, RATE, TEXT, TEXT]
     rows = [
         [
-            f"{row['project']['code']} {row['project']['name']}",
-            row["province"],
+            row["project"]["code"],
+            row["project"]["name"],
+            provinces.get(row["province"], row["province"]),
             _number(row["planned_investment"]),
             _number(row["actual_investment"]),
             _number(row["investment_rate"]),
             labels["yes"] if row["behind"] else "",
-            "; ".join(row["behind_reasons"]),
+            _reasons_in_words(row),
         ]
         for row in (execution["items"] if execution else [])
     ]
-    return header, rows
+    return header, kinds, rows
 
 
 def _group_rows(contents, key, label):
     execution, labels = contents["execution"], contents["labels"]
     header = [label, labels["items"], labels["behind"], labels["planned"], labels["actual"], labels["rate"]]
+    kinds = [TEXT, COUNT, COUNT, MONEY, MONEY, RATE]
     rows = [
         [
             group["name"],
@@ -139,21 +166,23 @@ def _group_rows(contents, key, label):
         ]
         for group in (execution[key] if execution else [])
     ]
-    return header, rows
+    return header, kinds, rows
 
 
 def _action_rows(contents):
     labels = contents["labels"]
     header = [labels["decision"], labels["action"], labels["organization"], labels["due"], labels["status"]]
+    kinds = [TEXT, TEXT, TEXT, DATE, TEXT]
     rows = [[a["decision"], a["title"], a["organization"], a["due_date"], a["status"]] for a in contents["actions"]]
-    return header, rows
+    return header, kinds, rows
 
 
 def _review_rows(contents):
     labels = contents["labels"]
     header = [labels["expert"], labels["subject"], labels["recommendation"], labels["score"], labels["opinion"]]
+    kinds = [TEXT, TEXT, TEXT, COUNT, TEXT]
     rows = [[r["expert"], r["subject"], r["recommendation"], r["score"], r["opinion"]] for r in contents["reviews"]]
-    return header, rows
+    return header, kinds, rows
 
 
 def _sections(contents):
@@ -167,10 +196,25 @@ def _sections(contents):
     ]
 
 
+def _shown(value, kind) -> str:
+    """A cell as the PDF writes it: separators in amounts, rates as percentages, ISO dates."""
+    if value is None or value == "":
+        return "—" if kind in (MONEY, RATE) else ""
+    if kind == MONEY:
+        return number_text(value)
+    if kind == RATE:
+        return percent_text(value)
+    if kind == DATE:
+        return value.isoformat()
+    return str(value)
+
+
 def build_xlsx(contents: dict) -> ContentFile:
     from openpyxl import Workbook
-    from openpyxl.styles import Font
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
 
+    formats = {MONEY: "#,##0.00", RATE: "0.0%", COUNT: "0", DATE: "yyyy-mm-dd"}
     workbook = Workbook()
     summary = workbook.active
     summary.title = contents["labels"]["summary"][:31]
@@ -181,19 +225,37 @@ def build_xlsx(contents: dict) -> ContentFile:
         summary.append([safe_cell(label), safe_cell(value)])
     summary.column_dimensions["A"].width = 24
     summary.column_dimensions["B"].width = 48
-    for title, header, rows in _sections(contents):
+    for title, header, kinds, rows in _sections(contents):
         sheet = workbook.create_sheet(title[:31])
         sheet.append([safe_cell(value) for value in header])
         for cell in sheet[1]:
             cell.font = Font(bold=True)
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
         for row in rows:
             sheet.append([safe_cell(value) for value in row])
+        for index, kind in enumerate(kinds, start=1):
+            letter = get_column_letter(index)
+            if kind in formats:
+                for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
+                    cell.number_format = formats[kind]
+            wide = kind == TEXT and index in (2, len(kinds)) and len(kinds) > 2
+            sheet.column_dimensions[letter].width = 40 if wide else (14 if kind != TEXT else 20)
         sheet.freeze_panes = "A2"
-        for index, _column in enumerate(header):
-            sheet.column_dimensions[chr(ord("A") + index)].width = 40 if index in (0, len(header) - 1) else 18
+        sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{max(1, len(rows) + 1)}"
     buffer = io.BytesIO()
     workbook.save(buffer)
     return ContentFile(buffer.getvalue())
+
+
+def _widths(kinds, width) -> list:
+    """Figures narrow, text wide: the last text column (reasons, opinions) widest."""
+    narrow = {MONEY: 1.0, RATE: 0.7, COUNT: 0.5, DATE: 0.9, TEXT: 1.6}
+    weights = [narrow[kind] for kind in kinds]
+    texts = [i for i, kind in enumerate(kinds) if kind == TEXT]
+    if texts:
+        weights[texts[-1]] = 2.6
+    total = sum(weights)
+    return [width * w / total for w in weights]
 
 
 def _register_font() -> str:
@@ -222,15 +284,22 @@ def build_pdf(contents: dict) -> ContentFile:
 
     font = _register_font()
     body = ParagraphStyle("body", fontName=font, fontSize=8.5, leading=11, wordWrap="CJK")
-    heading = ParagraphStyle("heading", parent=body, fontSize=13, leading=17, spaceBefore=8, spaceAfter=4)
+    # A heading is kept on the page of the table it names (keepWithNext), never alone at a page's foot.
+    heading = ParagraphStyle(
+        "heading", parent=body, fontSize=13, leading=17, spaceBefore=8, spaceAfter=4, keepWithNext=1
+    )
+    number = ParagraphStyle("number", parent=body, alignment=2)  # right-aligned figures
     title = ParagraphStyle("title", parent=body, fontSize=16, leading=21, spaceAfter=6)
 
-    def cell(value):
-        text = "" if value is None else str(value)
-        return Paragraph(escape(text).replace("\n", "<br/>"), body)
+    def cell(value, kind=TEXT):
+        text = _shown(value, kind)
+        return Paragraph(escape(text).replace("\n", "<br/>"), body if kind in (TEXT, DATE) else number)
 
-    def table(header, rows, widths=None):
-        data = ([[cell(h) for h in header]] if header else []) + [[cell(v) for v in row] for row in rows]
+    def table(header, rows, widths=None, kinds=None):
+        kinds = kinds or [TEXT] * len(rows[0] if rows else header or [])
+        data = ([[cell(h) for h in header]] if header else []) + [
+            [cell(v, kind) for v, kind in zip(row, kinds, strict=True)] for row in rows
+        ]
         grid = Table(data, colWidths=widths, repeatRows=1 if header else 0)
         grid.setStyle(
             TableStyle(
@@ -251,12 +320,10 @@ def build_pdf(contents: dict) -> ContentFile:
     )  # fmt: skip
     width = page[0] - 30 * mm
     story = [Paragraph(escape(contents["title"]), title), table(None, contents["meeting"], [60 * mm, None])]
-    for section_title, header, rows in _sections(contents):
+    for section_title, header, kinds, rows in _sections(contents):
         story.append(Paragraph(escape(section_title), heading))
         if rows:
-            first_last = 0.28 * width if len(header) > 5 else 0.3 * width
-            middle = (width - 2 * first_last) / (len(header) - 2)
-            story.append(table(header, rows, [first_last] + [middle] * (len(header) - 2) + [first_last]))
+            story.append(table(header, rows, _widths(kinds, width), kinds))
         else:
             story.append(Paragraph(escape(contents["labels"]["none"]), body))
         story.append(Spacer(1, 4 * mm))

@@ -16,6 +16,7 @@ from django.contrib.admin.actions import delete_selected
 from django.contrib.gis.db import models as gis_models
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -24,7 +25,7 @@ from django.utils.translation import gettext as _gettext
 from django.utils.translation import gettext_lazy as _
 
 from projects.core.errors import DomainError
-from projects.core.history import history_of
+from projects.core.history import history_of, readable_changes
 from projects.core.services import plain_delete, plain_save
 from projects.core.widgets import LocalMapWidget
 from projects.permissions import ADD, CHANGE, DELETE, TRANSITION, VIEW, can, visible
@@ -41,6 +42,25 @@ _GEOMETRY_FIELDS = (
 )
 # What the domain refuses: shown to the user, never a server error.
 REFUSALS = (DomainError, PermissionDenied, ValidationError)
+
+
+def _visible_choices(field, request):
+    """A relation's choices are the records the user may see, as everywhere else."""
+    if field is not None and getattr(field, "queryset", None) is not None:
+        field.queryset = visible(request.user, field.queryset)
+    return field
+
+
+def apply_limits(form_class, limits: dict, obj) -> None:
+    """Narrow the form's choices to ``limits`` (field name → queryset), keeping ``obj``'s current value."""
+    for name, allowed in limits.items():
+        field = form_class.base_fields.get(name)
+        if field is None or getattr(field, "queryset", None) is None:
+            continue
+        keep = Q(pk__in=allowed.values("pk"))
+        if obj is not None and getattr(obj, f"{name}_id", None) is not None:
+            keep |= Q(pk=getattr(obj, f"{name}_id"))
+        field.queryset = field.queryset.filter(keep)
 
 
 def refusal_text(exc) -> str:
@@ -92,6 +112,19 @@ class TrackedAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return visible(request.user, super().get_queryset(request))
 
+    def limit_choices(self, request, obj) -> dict:
+        """Per field, the records this user may choose (the domain's rule in queryset form); the
+        record's current value stays choosable. The service still decides on save."""
+        return {}
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        return _visible_choices(field, request)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        return _visible_choices(field, request)
+
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
         # A status changes only through its lifecycle (the actions), never in the form.
@@ -128,6 +161,7 @@ class TrackedAdmin(admin.ModelAdmin):
                 return f"{label}: {error}"
 
         TrackedForm.__name__ = base.__name__
+        apply_limits(TrackedForm, self.limit_choices(request, obj), obj)
         return TrackedForm
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
@@ -223,6 +257,8 @@ class TrackedAdmin(admin.ModelAdmin):
         return self.change_view(request, object_id, extra_context={"transition_form": form})
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and self._geometry_names() and "media" in context:
+            context["media"] = context["media"] + LocalMapWidget().media  # the read-only map needs it too
         if obj is not None and self.transition_service is not None and "transition_form" not in context:
             choices = self.transition_choices(request, obj)
             if choices:
@@ -235,12 +271,33 @@ class TrackedAdmin(admin.ModelAdmin):
             )
         return super().render_change_form(request, context, add, change, form_url, obj)
 
+    def confirmation_summary(self, obj) -> str:
+        """What an action's confirmation page shows for ``obj`` besides its name (safe HTML)."""
+        return ""
+
     # --- writes through the services ---
     def get_save_service(self):
         return type(self).save_service or plain_save(self.model)
 
     def get_fields(self, request, obj=None):
-        return [name for name in super().get_fields(request, obj) if name != "loaded_version"]
+        names = [name for name in super().get_fields(request, obj) if name != "loaded_version"]
+        if obj is not None and not self.has_change_permission(request, obj):
+            # Who may only view sees the shape on a map, not its coordinates as text.
+            shapes = self._geometry_names()
+            names = ["map_view" if name in shapes else name for name in names]
+        return names
+
+    def _geometry_names(self) -> list[str]:
+        return [f.name for f in self.model._meta.fields if isinstance(f, gis_models.GeometryField)]
+
+    @admin.display(description=_("Map"))
+    def map_view(self, obj):
+        name = self._geometry_names()[0]
+        value = getattr(obj, name)
+        if value is None:
+            return "—"
+        widget = LocalMapWidget(attrs={"geom_type": value.geom_type, "id": f"id_{name}_view"}, read_only=True)
+        return widget.render(f"{name}_view", value)
 
     def save_model(self, request, obj, form, change):
         """Nothing here: the record and its inline rows are written together in ``save_related``."""
@@ -321,11 +378,14 @@ class TrackedAdmin(admin.ModelAdmin):
         obj = self.get_object(request, admin.utils.unquote(object_id))
         if obj is None or not self.has_view_permission(request, obj):
             raise PermissionDenied
+        records, names = list(history_of(obj, request.user)[:500]), {}
+        for record in records:
+            record.readable = readable_changes(record, names)
         context = {
             **self.admin_site.each_context(request),
             "title": _("History: %s") % obj,
             "subtitle": None,
-            "records": history_of(obj, request.user)[:500],
+            "records": records,
             "module_name": str(self.model._meta.verbose_name_plural),
             "object": obj,
             "opts": self.model._meta,
@@ -393,6 +453,18 @@ class TrackedInline(admin.TabularInline):
 
     extra = 0
     service_field = None
+
+    def limit_choices(self, request, obj) -> dict:
+        """Per field, the records this user may choose for a row of ``obj`` (the parent, None when new)."""
+        return {}
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        apply_limits(formset.form, self.limit_choices(request, obj), None)
+        return formset
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        return _visible_choices(super().formfield_for_foreignkey(db_field, request, **kwargs), request)
 
     def service_row(self, cleaned: dict) -> dict:
         return {name: cleaned.get(name) for name in self.get_service_fields()}
@@ -479,6 +551,8 @@ def confirm_with_comment(modeladmin, request, queryset, *, title, choices=None, 
         "title": title,
         "form": form,
         "queryset": queryset,
+        # What each record is, in words, so a confirmation is given knowingly (a settlement's figures).
+        "summaries": [(obj, modeladmin.confirmation_summary(obj)) for obj in queryset],
         "opts": modeladmin.model._meta,
         "action": request.POST.get("action"),
         "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,

@@ -8,11 +8,12 @@ display and webhooks; free text (a comment, a reason) goes in ``message``.
 
 import datetime
 import decimal
+import re
 import uuid
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.contrib.gis.geos import GEOSGeometry, WKTWriter
+from django.contrib.gis.geos import GEOSException, GEOSGeometry, WKTWriter
 from django.db import models
 from django.db.models.fields.files import FieldFile
 
@@ -79,6 +80,40 @@ def event_code(instance: models.Model, action: str, after: dict | None = None) -
     return f"{label}.{_PAST_TENSE.get(action, action)}"
 
 
+# Two shapes closer than this (degrees, about 10 cm) are the same shape: a map widget's round trip
+# through web mercator moves the last digits, sometimes across a rounding boundary of the text.
+_SAME_SHAPE = 1e-6
+_WKT_TEXT = re.compile(r"^(SRID=\d+;)?(MULTI)?(POINT|LINESTRING|POLYGON)\b|^(SRID=\d+;)?GEOMETRYCOLLECTION\b")
+
+
+def _geometry(value):
+    if isinstance(value, str) and _WKT_TEXT.match(value):
+        try:
+            return GEOSGeometry(value)
+        except (ValueError, GEOSException):
+            return None
+    return None
+
+
+def same_shape(old: GEOSGeometry | None, new: GEOSGeometry | None) -> bool:
+    """The same geometry by value: same type, every vertex within ~10 cm."""
+    if old is None or new is None:
+        return old is new
+    if old.srid and new.srid and old.srid != new.srid:
+        new = new.transform(old.srid, clone=True)
+    return old.geom_type == new.geom_type and old.equals_exact(new, _SAME_SHAPE)
+
+
+def _differs(before, after) -> bool:
+    """Values differ; geometries (as text) are compared by value."""
+    if before == after:
+        return False
+    old, new = _geometry(before), _geometry(after)
+    if old is not None and new is not None:
+        return not same_shape(old, new)
+    return True
+
+
 def record_change(
     *,
     instance: models.Model,
@@ -93,7 +128,7 @@ def record_change(
     changed = sorted(
         key
         for key in set(before or {}) | set(after or {})
-        if key not in _NOISE and (before or {}).get(key) != (after or {}).get(key)
+        if key not in _NOISE and _differs((before or {}).get(key), (after or {}).get(key))
     )
     if action == ChangeAction.UPDATE and not changed and not message and not event:
         return None
@@ -181,3 +216,69 @@ def record_sign_in(*, username: str, address: str, succeeded: bool, user=None, l
         object_repr=str(user if user is not None else username)[:300],
         message=address,
     )
+
+
+# --- reading a change as people do ----------------------------------------------------------------
+
+
+def _field_for(model, key):
+    if model is None:
+        return None
+    for field in model._meta.get_fields():
+        if getattr(field, "attname", None) == key or field.name == key:
+            return field
+    return None
+
+
+def _readable(field, value, names: dict) -> str:
+    from django.utils.translation import gettext
+
+    if value is None or value == "" or value == []:
+        return "—"
+    if value == "***":
+        return value
+    shape = _geometry(value)
+    if shape is not None:
+        return gettext("a shape on the map (%(kind)s)") % {"kind": shape.geom_type}
+    if isinstance(value, bool):
+        return gettext("yes") if value else gettext("no")
+    if field is not None and getattr(field, "flatchoices", None):
+        return str(dict(field.flatchoices).get(value, value))
+    related = getattr(field, "related_model", None) if field is not None and field.is_relation else None
+    if related is not None:
+        keys = value if isinstance(value, list) else [value]
+        missing = [key for key in keys if (related, str(key)) not in names]
+        if missing:
+            for obj in related._base_manager.filter(pk__in=missing):
+                names[(related, str(obj.pk))] = str(obj)
+        return "、".join(names.get((related, str(key)), str(key)) for key in keys)
+    if isinstance(value, list):
+        return "、".join(str(item) for item in value)
+    if isinstance(value, dict):
+        import json
+
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def readable_changes(record, names: dict | None = None) -> list[dict]:
+    """The fields a change record changed, as people read them: each field's label, and names
+    instead of ids, labels instead of codes, a word instead of coordinates.
+
+    ``names`` caches related records' names across the records of one page."""
+    from django.utils.text import capfirst
+
+    names = {} if names is None else names
+    model = record.content_type.model_class()
+    rows = []
+    for key in record.changed_fields or []:
+        field = _field_for(model, key)
+        label = capfirst(str(field.verbose_name)) if field is not None and hasattr(field, "verbose_name") else key
+        rows.append(
+            {
+                "label": label,
+                "before": _readable(field, (record.before or {}).get(key), names),
+                "after": _readable(field, (record.after or {}).get(key), names),
+            }
+        )
+    return rows

@@ -16,6 +16,7 @@ calls the domain services. Each one, in one transaction:
 import datetime
 from collections.abc import Callable, Iterable
 
+from django.contrib.gis.geos import GEOSGeometry
 from django.db import models, transaction
 from django.db.models import ProtectedError, RestrictedError
 from django.utils import timezone
@@ -23,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from projects.core.choices import ChangeAction
 from projects.core.errors import DomainError, PreconditionFailed, name_of
-from projects.core.history import record_change, snapshot
+from projects.core.history import record_change, same_shape, snapshot
 from projects.core.workflow import Lifecycle
 from projects.permissions import ADD, CHANGE, DELETE, TRANSITION, require
 
@@ -110,6 +111,8 @@ def apply_fields(obj: models.Model, data: dict) -> Changes:
             continue
         current = getattr(obj, field.attname)
         wanted = value.pk if field.is_relation and value is not None else value
+        if isinstance(current, GEOSGeometry) and isinstance(wanted, GEOSGeometry) and same_shape(current, wanted):
+            continue  # a map's round trip moved the last digits: not a change (nor of the figures derived)
         if current != wanted:
             setattr(obj, field.name, value)
             changes.add(name)

@@ -25,7 +25,13 @@ from projects.restoration.choices import (
 )
 from projects.restoration.comparison import compare_with_last_accepted
 from projects.restoration.compliance import NOT_REPORTED, STATUS_LABELS, reporting_compliance
-from projects.restoration.lifecycle import PARTICIPATION_LIFECYCLE, PROJECT_LIFECYCLE, REPORT_LIFECYCLE
+from projects.restoration.lifecycle import (
+    ACCEPTANCE_LIFECYCLE,
+    PARTICIPATION_LIFECYCLE,
+    PROJECT_LIFECYCLE,
+    RECTIFICATION_LIFECYCLE,
+    REPORT_LIFECYCLE,
+)
 from projects.restoration.models import (
     AcceptanceDocument,
     AcceptanceIndicator,
@@ -50,6 +56,7 @@ from projects.restoration.models import (
     ShorelineSegment,
 )
 from projects.restoration.models.reports import PERIOD_PATTERN
+from projects.restoration.rules import lead_organizations
 from projects.restoration.services import participation as participation_services
 from projects.restoration.services import reports as report_services
 
@@ -186,6 +193,16 @@ class ProjectAdmin(TrackedAdmin):
         }
         return TemplateResponse(request, "restoration/reporting_compliance.html", context)
 
+    def limit_choices(self, request, obj):
+        return {"lead_organization": lead_organizations(request.user, Organization.objects.all())}
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if (request.GET.get("model_name"), request.GET.get("field_name")) == ("progressreport", "project"):
+            # The report form's project search offers what the user may report on.
+            queryset = report_services.projects_to_report(request.user, queryset)
+        return queryset, may_have_duplicates
+
     @admin.display(description=_("provinces taking part"))
     def provinces_display(self, obj):
         return "、".join(p.name for p in obj.provinces.all()) or "—"
@@ -249,6 +266,12 @@ class ValueInline(TrackedInline):
     fields = ("indicator", "value")
     service_field = "values"
 
+    def limit_choices(self, request, obj):
+        # The project's targeted indicators (a new report's project is not known yet: the service checks).
+        if obj is None:
+            return {"indicator": Indicator.objects.filter(components__isnull=True)}
+        return {"indicator": report_services.indicators_to_report(obj.project)}
+
 
 class ProgressReportForm(forms.ModelForm):
     class Meta:
@@ -309,6 +332,9 @@ class ProgressReportAdmin(TrackedAdmin):
     lifecycle = REPORT_LIFECYCLE
     transition_service = staticmethod(services.report_transition)
     transition_permissions = report_services.TRANSITION_PERMISSIONS
+
+    def limit_choices(self, request, obj):
+        return {"project": report_services.projects_to_report(request.user)}
 
     def has_change_permission(self, request, obj=None):
         # Submitted and accepted reports are frozen: the lifecycle decides, not the form.
@@ -428,6 +454,8 @@ class AcceptanceRecordAdmin(TrackedAdmin):
     actions = ["conclude"]
     save_service = staticmethod(services.acceptance_save)
     delete_service = staticmethod(services.acceptance_delete)
+    lifecycle = ACCEPTANCE_LIFECYCLE
+    transition_service = staticmethod(services.acceptance_transition)
 
     def has_change_permission(self, request, obj=None):
         # A concluded acceptance is frozen; documents are added through the API.
@@ -503,6 +531,8 @@ class RectificationItemAdmin(TrackedAdmin):
     actions = ["mark_done", "reopen"]
     save_service = staticmethod(services.rectification_save)
     delete_service = staticmethod(services.rectification_delete)
+    lifecycle = RECTIFICATION_LIFECYCLE
+    transition_service = staticmethod(services.rectification_transition)
 
     @admin.display(description=_("overdue"), boolean=True)
     def overdue(self, obj):

@@ -61,6 +61,16 @@ def projects(user, action, project) -> bool:
     return False
 
 
+def lead_organizations(user, queryset):
+    """The organizations ``user`` may name as a project's lead without another province's agreement
+    (``check_participation_change``): their province's; any, for the joint office."""
+    if user.runs_everything:
+        return queryset
+    if not is_provincial_staff(user):
+        return queryset.none()
+    return queryset.filter(province_id=user.province_id)
+
+
 def check_participation_change(user, *, lead_before, lead_after, provinces_before: set, provinces_after: set) -> None:
     """Refuse a change of the lead or the partners that is not the user's to make alone.
 

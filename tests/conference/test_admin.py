@@ -182,7 +182,7 @@ def test_a_returned_plan_goes_back_to_the_meeting_that_returned_it_with_comments
 
 
 def test_logs_show_to_every_role_the_rule_lets_read_them(client, sc_staff, joint_office):
-    meeting = MeetingFactory()
+    meeting = MeetingFactory(status=MeetingStatus.PLANNED)
     plan = AnnualPlanFactory()
     PlanItemFactory(plan=plan)
     services.plan_transition(
@@ -271,3 +271,45 @@ def test_a_plan_is_submitted_from_its_page_to_a_meeting_chosen_among_the_planned
     client.post(url, {"to": "submitted", "comment": "提请审议", "meeting": coming.pk, "loaded_version": plan.version})
     plan.refresh_from_db()
     assert (plan.status, plan.meeting) == (PlanStatus.SUBMITTED, coming)
+
+
+@pytest.mark.parametrize("face", ["api", "admin"])
+def test_a_plan_goes_only_to_a_coming_meeting_of_its_year_in_the_api_and_the_admin(
+    client, client_for, joint_office, face
+):
+    held = MeetingFactory(sequence_no=3, date="2023-02-24", status=MeetingStatus.HELD)
+    other_year = MeetingFactory(sequence_no=4, date="2023-09-20", status=MeetingStatus.PLANNED)
+    coming = MeetingFactory(sequence_no=5, date="2027-03-20", status=MeetingStatus.PLANNED)
+    plan = AnnualPlanFactory(year=2027)
+    PlanItemFactory(plan=plan)
+    client.force_login(joint_office)
+    if face == "admin":
+        url, data = forms.action("annualplan", "submit", [plan])
+        page = client.post(url, {key: value for key, value in data.items() if key != "apply"}).content.decode()
+        assert f'value="{coming.pk}"' in page
+        assert f'value="{held.pk}"' not in page and f'value="{other_year.pk}"' not in page
+
+    for meeting in (held, other_year):
+        if face == "api":
+            response = client_for(joint_office).post(
+                f"/api/v1/annual-plans/{plan.pk}/transition/", {"to": "submitted", "meeting": str(meeting.pk)}
+            )
+            assert response.status_code in (400, 409)
+        else:
+            client.post(url, {**data, "meeting": str(meeting.pk), "comment": ""})
+        plan.refresh_from_db()
+        assert (plan.status, plan.meeting) == (PlanStatus.DRAFT, None)
+
+
+def test_a_plan_items_targets_offer_only_the_indicators_its_project_targets(client, sc_staff):
+    import re
+
+    from projects.restoration.models import Indicator, IndicatorTarget
+
+    item = PlanItemFactory()
+    restored = Indicator.objects.get(code="restored-area")
+    IndicatorTarget.objects.get_or_create(project=item.project, indicator=restored, defaults={"target_value": 100})
+    client.force_login(sc_staff)
+    page = client.get(reverse("admin:conference_planitem_change", args=[item.pk])).content.decode()
+    select = re.search(r'<select name="targets-__prefix__-indicator".*?</select>', page, re.S).group(0)
+    assert set(re.findall(r'<option value="([^"]+)"', select)) == {str(restored.pk)}

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone, translation
 
 from projects.conference import services
-from projects.conference.choices import ActionStatus, PackStatus, PlanStatus
+from projects.conference.choices import ActionStatus, MeetingStatus, PackStatus, PlanStatus
 from projects.conference.models import PlanAmendment, PlanItem, ReviewPack
 from projects.core.models import ChangeRecord
 from tests.conference.factories import (
@@ -59,10 +59,13 @@ def test_an_amendment_is_recorded_when_opened_and_when_approved(joint_office):
     services.plan_transition(actor=joint_office, instance=plan, to=PlanStatus.DRAFT, reason="追加中央资金")
     amendment = PlanAmendment.objects.get(plan=plan)
     assert amendment.version == 1
-    services.plan_transition(actor=joint_office, instance=plan, to=PlanStatus.SUBMITTED, meeting=meeting)
+    # The amended plan goes to a coming meeting, which approves it once held.
+    coming = MeetingFactory(status=MeetingStatus.PLANNED)
+    services.plan_transition(actor=joint_office, instance=plan, to=PlanStatus.SUBMITTED, meeting=coming)
+    services.meeting_transition(actor=joint_office, instance=coming, to=MeetingStatus.HELD)
     services.plan_transition(actor=joint_office, instance=plan, to=PlanStatus.APPROVED)
     amendment.refresh_from_db()
-    assert amendment.approved_meeting == meeting and amendment.version == 2
+    assert amendment.approved_meeting == coming and amendment.version == 2
     assert _events(amendment) == ["conference.planamendment.opened", "conference.planamendment.approved"]
     assert ChangeRecord.objects.filter(scope_id=str(plan.pk), event="conference.planamendment.approved").exists()
 

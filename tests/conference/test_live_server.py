@@ -73,7 +73,7 @@ def test_a_progress_note_without_text_answers_400_through_a_real_server(live_ser
     url = f"{live_server.url}/api/v1/action-items/{item.pk}/updates/"
     status, _headers, body = _call(url, token, "POST", {})
     assert status == 400
-    assert "text" in json.loads(body)
+    assert "text" in json.loads(body)["errors"]
     status, _headers, _body = _call(url, token, "POST", {"text": "已完成初稿"})
     assert status == 201
     assert ActionUpdate.objects.filter(action_item=item).count() == 1

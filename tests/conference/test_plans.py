@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 
+from projects.conference import services
 from projects.conference.choices import MeetingStatus, PlanStatus
 from projects.conference.models import PlanAmendment, PlanItem, PlanItemTarget, PlanTransition
 from projects.core.models import ChangeRecord
@@ -210,17 +211,20 @@ def test_an_approved_plan_is_locked_and_changes_through_an_amendment(client_for,
 
     payload = {"funding": [{"source": "central", "amount": "150"}]}
     assert staff.patch(f"/api/v1/plan-items/{item.pk}/", payload, format="json").status_code == 200
-    assert office.post(url, {"to": "submitted", "meeting": str(meeting.pk)}, format="json").status_code == 200
+    # The amended plan goes to a coming meeting, which approves it once held.
+    coming = MeetingFactory(status=MeetingStatus.PLANNED)
+    assert office.post(url, {"to": "submitted", "meeting": str(coming.pk)}, format="json").status_code == 200
+    services.meeting_transition(actor=joint_office, instance=coming, to=MeetingStatus.HELD)
     assert office.post(url, {"to": "approved"}, format="json").status_code == 200
     amendment.refresh_from_db()
-    assert amendment.approved_at is not None and amendment.approved_meeting == meeting
+    assert amendment.approved_at is not None and amendment.approved_meeting == coming
     body = office.get(f"/api/v1/annual-plans/{plan.pk}/").json()
     assert body["amendments"][0]["reason"] == "项目调整，追加中央资金"
     assert body["planned_investment"] == "150.00"
 
 
 def test_a_plan_cannot_be_submitted_empty(client_for, joint_office):
-    plan, meeting = AnnualPlanFactory(), MeetingFactory()
+    plan, meeting = AnnualPlanFactory(), MeetingFactory(status=MeetingStatus.PLANNED)
     response = client_for(joint_office).post(
         f"/api/v1/annual-plans/{plan.pk}/transition/", {"to": "submitted", "meeting": str(meeting.pk)}
     )

@@ -62,8 +62,9 @@ def test_a_shortfall_below_the_share_needs_a_reason_and_a_failure_sends_the_proj
     record = _record(client, completed, conclusion="failed").json()
     refused = _conclude(client, record["id"])
     assert refused.status_code == 400
-    assert set(refused.json()) == {"indicators", "rectifications"}
-    assert "80" in refused.json()["indicators"][0] and "生态修复面积" in refused.json()["indicators"][0]
+    assert set(refused.json()["errors"]) == {"indicators", "rectifications"}
+    reason = refused.json()["errors"]["indicators"][0]
+    assert "80" in reason and "生态修复面积" in reason
 
     rows = [{**record["indicators"][0], "indicator": "restored-area", "shortfall_reason": "部分地块未完成征地"}]
     assert client.patch(f"{URL}{record['id']}/", {"indicators": rows}, format="json").status_code == 200

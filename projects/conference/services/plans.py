@@ -98,6 +98,25 @@ def _items_commented(plan: AnnualPlan, item_comments: dict, comment: str) -> lis
     return [(items.get(str(key)) or by_code[key], text) for key, text in item_comments.items()]
 
 
+def check_meeting_for(plan: AnnualPlan, meeting) -> None:
+    """A plan goes to a meeting still to be held (or back to the held meeting that returned it),
+    one held in the plan's year or the year before: never a 2027 plan to a 2023 meeting."""
+    if meeting.status == MeetingStatus.MINUTES_APPROVED:
+        raise DomainError(_("The minutes of that meeting are approved already; choose a coming meeting."))
+    returned_by_it = plan.status == PlanStatus.RETURNED and plan.meeting_id == meeting.pk
+    if meeting.status == MeetingStatus.HELD and not returned_by_it:
+        raise DomainError(_("That meeting has been held already; choose a coming meeting."))
+    if meeting.date.year not in (plan.year - 1, plan.year):
+        raise ValidationError(
+            {
+                "meeting": _(
+                    "The %(year)s plan goes to a meeting held in %(year)s or the year before, not to one on %(date)s."
+                )
+                % {"year": plan.year, "date": meeting.date.isoformat()}
+            }
+        )
+
+
 def plan_transition(
     *,
     actor,
@@ -127,8 +146,7 @@ def plan_transition(
             if meeting is None:
                 raise ValidationError({"meeting": _("Name the meeting the plan is submitted to.")})
             target["meeting"] = chosen = lock(meeting)
-            if chosen.status == MeetingStatus.MINUTES_APPROVED:
-                raise DomainError(_("The minutes of that meeting are approved already; choose a coming meeting."))
+            check_meeting_for(plan, chosen)
             if not plan.items.exists():
                 raise ValidationError({"items": _("A plan needs at least one item before it is submitted.")})
         elif to in (PlanStatus.APPROVED, PlanStatus.RETURNED) and (

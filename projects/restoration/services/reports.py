@@ -5,13 +5,14 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from projects.core.errors import DomainError
 from projects.core.services import apply_fields, lock, save_changed, tracked_delete, tracked_save, tracked_transition
 from projects.core.validators import DOCUMENT_EXTENSIONS, PHOTO_EXTENSIONS, validate_attachment
-from projects.permissions import CHANGE, require
+from projects.permissions import CHANGE, is_provincial_staff, require
 from projects.restoration.choices import AttachmentKind, ProjectStatus, ReportStatus
 from projects.restoration.lifecycle import REPORT_LIFECYCLE
 from projects.restoration.models import Indicator, ProgressReport, Project, ReportAttachment
@@ -31,6 +32,27 @@ COUNTED = (ReportStatus.SUBMITTED, ReportStatus.ACCEPTED)
 TRANSITION_PERMISSIONS = {ReportStatus.SUBMITTED: CHANGE, ReportStatus.ACCEPTED: REVIEW, ReportStatus.RETURNED: REVIEW}
 
 
+def indicators_to_report(project: Project):
+    """The indicators a report on ``project`` gives values on: those it targets, and the components
+    of a targeted derived indicator; never a derived one (it is computed)."""
+    targeted = project.targets.values_list("indicator_id", flat=True)
+    components = Indicator.components.through.objects.filter(from_indicator_id__in=targeted)
+    return Indicator.objects.filter(
+        Q(pk__in=targeted) | Q(pk__in=components.values("to_indicator_id")), components__isnull=True
+    ).distinct()
+
+
+def projects_to_report(user, queryset=None):
+    """The projects ``user`` may draft a report on: under way, and one their province takes part in
+    (any, for the joint office). The form's choices; ``report_save`` decides."""
+    queryset = (Project.objects.all() if queryset is None else queryset).filter(status__in=REPORTABLE_STATUSES)
+    if user.runs_everything:
+        return queryset
+    if not is_provincial_staff(user):
+        return queryset.none()
+    return queryset.filter(provinces=user.province_id).distinct()
+
+
 def check_values(project: Project, indicators) -> None:
     """Reports give values on the indicators their project targets (or on the components of a
     targeted derived indicator), never on a derived indicator: that one is computed."""
@@ -45,12 +67,7 @@ def check_values(project: Project, indicators) -> None:
                 }
             }
         )
-    targeted = set(project.targets.values_list("indicator_id", flat=True))
-    targeted |= set(
-        Indicator.components.through.objects.filter(from_indicator_id__in=targeted).values_list(
-            "to_indicator_id", flat=True
-        )
-    )
+    targeted = set(indicators_to_report(project).values_list("pk", flat=True))
     stray = [indicator.code for indicator in indicators if indicator.pk not in targeted]
     if stray:
         raise ValidationError({"values": _("The project has no target on: %(codes)s.") % {"codes": ", ".join(stray)}})
