@@ -10,6 +10,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from projects.conference.models import ExpertReview
 from projects.core.choices import Role
 from projects.core.models import ChangeRecord
 from tests.conference.factories import (
@@ -156,6 +157,7 @@ def test_a_submitted_opinion_shows_but_the_drafts_before_it_do_not(client_for, p
     assert FINAL in history and DRAFT not in history
     client.force_login(people["sc_staff"])
     page = client.get(f"/admin/conference/annualplan/{drafts.plan.pk}/history/").content.decode()
-    assert "submitted_at" in page and DRAFT not in page  # the submission is there, the drafts are not
+    submitted = str(ExpertReview._meta.get_field("submitted_at").verbose_name)  # labels, not field names
+    assert submitted in page and DRAFT not in page  # the submission is there, the drafts are not
     office = client_for(people["joint_office"]).get(f"/api/v1/annual-plans/{drafts.plan.pk}/history/")
     assert DRAFT in office.content.decode()  # the joint office keeps the whole record
