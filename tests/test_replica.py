@@ -8,6 +8,7 @@ from django.db import connection, connections, router, transaction
 from django.test.utils import CaptureQueriesContext, override_settings
 
 from projects.core.choices import Role
+from projects.core.models import ApiToken
 from projects.restoration.models import Project
 from tests.factories import UserFactory
 from tests.restoration.factories import ProjectFactory
@@ -41,6 +42,7 @@ def test_reads_of_safe_requests_go_to_the_replica_and_the_rest_to_the_primary(re
         assert router.db_for_read(Project) == "replica"
         assert router.db_for_write(Project) == "default"
         assert router.db_for_read(Session) == "default"  # sessions: fresh after sign-in
+        assert router.db_for_read(ApiToken) == "default"  # a token works as soon as it is issued
         with transaction.atomic():
             assert router.db_for_read(Project) == "default"  # a service reads what it will write
     assert not router.allow_migrate("replica", "restoration")

@@ -18,6 +18,7 @@ PRIMARY = "default"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Read from the primary always: written by reads too, or needed at once after a write elsewhere.
 PRIMARY_ONLY_APPS = frozenset({"sessions", "django_celery_results", "api"})
+PRIMARY_ONLY_MODELS = frozenset({"core.apitoken", "core.user"})
 
 _replica_reads = contextvars.ContextVar("replica_reads", default=False)
 
@@ -47,7 +48,8 @@ class ReplicaRouter:
     """Primary for writes and transactions; the replica for the reads of safe requests."""
 
     def db_for_read(self, model, **hints):
-        if not _replica_reads.get() or model._meta.app_label in PRIMARY_ONLY_APPS:
+        meta = model._meta
+        if not _replica_reads.get() or meta.app_label in PRIMARY_ONLY_APPS or meta.label_lower in PRIMARY_ONLY_MODELS:
             return PRIMARY
         if connections[PRIMARY].in_atomic_block:
             return PRIMARY  # a transaction reads what it will write, from where it writes
