@@ -5,10 +5,11 @@ from celery import shared_task
 from projects.conference import services
 
 
-@shared_task(acks_late=True, time_limit=600, soft_time_limit=540)
-def build_review_pack(pack_id: str) -> str:
-    """Build a review pack's XLSX and PDF; a pack already built, or being built, is left as it is."""
-    return services.review_pack_build(pack_id=pack_id)
+@shared_task(bind=True, acks_late=True, time_limit=600, soft_time_limit=540)
+def build_review_pack(self, pack_id: str) -> str:
+    """Build a review pack's XLSX and PDF; a pack already built, or being built by another message,
+    is left as it is. The same message delivered again after its worker died takes the build over."""
+    return services.review_pack_build(pack_id=pack_id, attempt=self.request.id or "")
 
 
 @shared_task(soft_time_limit=100, time_limit=120)

@@ -50,6 +50,9 @@ class ReviewPack(TrackedModel):
     # many builds started, so a pack whose worker keeps dying ends failed instead of looping.
     queued_at = models.DateTimeField(_("queued at"), null=True, blank=True, editable=False)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0, editable=False)
+    # The task message that claimed the build: the same message delivered again (its worker died)
+    # takes the build over at once instead of waiting for the deadline.
+    attempt_id = models.CharField(_("build task"), max_length=64, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at"]

@@ -93,7 +93,7 @@ def _remove_files_except(pack: ReviewPack, keep: set[str]) -> None:
             storage.delete(f"{folder}/{name}")
 
 
-def review_pack_build(*, pack_id) -> str:
+def review_pack_build(*, pack_id, attempt: str = "") -> str:
     """Build the spreadsheet and the PDF of one pack. Safe to run twice: a ready pack, or one
     another worker is building, is left alone; a rebuild replaces the earlier attempt's files.
 
@@ -107,6 +107,9 @@ def review_pack_build(*, pack_id) -> str:
     claimable = models.Q(status__in=[PackStatus.PENDING, PackStatus.FAILED]) | models.Q(
         status=PackStatus.RUNNING, started_at__lt=now - _deadline()
     )
+    if attempt:
+        # This very message claimed it before and is delivered again: the worker running it died.
+        claimable |= models.Q(status=PackStatus.RUNNING, attempt_id=attempt)
     claimed = tracked_update(
         actor=None,
         queryset=ReviewPack.objects.filter(pk=pack_id).filter(claimable),
@@ -115,6 +118,7 @@ def review_pack_build(*, pack_id) -> str:
             "started_at": now,
             "finished_at": None,
             "error": "",
+            "attempt_id": attempt,
         },
         event=events.PACK_RUNNING,
     )

@@ -6,7 +6,20 @@ from django.utils.translation import gettext_lazy as _
 from projects.core.choices import ChangeAction
 
 
+class HistoryIsReadOnly(Exception):
+    """A change record is written once, with the change it describes, and never edited or deleted."""
+
+
 class ChangeRecordQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        # Only a deleted account's link goes (its name stays in actor_name): Django's delete does this.
+        if kwargs.keys() == {"actor"} and kwargs["actor"] is None:
+            return super().update(**kwargs)
+        raise HistoryIsReadOnly("Change records are never edited.")
+
+    def delete(self):
+        raise HistoryIsReadOnly("Change records are never deleted.")
+
     def for_object(self, obj):
         """Changes of ``obj`` and of the records kept under it (a project's reports …)."""
         own = models.Q(content_type=ContentType.objects.get_for_model(type(obj)), object_id=str(obj.pk))
@@ -78,6 +91,15 @@ class ChangeRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.object_repr}"
+
+    def save(self, *args, **kwargs):
+        # Written once (its commit position is set by the database, not through here).
+        if not self._state.adding:
+            raise HistoryIsReadOnly("Change records are never edited.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise HistoryIsReadOnly("Change records are never deleted.")
 
     @property
     def summary(self) -> str:
