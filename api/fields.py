@@ -9,6 +9,7 @@ import contextlib
 import uuid
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -39,7 +40,7 @@ class Ref(serializers.RelatedField):
     """A reference written as id, code or slug (or ``{"id": …}``) and read as a brief object."""
 
     default_error_messages = {
-        "does_not_exist": _("No record matches “%(value)s”."),
+        "does_not_exist": _("No record matches “{value}”."),
         "incorrect_type": _("Give the id, code or slug of the record (or an object with one of them)."),
     }
 
@@ -164,3 +165,30 @@ class UnitsField(serializers.ReadOnlyField):
 
     def to_representation(self, _value) -> dict:
         return dict(self.units)
+
+
+# --- uploads ---
+
+MAX_FILE_NAME = 200  # characters of an uploaded file's name, as of an attachment's title
+
+
+class UploadField(serializers.FileField):
+    """An uploaded file whose name is at most ``MAX_FILE_NAME`` characters (a longer one is a
+    400 on the field, not a failure to store it)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", MAX_FILE_NAME)
+        super().__init__(**kwargs)
+
+
+# --- free text ---
+
+
+class LongTextField(serializers.CharField):
+    """A model's ``TextField`` in the API: at most ``settings.TEXT_MAX_LENGTH`` characters (a 5 MB
+    description would be stored again in the history at every change)."""
+
+    def __init__(self, **kwargs):
+        if kwargs.get("max_length") is None:
+            kwargs["max_length"] = settings.TEXT_MAX_LENGTH
+        super().__init__(**kwargs)

@@ -1,6 +1,15 @@
-"""Filters every list shares: ``updated_since`` for partners syncing by time."""
+"""Filters every list shares: ``updated_since`` for partners syncing by time, and the bounds
+every filter keeps (``TrackerFilterSet``).
+"""
 
+import functools
+
+import django_filters
+from django import forms
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
 from django.utils.translation import gettext as _
+from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.filters import BaseFilterBackend
@@ -39,3 +48,60 @@ class UpdatedSinceFilter(BaseFilterBackend):
                 "schema": {"type": "string", "format": "date-time"},
             }
         ]
+
+
+# --- bounds every filter keeps, whichever list declares it ---
+
+YEAR_MIN, YEAR_MAX = 1, 9999  # the years a date can hold; outside them a lookup cannot be built
+
+
+def _is_year(name: str, filterset_model) -> bool:
+    if name.endswith("__year"):
+        return True
+    try:
+        field = filterset_model._meta.get_field(name) if filterset_model else None
+    except FieldDoesNotExist:
+        return False
+    return name.rsplit("__", 1)[-1] == "year" and isinstance(field, models.IntegerField)
+
+
+class TrackerFilterSet(django_filters.FilterSet):
+    """The base of every list's filters: a year is a whole number from 1 to 9999 (``?year=0``
+    would raise deep in the date lookup), so a value out of range is a 400 on that parameter."""
+
+    @classmethod
+    def get_filters(cls):
+        filters = super().get_filters()
+        model = getattr(cls._meta, "model", None)
+        for name, flt in list(filters.items()):
+            if isinstance(flt, django_filters.NumberFilter) and _is_year(flt.field_name or name, model):
+                filters[name] = YearFilter(field_name=flt.field_name, lookup_expr=flt.lookup_expr, label=flt.label)
+        return filters
+
+
+class YearFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", YEAR_MIN)
+        kwargs.setdefault("max_value", YEAR_MAX)
+        super().__init__(*args, **kwargs)
+
+
+class TrackerFilterBackend(DjangoFilterBackend):
+    """django-filter's backend with ``TrackerFilterSet`` under every list's filters."""
+
+    filterset_base = TrackerFilterSet
+
+    def get_filterset_class(self, view, queryset=None):
+        filterset_class = super().get_filterset_class(view, queryset)
+        if filterset_class is None or issubclass(filterset_class, TrackerFilterSet):
+            return filterset_class
+        return _bounded(filterset_class)
+
+
+@functools.cache
+def _bounded(filterset_class):
+    return type(
+        filterset_class.__name__, (TrackerFilterSet, filterset_class), {"__module__": filterset_class.__module__}
+    )

@@ -16,6 +16,7 @@ from django.http import HttpResponse, JsonResponse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from api.exceptions import error_response
 from api.models import IdempotentRequest
 
 HEADER = "Idempotency-Key"
@@ -46,8 +47,8 @@ def _fingerprint(request) -> str:
     return digest.hexdigest()
 
 
-def _error(status: int, message: str) -> JsonResponse:
-    return JsonResponse({"detail": message}, status=status, json_dumps_params={"ensure_ascii": False})
+def _error(status: int, message: str, code: str) -> JsonResponse:
+    return error_response(status, code, message)
 
 
 class IdempotencyMiddleware:
@@ -63,14 +64,20 @@ class IdempotencyMiddleware:
             return self.get_response(request)  # refused as anonymous anyway
         with translation.override(getattr(request, "LANGUAGE_CODE", None) or settings.LANGUAGE_CODE):
             if not key or len(key) > 200 or not key.isprintable():
-                return _error(400, _("The Idempotency-Key must be 1 to 200 printable characters."))
+                return _error(
+                    400, _("The Idempotency-Key must be 1 to 200 printable characters."), "invalid_idempotency_key"
+                )
             fingerprint = _fingerprint(request)
             record, first = self._claim(principal, key, fingerprint)
             if not first:
                 if record.fingerprint != fingerprint:
-                    return _error(422, _("This Idempotency-Key was used for another request."))
+                    return _error(
+                        422, _("This Idempotency-Key was used for another request."), "idempotency_key_reused"
+                    )
                 if not record.done:
-                    return _error(409, _("A request with this Idempotency-Key is still being answered."))
+                    return _error(
+                        409, _("A request with this Idempotency-Key is still being answered."), "idempotency_key_in_use"
+                    )
                 return self._replay(record)
         response = self.get_response(request)
         self._keep(record, response)

@@ -6,6 +6,7 @@ Exports (CSV, XLSX) and the OGC HTML pages use it, so a table shows the same col
 
 import json
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
@@ -41,21 +42,31 @@ def _is_brief(field) -> bool:
 
 
 def _label(serializer, name: str, field) -> str:
+    """The serializer field's label when its author gave one, else the model field's verbose name
+    (following a dotted source; a reverse relation by the related model's name)."""
+    if getattr(field, "_kwargs", {}).get("label"):
+        return capfirst(str(field.label))
     model = getattr(getattr(serializer, "Meta", None), "model", None)
-    source = field.source if field.source and "." not in field.source and field.source != "*" else name
-    if model is not None:
-        try:
-            return capfirst(str(model._meta.get_field(source).verbose_name))
-        except (FieldDoesNotExist, AttributeError):
-            pass
-    return capfirst(str(field.label or name))
+    source = field.source if field.source and field.source != "*" else name
+    try:
+        for part in source.split("."):
+            model_field = model._meta.get_field(part)
+            model = model_field.related_model
+        if hasattr(model_field, "verbose_name"):
+            return capfirst(str(model_field.verbose_name))
+        meta = model_field.related_model._meta
+        return capfirst(
+            str(meta.verbose_name_plural if model_field.one_to_many or model_field.many_to_many else meta.verbose_name)
+        )
+    except (FieldDoesNotExist, AttributeError):
+        return capfirst(str(field.label or name))
 
 
 @dataclass
 class Column:
     key: str
     label: str
-    kind: str  # "value", "choice", "names", "ids", "boolean", "nested"
+    kind: str  # "value", "number", "choice", "names", "ids", "boolean"
     choices: dict | None = None
 
     def cell(self, record: dict) -> Any:
@@ -71,30 +82,46 @@ class Column:
         if self.kind == "choice":
             return str(self.choices.get(value, value))
         if self.kind == "boolean":
-            return _("Yes") if value else _("No")
-        if self.kind == "nested" or isinstance(value, (dict, list)):
+            return self.choices[bool(value)]
+        if self.kind == "number":
+            # A number stays a number in a spreadsheet (and "-5" is not taken for a formula).
+            try:
+                return Decimal(str(value))
+            except ArithmeticError:
+                return value
+        if isinstance(value, (dict, list)):
             return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
         return value
 
 
-def columns_for(serializer: serializers.Serializer, units: dict | None = None) -> list[Column]:
+def columns_for(serializer: serializers.Serializer) -> list[Column]:
     """The columns of a serializer's records (geometry left to GeoJSON)."""
     columns = []
     for name, field in serializer.fields.items():
         if field.write_only or name in SKIPPED or isinstance(field, GeometryField):
             continue
         label = _label(serializer, name, field)
-        if units and name in units:
-            label = f"{label} ({units[name]})"
         if _is_brief(field):
             columns.append(Column(name, label, "names"))
             columns.append(Column(name, _("%(field)s ID") % {"field": label}, "ids"))
         elif isinstance(field, serializers.ChoiceField):
             columns.append(Column(name, label, "choice", {key: str(text) for key, text in field.choices.items()}))
         elif isinstance(field, serializers.BooleanField):
-            columns.append(Column(name, label, "boolean"))
-        elif isinstance(field, (serializers.BaseSerializer, serializers.ListField, serializers.DictField)):
-            columns.append(Column(name, label, "nested"))
+            columns.append(Column(name, label, "boolean", {True: _("Yes"), False: _("No")}))
+        elif isinstance(field, (serializers.DecimalField, serializers.IntegerField, serializers.FloatField)):
+            columns.append(Column(name, label, "number"))
+        elif isinstance(
+            field,
+            (
+                serializers.BaseSerializer,
+                serializers.ListField,
+                serializers.DictField,
+                serializers.SerializerMethodField,
+            ),
+        ):
+            # Rows kept under the record (funding, targets, latest progress) do not fit one cell:
+            # the JSON and GeoJSON representations carry them.
+            continue
         else:
             columns.append(Column(name, label, "value"))
     return columns

@@ -18,6 +18,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from api.conditional import etag, expected_version
+from api.exports import ExportMixin
 from api.mixins import HistoryMixin
 from projects.core.services import plain_delete, plain_save
 from projects.permissions import visible
@@ -74,7 +75,7 @@ class TrackedReadMixin:
         return Response(self.get_serializer(obj).data, status=status_code, headers=headers)
 
 
-class TrackedViewSet(TrackedReadMixin, HistoryMixin, viewsets.ModelViewSet):
+class TrackedViewSet(TrackedReadMixin, HistoryMixin, ExportMixin, viewsets.ModelViewSet):
     """Create, change and delete through the services (``http_method_names`` narrows a ledger to
     reads and creates)."""
 
@@ -147,5 +148,5 @@ class TransitionMixin:
         return self.respond(obj)
 
 
-class TrackedReadOnlyViewSet(TrackedReadMixin, HistoryMixin, viewsets.ReadOnlyModelViewSet):
+class TrackedReadOnlyViewSet(TrackedReadMixin, HistoryMixin, ExportMixin, viewsets.ReadOnlyModelViewSet):
     """Records only the domain writes (logs, computed records)."""

@@ -85,7 +85,7 @@ def test_entries_carry_the_detail_representation_and_resume_from_any_cursor(api)
 )
 def test_bad_feed_parameters_are_400s(api, params, field):
     response = api.get("/api/v1/changes/", params)
-    assert response.status_code == 400 and field in response.json()
+    assert response.status_code == 400 and field in response.json()["errors"]
 
 
 def test_anonymous_callers_get_no_feed(anonymous_client):

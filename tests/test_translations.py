@@ -324,7 +324,7 @@ def _answer(make_exception, language):
 def _texts(data) -> list[str]:
     """The messages of an error body, without the values it reports (codes, references)."""
     if isinstance(data, dict):
-        reported = {"referenced_by", "allowed", "current", "to", "status", "errors"}
+        reported = {"referenced_by", "allowed", "current", "to", "status", "code"}  # "code" is for programs
         return [text for key, value in data.items() if key not in reported for text in _texts(value)]
     if isinstance(data, list):
         return [text for value in data for text in _texts(value)]
@@ -340,18 +340,27 @@ def test_common_api_errors_are_in_chinese(case):
 
 
 def test_a_missing_record_and_a_refusal_read_naturally():
-    assert _answer(COMMON_ERRORS["missing record"], "zh-hans").data == {"detail": "未找到该记录，或您无权查看。"}
+    missing = {"code": "not_found", "errors": {}}
+    refused = {"code": "permission_denied", "errors": {}}
+    assert _answer(COMMON_ERRORS["missing record"], "zh-hans").data == {
+        "detail": "未找到该记录，或您无权查看。",
+        **missing,
+    }
     assert _answer(COMMON_ERRORS["not allowed to review"], "zh-hans").data == {
-        "detail": "您无权对该记录执行“审核”操作。"
+        "detail": "您无权对该记录执行“审核”操作。",
+        **refused,
     }
     assert _answer(COMMON_ERRORS["missing record"], "en").data == {
-        "detail": "No such record, or it is not visible to you."
+        "detail": "No such record, or it is not visible to you.",
+        **missing,
     }
     assert _answer(COMMON_ERRORS["not allowed to review"], "en").data == {
-        "detail": "You are not allowed to review this record."
+        "detail": "You are not allowed to review this record.",
+        **refused,
     }
     assert _answer(COMMON_ERRORS["not allowed to transition"], "en").data == {
-        "detail": "You are not allowed to change the status of this record."
+        "detail": "You are not allowed to change the status of this record.",
+        **refused,
     }
 
 

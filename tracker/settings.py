@@ -65,6 +65,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "projects.core.middleware.LanguageMiddleware",
+    "api.guards.InputGuardMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -168,6 +169,8 @@ WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
 FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("FILE_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
 # The largest request body apart from uploaded files (JSON, forms); larger is a 400.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 20 * 1024 * 1024)
+# The longest free text (descriptions, narratives, minutes …) the API accepts, in characters.
+TEXT_MAX_LENGTH = env_int("TEXT_MAX_LENGTH", 20_000)
 # The largest accepted attachment or import file (the web server's body limit must allow it).
 ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
 
@@ -222,9 +225,14 @@ REST_FRAMEWORK = {
         "api": env_str("API_RATE_LIMIT", "1200/min"),
         "sign_in": env_str("SIGN_IN_RATE_LIMIT", "10/min"),
     },
+    "DEFAULT_PARSER_CLASSES": [
+        "api.parsers.TrackerJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_FILTER_BACKENDS": [
         "api.filters.UpdatedSinceFilter",
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "api.filters.TrackerFilterBackend",
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
@@ -241,7 +249,7 @@ SPECTACULAR_SETTINGS = {
         "川渝国土空间生态修复协同平台 API. The shared restoration data of Sichuan, Chongqing and Guizhou: "
         "projects and progress reports, the joint conference, compensation, the fund, standards and "
         "products. Sign in for a token at /api/v1/auth/token/ and send `Authorization: Token trk_…`. "
-        "Every error has `detail`; see docs/api.md and docs/partners.md."
+        "Every error has `detail`, `code` and `errors` (the Error schema); see docs/api.md and docs/partners.md."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
@@ -253,6 +261,8 @@ SPECTACULAR_SETTINGS = {
     # Bodies are documented as JSON (uploads declare multipart themselves); the browsable API's
     # form posts still work, they are just not part of the contract.
     "PARSER_WHITELIST": ["rest_framework.parsers.JSONParser"],
+    # Every 4xx of every operation answers the one error shape (api/exceptions.py).
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "api.schema.declare_errors"],
     # One schema name per choice set (several models share field names like "status").
     "ENUM_NAME_OVERRIDES": {
         "OrganizationKindEnum": "projects.core.choices.OrganizationKind",

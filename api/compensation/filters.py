@@ -3,6 +3,7 @@
 import django_filters
 from django.db.models import Q
 
+from api.filters import TrackerFilterSet
 from projects.compensation.models import (
     CompensationAgreement,
     EcologicalProduct,
@@ -17,7 +18,7 @@ from projects.compensation.models import (
 )
 
 
-class AgreementFilter(django_filters.FilterSet):
+class AgreementFilter(TrackerFilterSet):
     province = django_filters.CharFilter(method="filter_province", label="province code (either party)")
     corridor = django_filters.CharFilter(field_name="corridor__slug", label="corridor slug")
 
@@ -29,7 +30,7 @@ class AgreementFilter(django_filters.FilterSet):
         return queryset.filter(Q(upstream_province__code=value) | Q(downstream_province__code=value))
 
 
-class SectionFilter(django_filters.FilterSet):
+class SectionFilter(TrackerFilterSet):
     corridor = django_filters.CharFilter(field_name="corridor__slug", label="corridor slug")
     agreement = django_filters.CharFilter(field_name="agreements__code", label="agreement code")
 
@@ -38,7 +39,7 @@ class SectionFilter(django_filters.FilterSet):
         fields = ["corridor", "corridor_id", "agreement", "waterbody", "target_class", "river"]
 
 
-class SampleFilter(django_filters.FilterSet):
+class SampleFilter(TrackerFilterSet):
     section = django_filters.CharFilter(field_name="section__code", label="section code")
     sampled_after = django_filters.DateFilter(field_name="sampled_on", lookup_expr="gte")
     sampled_before = django_filters.DateFilter(field_name="sampled_on", lookup_expr="lte")
@@ -48,7 +49,7 @@ class SampleFilter(django_filters.FilterSet):
         fields = ["section", "section_id", "source", "water_class", "sampled_after", "sampled_before"]
 
 
-class SettlementFilter(django_filters.FilterSet):
+class SettlementFilter(TrackerFilterSet):
     agreement = django_filters.CharFilter(field_name="agreement__code", label="agreement code")
 
     class Meta:
@@ -56,7 +57,7 @@ class SettlementFilter(django_filters.FilterSet):
         fields = ["agreement", "agreement_id", "status", "period", "payer"]
 
 
-class ContributionFilter(django_filters.FilterSet):
+class ContributionFilter(TrackerFilterSet):
     fund = django_filters.CharFilter(field_name="fund__code")
     contributor = django_filters.CharFilter(field_name="contributor__slug", label="organization slug")
     province = django_filters.CharFilter(field_name="contributor__province__code", label="province code")
@@ -67,7 +68,7 @@ class ContributionFilter(django_filters.FilterSet):
         fields = ["fund", "contributor", "contributor_id", "province", "year"]
 
 
-class AllocationFilter(django_filters.FilterSet):
+class AllocationFilter(TrackerFilterSet):
     fund = django_filters.CharFilter(field_name="fund__code")
     province = django_filters.CharFilter(field_name="province__code", label="province code")
     corridor = django_filters.CharFilter(field_name="corridor__slug", label="corridor slug")
@@ -80,7 +81,7 @@ class AllocationFilter(django_filters.FilterSet):
         fields = ["fund", "province", "corridor", "corridor_id", "key_area", "project", "project_id", "year"]
 
 
-class StandardFilter(django_filters.FilterSet):
+class StandardFilter(TrackerFilterSet):
     measure = django_filters.CharFilter(field_name="measures__code", label="measure code")
     element = django_filters.CharFilter(field_name="elements__code", label="element code")
     project = django_filters.CharFilter(field_name="projects__code", label="project code")
@@ -90,7 +91,7 @@ class StandardFilter(django_filters.FilterSet):
         fields = ["issuer", "status", "kind", "measure", "element", "project"]
 
 
-class ProductFilter(django_filters.FilterSet):
+class ProductFilter(TrackerFilterSet):
     product_type = django_filters.CharFilter(field_name="product_type__code", label="type code")
     owner = django_filters.CharFilter(field_name="owner__slug", label="organization slug")
     project = django_filters.CharFilter(field_name="project__code", label="project code")
@@ -100,13 +101,13 @@ class ProductFilter(django_filters.FilterSet):
         fields = ["product_type", "owner", "owner_id", "project", "project_id", "vintage"]
 
 
-class ListingFilter(django_filters.FilterSet):
+class ListingFilter(TrackerFilterSet):
     class Meta:
         model = ProductListing
         fields = ["product", "status"]
 
 
-class TradeFilter(django_filters.FilterSet):
+class TradeFilter(TrackerFilterSet):
     seller = django_filters.CharFilter(field_name="seller__slug", label="organization slug")
     buyer = django_filters.CharFilter(field_name="buyer__slug", label="organization slug")
 

@@ -32,7 +32,7 @@ from api.compensation.briefs import (
     SectionRef,
     StandardRef,
 )
-from api.fields import YUAN, AllowedTransitionsField, UnitsField
+from api.fields import YUAN, AllowedTransitionsField, UnitsField, UploadField
 from api.parsers import DecimalJSONDecoder
 from projects.compensation.choices import EvaluationMethod, Parameter, SampleSource, Side, WaterClass
 from projects.compensation.lifecycle import (
@@ -156,7 +156,7 @@ class WaterSampleSerializer(serializers.ModelSerializer):
 
 
 class CsvUploadSerializer(serializers.Serializer):
-    file = serializers.FileField()
+    file = UploadField()
 
 
 class SectionEvaluationQuerySerializer(serializers.Serializer):
@@ -187,7 +187,7 @@ class SettlementRuleSerializer(DocumentMixin, serializers.ModelSerializer):
     """A settlement rule as data; the improvement index's parameters are checked by the service."""
 
     units = UnitsField({"amount_met": YUAN, "amount_missed": YUAN, "max_amount": YUAN})
-    document = serializers.FileField(**DOCUMENT)
+    document = UploadField(**DOCUMENT)
     parameters = serializers.JSONField(
         required=False,
         encoder=DjangoJSONEncoder,
@@ -221,7 +221,7 @@ class SettlementRuleSerializer(DocumentMixin, serializers.ModelSerializer):
 
 class CompensationAgreementSerializer(DocumentMixin, serializers.ModelSerializer):
     units = UnitsField({"upstream_contribution": YUAN, "downstream_contribution": YUAN, "pool_total": YUAN})
-    document = serializers.FileField(**DOCUMENT)
+    document = UploadField(**DOCUMENT)
     corridor = CorridorRef(required=False, allow_null=True)
     upstream_province = ProvinceRef()
     downstream_province = ProvinceRef()
@@ -275,7 +275,7 @@ class SettlementSerializer(serializers.ModelSerializer):
 
     units = UnitsField({"amount": YUAN})
     agreement = AgreementRef()
-    payee = serializers.CharField(read_only=True)
+    payee = serializers.CharField(read_only=True, label=_("Payee"))
     payer_name = serializers.SerializerMethodField()
     payee_name = serializers.SerializerMethodField()
     steps = serializers.SerializerMethodField()
@@ -348,7 +348,7 @@ class FundAllocationSerializer(serializers.ModelSerializer):
     corridor = CorridorRef(required=False, allow_null=True)
     key_area = KeyAreaRef(required=False, allow_null=True)
     project = ProjectRef(required=False, allow_null=True)
-    to_upstream_barrier = serializers.BooleanField(read_only=True)
+    to_upstream_barrier = serializers.BooleanField(read_only=True, label=_("To the upstream barrier areas"))
 
     class Meta:
         model = FundAllocation
@@ -376,11 +376,11 @@ class FundTotalsQuerySerializer(serializers.Serializer):
 
 
 class StandardSerializer(DocumentMixin, serializers.ModelSerializer):
-    document = serializers.FileField(**DOCUMENT)
+    document = UploadField(**DOCUMENT)
     elements = ElementRef(many=True, required=False)
     measures = MeasureRef(many=True, required=False)
     replaces = StandardRef(many=True, required=False)
-    replaced_by = StandardRef(many=True, read_only=True)
+    replaced_by = StandardRef(many=True, read_only=True, label=_("Replaced by"))
     projects = ProjectRef(many=True, required=False)
     allowed_transitions = AllowedTransitionsField(STANDARD_LIFECYCLE)
 
@@ -424,8 +424,8 @@ class EcologicalProductSerializer(serializers.ModelSerializer):
     product_type = ProductTypeRef()
     project = ProjectRef()
     owner = OrganizationRef()
-    sold = serializers.DecimalField(max_digits=16, decimal_places=3, read_only=True)
-    remaining = serializers.DecimalField(max_digits=16, decimal_places=3, read_only=True)
+    sold = serializers.DecimalField(max_digits=16, decimal_places=3, read_only=True, label=_("Sold"))
+    remaining = serializers.DecimalField(max_digits=16, decimal_places=3, read_only=True, label=_("Remaining"))
 
     class Meta:
         model = EcologicalProduct

@@ -1,9 +1,10 @@
 import django_filters
 
+from api.filters import TrackerFilterSet
 from projects.conference.models import ActionItem, AnnualPlan, Decision, Expert, ExpertReview, Meeting, PlanItem
 
 
-class MeetingFilter(django_filters.FilterSet):
+class MeetingFilter(TrackerFilterSet):
     host_province = django_filters.CharFilter(field_name="host_province__code", label="host province code")
     year = django_filters.NumberFilter(field_name="date__year")
 
@@ -12,7 +13,7 @@ class MeetingFilter(django_filters.FilterSet):
         fields = ["status", "host_province", "year"]
 
 
-class DecisionFilter(django_filters.FilterSet):
+class DecisionFilter(TrackerFilterSet):
     meeting_no = django_filters.NumberFilter(field_name="meeting__sequence_no", label="meeting sequence number")
 
     class Meta:
@@ -20,7 +21,7 @@ class DecisionFilter(django_filters.FilterSet):
         fields = ["meeting", "meeting_no"]
 
 
-class ActionItemFilter(django_filters.FilterSet):
+class ActionItemFilter(TrackerFilterSet):
     responsible_organization = django_filters.CharFilter(
         field_name="responsible_organization__slug", label="responsible organization slug"
     )
@@ -38,13 +39,13 @@ class ActionItemFilter(django_filters.FilterSet):
         return queryset.unfinished() if value else queryset.exclude(pk__in=queryset.unfinished().values("pk"))
 
 
-class AnnualPlanFilter(django_filters.FilterSet):
+class AnnualPlanFilter(TrackerFilterSet):
     class Meta:
         model = AnnualPlan
         fields = ["year", "status"]
 
 
-class PlanItemFilter(django_filters.FilterSet):
+class PlanItemFilter(TrackerFilterSet):
     plan_year = django_filters.NumberFilter(field_name="plan__year")
     province = django_filters.CharFilter(field_name="province__code", label="proposing province code")
     project_code = django_filters.CharFilter(field_name="project__code")
@@ -55,7 +56,7 @@ class PlanItemFilter(django_filters.FilterSet):
         fields = ["plan", "plan_year", "province", "project", "project_code", "corridor"]
 
 
-class ExpertFilter(django_filters.FilterSet):
+class ExpertFilter(TrackerFilterSet):
     province = django_filters.CharFilter(field_name="province__code", label="province code")
     in_term_on = django_filters.DateFilter(method="filter_in_term", label="in office on (date)")
 
@@ -67,7 +68,7 @@ class ExpertFilter(django_filters.FilterSet):
         return queryset.filter(term_start__lte=value, term_end__gte=value)
 
 
-class ExpertReviewFilter(django_filters.FilterSet):
+class ExpertReviewFilter(TrackerFilterSet):
     project_code = django_filters.CharFilter(field_name="project__code")
 
     class Meta:

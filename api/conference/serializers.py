@@ -6,6 +6,7 @@ Serializers check the shape of the input only; ``projects.conference.services`` 
 """
 
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.fields import SkipField
 
@@ -19,7 +20,7 @@ from api.conference.briefs import (
     ModelSerializer,
     PlanRef,
 )
-from api.fields import WAN_YUAN, AllowedTransitionsField, UnitsField
+from api.fields import WAN_YUAN, AllowedTransitionsField, UnitsField, UploadField
 from api.viewsets import transition_body
 from projects.conference.choices import ActionStatus, MeetingStatus, MilestoneYear, PlanStatus, ReviewStatus
 from projects.conference.lifecycle import (
@@ -48,7 +49,7 @@ from projects.conference.models import (
 TRACKED = ["created_at", "updated_at", "version"]
 
 
-class StoredFileField(serializers.FileField):
+class StoredFileField(UploadField):
     """A document: uploaded as a file (multipart), read as its URL. The URL (or null) sent back with
     the rest of a body read from the API leaves the stored document as it is."""
 
@@ -271,10 +272,12 @@ class AnnualPlanSerializer(ModelSerializer):
     """A year's plan; ``transition`` submits it to a meeting, approves, returns or amends it."""
 
     units = UnitsField({"planned_investment": WAN_YUAN})
-    display_title = serializers.CharField(read_only=True)
+    display_title = serializers.CharField(read_only=True, label=_("Title"))
     meeting = MeetingRef(read_only=True, help_text="The meeting it was last submitted to.")
-    item_count = serializers.IntegerField(read_only=True)
-    planned_investment = serializers.DecimalField(max_digits=18, decimal_places=2, read_only=True)
+    item_count = serializers.IntegerField(read_only=True, label=_("Number of items"))
+    planned_investment = serializers.DecimalField(
+        max_digits=18, decimal_places=2, read_only=True, label=_("Planned investment (10,000 CNY)")
+    )
     expert_reviews = BriefReviewSerializer(source="visible_reviews", many=True, read_only=True)
     amendments = PlanAmendmentSerializer(many=True, read_only=True)
     transitions = PlanTransitionRecordSerializer(many=True, read_only=True)
@@ -372,7 +375,7 @@ class ReviewPackSerializer(ModelSerializer):
     meeting = MeetingRef(read_only=True)
     plan = PlanRef(read_only=True)
     requested_by = UserRef(read_only=True)
-    url = serializers.HyperlinkedIdentityField(view_name="reviewpack-detail")
+    url = serializers.HyperlinkedIdentityField(view_name="reviewpack-detail", label=_("Link"))
     xlsx_url = serializers.SerializerMethodField()
     pdf_url = serializers.SerializerMethodField()
 

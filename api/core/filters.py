@@ -1,9 +1,10 @@
 import django_filters
 
+from api.filters import TrackerFilterSet
 from projects.core.models import Corridor, Division, KeyArea, Organization
 
 
-class DivisionFilter(django_filters.FilterSet):
+class DivisionFilter(TrackerFilterSet):
     province = django_filters.CharFilter(field_name="province__code", label="province code")
     parent = django_filters.CharFilter(field_name="parent__code", label="parent division code")
     corridor = django_filters.CharFilter(
@@ -15,7 +16,7 @@ class DivisionFilter(django_filters.FilterSet):
         fields = ["province", "parent", "level", "is_adjacent_area", "corridor"]
 
 
-class CorridorFilter(django_filters.FilterSet):
+class CorridorFilter(TrackerFilterSet):
     province = django_filters.CharFilter(field_name="provinces__code", label="province code")
 
     class Meta:
@@ -23,7 +24,7 @@ class CorridorFilter(django_filters.FilterSet):
         fields = ["province", "is_six_rivers"]
 
 
-class KeyAreaFilter(django_filters.FilterSet):
+class KeyAreaFilter(TrackerFilterSet):
     province = django_filters.CharFilter(field_name="provinces__code", label="province code")
 
     class Meta:
@@ -31,7 +32,7 @@ class KeyAreaFilter(django_filters.FilterSet):
         fields = ["province", "kind"]
 
 
-class OrganizationFilter(django_filters.FilterSet):
+class OrganizationFilter(TrackerFilterSet):
     province = django_filters.CharFilter(field_name="province__code", label="province code")
 
     class Meta:

@@ -3,11 +3,12 @@ import uuid
 import django_filters
 from django.db.models import Q
 
+from api.filters import TrackerFilterSet
 from projects.restoration.choices import ProjectStatus, ReportStatus
 from projects.restoration.models import ProgressReport, Project, ShorelineSegment
 
 
-class ProjectFilter(django_filters.FilterSet):
+class ProjectFilter(TrackerFilterSet):
     corridor = django_filters.CharFilter(field_name="corridors__slug", label="corridor slug", distinct=True)
     key_area = django_filters.CharFilter(field_name="key_areas__slug", label="key area slug", distinct=True)
     province = django_filters.CharFilter(
@@ -43,7 +44,7 @@ class ProjectFilter(django_filters.FilterSet):
         return queryset.filter(pk__in=adjacent) if value else queryset.exclude(pk__in=adjacent)
 
 
-class ProgressReportFilter(django_filters.FilterSet):
+class ProgressReportFilter(TrackerFilterSet):
     project = django_filters.CharFilter(method="filter_project", label="project id or code")
     province = django_filters.CharFilter(field_name="project__provinces__code", label="province code", distinct=True)
     period = django_filters.CharFilter()
@@ -67,7 +68,7 @@ class ProgressReportFilter(django_filters.FilterSet):
             return queryset.filter(Q(project__code=value))
 
 
-class ShorelineSegmentFilter(django_filters.FilterSet):
+class ShorelineSegmentFilter(TrackerFilterSet):
     corridor = django_filters.CharFilter(field_name="corridor__slug", label="corridor slug")
     province = django_filters.CharFilter(field_name="province__code", label="responsible province code")
     project = django_filters.CharFilter(method="filter_project", label="project id or code")

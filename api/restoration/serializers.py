@@ -24,7 +24,7 @@ from api.briefs import (
     ProvinceRef,
     UserRef,
 )
-from api.fields import WAN_YUAN, YUAN, AllowedTransitionsField, UnitsField, wan_yuan
+from api.fields import WAN_YUAN, YUAN, AllowedTransitionsField, UnitsField, UploadField, wan_yuan
 from projects.restoration.choices import AttachmentKind
 from projects.restoration.lifecycle import PARTICIPATION_LIFECYCLE, PROJECT_LIFECYCLE, REPORT_LIFECYCLE
 from projects.restoration.models import (
@@ -356,7 +356,7 @@ class AttachmentSerializer(serializers.ModelSerializer):
 class AttachmentUploadSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=AttachmentKind.choices)
     title = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
-    file = serializers.FileField()
+    file = UploadField()
 
 
 @extend_schema_serializer(

@@ -6,6 +6,7 @@ from projects.core.errors import DomainError
 
 
 class PlanLocked(DomainError):
+    code = "plan_locked"
     default_message = _(
         "The plan is not open for drafting (status: %(status)s). An approved plan changes only through an "
         "amendment (transition to “draft” with a reason)."
@@ -16,8 +17,10 @@ class PlanLocked(DomainError):
 
 
 class MeetingLocked(DomainError):
+    code = "meeting_locked"
     default_message = _("The minutes of this meeting are approved; its record can no longer change.")
 
 
 class DecisionsNotOpen(DomainError):
+    code = "decisions_not_open"
     default_message = _("Decisions are recorded for a meeting that has been held and whose minutes are not approved.")

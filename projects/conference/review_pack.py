@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from projects.conference.execution import plan_execution
 from projects.conference.models import ActionItem, ExpertReview, ReviewPack
+from projects.core.spreadsheets import safe_cell
 
 FONT_NAME = "WenQuanYiZenHei"
 
@@ -173,19 +174,20 @@ def build_xlsx(contents: dict) -> ContentFile:
     workbook = Workbook()
     summary = workbook.active
     summary.title = contents["labels"]["summary"][:31]
-    summary.append([contents["title"]])
+    # Every cell through safe_cell: titles and opinions are people's text (a leading "=" runs).
+    summary.append([safe_cell(contents["title"])])
     summary["A1"].font = Font(bold=True, size=14)
     for label, value in contents["meeting"]:
-        summary.append([label, value])
+        summary.append([safe_cell(label), safe_cell(value)])
     summary.column_dimensions["A"].width = 24
     summary.column_dimensions["B"].width = 48
     for title, header, rows in _sections(contents):
         sheet = workbook.create_sheet(title[:31])
-        sheet.append(header)
+        sheet.append([safe_cell(value) for value in header])
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for row in rows:
-            sheet.append(row)
+            sheet.append([safe_cell(value) for value in row])
         sheet.freeze_panes = "A2"
         for index, _column in enumerate(header):
             sheet.column_dimensions[chr(ord("A") + index)].width = 40 if index in (0, len(header) - 1) else 18

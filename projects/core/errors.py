@@ -1,12 +1,24 @@
 """Domain errors that every face (admin, API, tasks) turns into its own answer."""
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.utils.translation import gettext_lazy as _
+
+
+def name_of(obj) -> str:
+    """A record's name for a message. A name built from related records (a report's project
+    code) fails when one was deleted meanwhile: the record's kind is named instead, so the
+    message reporting an error never becomes an error itself."""
+    try:
+        return str(obj)
+    except ObjectDoesNotExist:
+        return str(obj._meta.verbose_name)
 
 
 class DomainError(Exception):
     """A request the rules refuse although it is well formed (the API answers 409)."""
 
     default_message = _("The request conflicts with the current state of the record.")
+    code = "conflict"  # stable, for programs: the API's error ``code``
 
     def __init__(self, message=None, **details):
         self.message = message or self.default_message
@@ -15,6 +27,8 @@ class DomainError(Exception):
 
 
 class TransitionNotAllowed(DomainError):
+    code = "transition_not_allowed"
+
     def __init__(self, *, current, to, allowed, labels=None):
         labels = labels or {}
         allowed_text = "、".join(str(labels.get(s, s)) for s in allowed) or "—"
@@ -28,6 +42,8 @@ class TransitionNotAllowed(DomainError):
 
 class PreconditionFailed(DomainError):
     """The client wrote against a version of the record that is no longer current (HTTP 412)."""
+
+    code = "precondition_failed"
 
     def __init__(self, *, current: int | None, expected):
         if current is None:
@@ -44,5 +60,7 @@ class PreconditionFailed(DomainError):
 
 class StaleRecord(DomainError):
     """A save of an outdated copy of a record (someone saved it in between): refused, never applied."""
+
+    code = "stale_record"
 
     default_message = _("The record was changed by someone else in the meantime; nothing was saved. Try again.")

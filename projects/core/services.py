@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from projects.core.choices import ChangeAction
-from projects.core.errors import DomainError, PreconditionFailed
+from projects.core.errors import DomainError, PreconditionFailed, name_of
 from projects.core.history import record_change, snapshot
 from projects.core.workflow import Lifecycle
 from projects.permissions import ADD, CHANGE, DELETE, TRANSITION, require
@@ -324,10 +324,10 @@ def tracked_delete(
                 obj.delete()
         except (ProtectedError, RestrictedError) as exc:
             objects = getattr(exc, "protected_objects", None) or getattr(exc, "restricted_objects", [])
-            names = sorted({str(o) for o in objects})
+            names = sorted({name_of(o) for o in objects})
             raise DomainError(
                 _("“%(record)s” cannot be deleted while other records refer to it: %(others)s.")
-                % {"record": obj, "others": "、".join(names[:10]) + ("…" if len(names) > 10 else "")},
+                % {"record": name_of(obj), "others": "、".join(names[:10]) + ("…" if len(names) > 10 else "")},
                 referenced_by=names[:20],
             ) from exc
 

@@ -18,18 +18,19 @@ from projects.conference.models import ActionItem, AnnualPlan, ExpertReview
 from projects.conference.rules import REPORT
 from projects.core.models import Province
 from projects.permissions import CHANGE, TRANSITION, can, visible
-from projects.restoration.choices import ProjectStatus, ReportStatus
+from projects.restoration.choices import ReportStatus
+from projects.restoration.compliance import DUE, NOT_REPORTED, reporting_compliance
 from projects.restoration.models import ProgressReport, Project
-from projects.restoration.progress import REPORTING_GRACE_DAYS, expected_periods
 from projects.restoration.rules import REVIEW
-from projects.restoration.services.reports import COUNTED, REPORTABLE_STATUSES
+from projects.restoration.services.reports import REPORTABLE_STATUSES
 
 
 @dataclass
 class DueReports:
     """The periods one project of the user's organization has yet to report on, oldest first."""
 
-    project: Project
+    project_id: str
+    project_name: str
     periods: list
     overdue: list
 
@@ -86,34 +87,28 @@ def waiting_for(user, today: datetime.date | None = None) -> Waiting:
     organization_id = user.organization_id
 
     if organization_id is not None:
-        # Reports due and overdue: the organization's projects under way, period by period.
-        own = (
-            visible(user, Project.objects.all())
-            .filter(Q(lead_organization=organization_id) | Q(partner_organizations=organization_id))
-            .filter(status=ProjectStatus.IN_PROGRESS)
-            .defer("geometry", "description")
-            .distinct()
-            .order_by("code")
+        # Reports due and overdue: the reporting-compliance rows of the projects the organization
+        # leads (it writes their reports) without any report yet; drafts and returned ones follow.
+        compliance = reporting_compliance(
+            projects=visible(user, Project.objects.all()),
+            today=today,
+            organization=user.organization.slug,
+            statuses=NOT_REPORTED,
         )
-        own = list(own)
-        reports = ProgressReport.objects.filter(project__in=[p.pk for p in own]).only(
-            "id", "project_id", "period", "status", "reported_by_id"
-        )
-        written = {(r.project_id, r.period): r for r in reports}
-        for project in own:
-            overdue = set(expected_periods(project, today))
-            # Ended periods still inside the grace days are due, not yet overdue.
-            ended = expected_periods(project, today + datetime.timedelta(days=REPORTING_GRACE_DAYS))
-            missing = [
-                period
-                for period in ended
-                if (project.pk, period) not in written or written[(project.pk, period)].status not in COUNTED
-            ]
-            if missing:
-                waiting.reports_due.append(
-                    DueReports(project=project, periods=missing, overdue=[p for p in missing if p in overdue])
+        by_project: dict = {}
+        for row in compliance["rows"]:
+            if row["report"] is None:
+                by_project.setdefault(row["project"]["id"], (row["project"], []))[1].append(row)
+        for project, rows in by_project.values():
+            waiting.reports_due.append(
+                DueReports(
+                    project_id=project["id"],
+                    project_name=project["name"],
+                    periods=[row["period"] for row in rows],
+                    overdue=[row["period"] for row in rows if row["status"] != DUE],
                 )
-        waiting.reports_due.sort(key=lambda due: (not due.overdue, due.first, due.project.code))
+            )
+        waiting.reports_due.sort(key=lambda due: (not due.overdue, due.first, due.project_name))
 
         waiting.reports_to_finish = list(
             visible(user, ProgressReport.objects.all())

@@ -139,21 +139,22 @@ def test_sections_agreements_rules_funds_products_and_listings_are_references_to
         ("/api/v1/fund-contributions/", {"fund": "x\x00", "contributor": "sc-natural-resources"}, "fund"),
         ("/api/v1/fund-contributions/", {"fund": FUND, "contributor": "y" * 300}, "contributor"),
         ("/api/v1/trades/", {"product": "\x00", "buyer": "cq-forestry"}, "product"),
-        ("/api/v1/compensation-agreements/", {"rule": "r" * 1000, "sections": ["\x00"]}, "rule"),
+        ("/api/v1/compensation-agreements/", {"rule": "r" * 1000, "sections": ["\x00"]}, "sections"),
+        ("/api/v1/compensation-agreements/", {"rule": "r" * 1000, "sections": ["s"]}, "rule"),
         ("/api/v1/standards/", {"code": "X", "title_zh": "x", "issuer": "joint", "elements": ["\x00"]}, "elements"),
     ],
 )
 def test_a_nul_byte_or_an_over_long_reference_is_a_400(client_for, joint_office, url, body, field):
     response = client_for(joint_office).post(url, {**body, "measurements": measurements()}, format="json")
     assert response.status_code == 400, response.content[:500]
-    assert field in response.json()
+    assert field in response.json()["errors"]
 
 
 @pytest.mark.parametrize("fund", ["\x00", "a\x00b", "f" * 300, "no-such-fund"])
 def test_the_fund_of_the_totals_is_a_reference_and_a_bad_one_is_a_400(client_for, sc_staff, fund):
     response = client_for(sc_staff).get("/api/v1/fund-allocations/totals/", {"fund": fund})
     assert response.status_code == 400
-    assert "fund" in response.json()
+    assert "fund" in response.json()["errors"]
     assert client_for(sc_staff).get("/api/v1/fund-allocations/totals/", {"fund": FUND}).status_code == 200
 
 

@@ -142,7 +142,7 @@ def test_a_value_that_cannot_be_stored_exactly_is_refused_never_rounded(client_f
         SAMPLES, {"section": SectionFactory().code, "sampled_on": "2023-03-10", "measurements": items}, format="json"
     )
     assert response.status_code == 400
-    assert any("exact" in message or "精确" in message for message in response.json()["measurements"])
+    assert any("exact" in message or "精确" in message for message in response.json()["errors"]["measurements"])
     assert not WaterSample.objects.exists()
 
 

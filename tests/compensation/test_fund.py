@@ -64,16 +64,16 @@ def test_removing_a_contribution_that_paid_for_allocations_is_refused(client_for
 def test_negative_or_zero_amounts_are_a_400(client_for, joint_office):
     response = contribute(client_for(joint_office), "sc-natural-resources", "2023-01-10", -5)
     assert response.status_code == 400
-    assert "amount" in response.json()
+    assert "amount" in response.json()["errors"]
 
 
 def test_an_allocation_needs_a_target_in_its_province(client_for, joint_office):
     client = client_for(joint_office)
     contribute(client, "sc-natural-resources", "2023-01-10", 1_000_000)
     no_target = allocate(client, "2023-02-01", 100, corridor=None)
-    assert no_target.status_code == 400 and "corridor" in no_target.json()
+    assert no_target.status_code == 400 and "corridor" in no_target.json()["errors"]
     wrong_province = allocate(client, "2023-02-01", 100, province="510000", corridor="wu")
-    assert wrong_province.status_code == 400 and "province" in wrong_province.json()
+    assert wrong_province.status_code == 400 and "province" in wrong_province.json()["errors"]
 
 
 def test_totals_by_corridor_province_and_year_show_the_upstream_barrier_share(client_for, joint_office):

@@ -201,7 +201,7 @@ def test_a_changed_agreement_is_a_new_version_and_the_settlement_keeps_what_it_u
         settlement.steps,
     )
     again = client.post("/api/v1/settlements/", {"agreement": new["id"], "period": "2023"}, format="json")
-    assert again.status_code == 400 and "period" in again.json()
+    assert again.status_code == 400 and "period" in again.json()["errors"]
     assert (
         client.post("/api/v1/settlements/", {"agreement": new["id"], "period": "2024"}, format="json").status_code
         == 202

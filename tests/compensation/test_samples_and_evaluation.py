@@ -28,7 +28,7 @@ def test_a_sample_dated_in_the_future_is_refused(client_for, sc_staff):
         body = {"section": SectionFactory().code, "sampled_on": day, "measurements": measurements()}
         response = client_for(sc_staff).post(SAMPLES, body, format="json")
         assert response.status_code == 400
-        assert "sampled_on" in response.json()
+        assert "sampled_on" in response.json()["errors"]
     assert not WaterSample.objects.exists()
 
 

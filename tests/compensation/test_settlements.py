@@ -107,7 +107,7 @@ def test_bad_index_rule_parameters_are_a_400_with_the_field(client_for, joint_of
         format="json",
     )
     assert response.status_code == 400
-    assert "parameters" in response.json()
+    assert "parameters" in response.json()["errors"]
 
 
 def test_the_trend_rule_compares_with_the_previous_period(joint_office):
@@ -203,7 +203,7 @@ def test_bad_periods_are_a_400_naming_the_field(client_for, joint_office, period
     agreement = AgreementFactory()
     response = client_for(joint_office).post(URL, {"agreement": str(agreement.pk), "period": period}, format="json")
     assert response.status_code == 400
-    assert field in response.json()
+    assert field in response.json()["errors"]
     assert Settlement.objects.count() == 0
 
 
@@ -242,7 +242,7 @@ def test_agreement_parties_must_differ_and_dates_be_in_order(client_for, joint_o
         format="json",
     )
     assert response.status_code == 400
-    assert {"downstream_province", "end_date"} <= set(response.json())
+    assert {"downstream_province", "end_date"} <= set(response.json()["errors"])
 
 
 def test_sections_of_an_agreement_are_created_by_the_api(client_for, joint_office):
@@ -264,4 +264,4 @@ def test_sections_of_an_agreement_are_created_by_the_api(client_for, joint_offic
         format="json",
     )
     assert response.status_code == 400  # unknown provinces
-    assert {"upstream_province", "downstream_province"} <= set(response.json())
+    assert {"upstream_province", "downstream_province"} <= set(response.json()["errors"])

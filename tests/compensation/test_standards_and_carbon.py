@@ -49,7 +49,7 @@ def test_standard_transitions_are_checked_and_publishing_needs_a_date(client_for
     standard = StandardFactory()
     url = f"{URL}{standard.pk}/transition/"
     no_date = client_for(joint_office).post(url, {"to": "published"}, format="json")
-    assert no_date.status_code == 400 and "effective_date" in no_date.json()
+    assert no_date.status_code == 400 and "effective_date" in no_date.json()["errors"]
     refused = client_for(joint_office).post(url, {"to": "superseded"}, format="json")
     assert refused.status_code == 409 and refused.json()["allowed"] == ["published"]
 

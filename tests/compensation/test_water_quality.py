@@ -94,7 +94,7 @@ def test_bad_values_are_refused_with_a_message_each_and_nothing_is_saved(client_
         URL, {"section": str(section.pk), "sampled_on": "2023-03-10", "measurements": items}, format="json"
     )
     assert response.status_code == 400
-    errors = " ".join(response.json()["measurements"])
+    errors = " ".join(response.json()["errors"]["measurements"])
     assert "negative" in errors or "负" in errors
     assert "80" in errors  # the impossible dissolved oxygen
     assert "mg/L" in errors  # the missing unit names the expected one
@@ -105,7 +105,7 @@ def test_bad_values_are_refused_with_a_message_each_and_nothing_is_saved(client_
 def test_a_sample_missing_a_basic_parameter_is_refused(client_for, sc_staff):
     response = post_sample(client_for(sc_staff), SectionFactory(), cod=None)
     assert response.status_code == 400
-    assert "measurements" in response.json()
+    assert "measurements" in response.json()["errors"]
 
 
 def test_a_second_sample_on_the_same_day_is_a_400(client_for, sc_staff):

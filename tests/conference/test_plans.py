@@ -72,7 +72,7 @@ def test_an_indicator_outside_the_projects_targets_is_a_400_and_nothing_is_saved
     before = ChangeRecord.objects.count()
     response = client_for(sc_staff).post("/api/v1/plan-items/", payload, format="json")
     assert response.status_code == 400
-    assert "shoreline-restored" in response.json()["targets"][0]
+    assert "shoreline-restored" in response.json()["errors"]["targets"][0]
     assert not PlanItem.objects.exists()
     assert ChangeRecord.objects.count() == before
 
@@ -92,7 +92,7 @@ def test_bad_item_input_is_a_400_naming_the_field(client_for, joint_office, chan
         "/api/v1/plan-items/", item_payload(plan, project, **change), format="json"
     )
     assert response.status_code == 400
-    assert field in response.json()
+    assert field in response.json()["errors"]
     assert not PlanItem.objects.exists()
 
 
@@ -118,7 +118,7 @@ def test_the_whole_plan_lifecycle_through_the_api(client_for, joint_office, sc_s
     url = f"/api/v1/annual-plans/{plan.pk}/transition/"
 
     response = office.post(url, {"to": "submitted"}, format="json")
-    assert response.status_code == 400 and "meeting" in response.json()
+    assert response.status_code == 400 and "meeting" in response.json()["errors"]
 
     response = office.post(url, {"to": "submitted", "meeting": str(meeting.pk)}, format="json")
     assert response.status_code == 200
@@ -198,7 +198,7 @@ def test_an_approved_plan_is_locked_and_changes_through_an_amendment(client_for,
 
     url = f"/api/v1/annual-plans/{plan.pk}/transition/"
     response = office.post(url, {"to": "draft"}, format="json")
-    assert response.status_code == 400 and "reason" in response.json()
+    assert response.status_code == 400 and "reason" in response.json()["errors"]
 
     response = office.post(url, {"to": "draft", "reason": "项目调整，追加中央资金"}, format="json")
     assert response.status_code == 200
@@ -225,7 +225,7 @@ def test_a_plan_cannot_be_submitted_empty(client_for, joint_office):
         f"/api/v1/annual-plans/{plan.pk}/transition/", {"to": "submitted", "meeting": str(meeting.pk)}
     )
     assert response.status_code == 400
-    assert "items" in response.json()
+    assert "items" in response.json()["errors"]
 
 
 def test_returning_with_a_comment_on_an_item_of_another_plan_is_a_400(client_for, joint_office):
@@ -238,7 +238,7 @@ def test_returning_with_a_comment_on_an_item_of_another_plan_is_a_400(client_for
         format="json",
     )
     assert response.status_code == 400
-    assert "item_comments" in response.json()
+    assert "item_comments" in response.json()["errors"]
     plan.refresh_from_db()
     assert plan.status == PlanStatus.SUBMITTED
 
@@ -257,7 +257,7 @@ def test_one_plan_per_year(client_for, joint_office):
     AnnualPlanFactory(year=2024)
     response = client_for(joint_office).post("/api/v1/annual-plans/", {"year": 2024}, format="json")
     assert response.status_code == 400
-    assert "year" in response.json()
+    assert "year" in response.json()["errors"]
     created = client_for(joint_office).post("/api/v1/annual-plans/", {"year": 2025}, format="json")
     assert created.status_code == 201
     assert created.json()["display_title"] == "2025年度实施计划"
@@ -270,5 +270,5 @@ def test_a_target_row_repeated_is_a_400(client_for, sc_staff):
         "/api/v1/plan-items/", item_payload(plan, project, targets=rows), format="json"
     )
     assert response.status_code == 400
-    assert "targets" in response.json()
+    assert "targets" in response.json()["errors"]
     assert not PlanItemTarget.objects.exists()

@@ -104,3 +104,22 @@ def test_provincial_staff_read_packs_but_do_not_request_them(client_for, sc_staf
     assert response.status_code == 403
     assert not ReviewPack.objects.exists()
     assert client_for(sc_staff).get("/api/v1/review-packs/").status_code == 200
+
+
+def test_titles_and_opinions_starting_like_a_formula_stay_text_in_the_spreadsheet(joint_office, meeting):
+    import datetime
+
+    from projects.conference.review_pack import build_xlsx, pack_contents
+
+    plan = AnnualPlanFactory(year=2022)  # the meeting's plan (one per year)
+    ActionItemFactory(title='=HYPERLINK("http://evil.example","点我")', status=ActionStatus.OVERDUE)
+    ExpertReviewFactory(plan=plan, status=ReviewStatus.SUBMITTED, opinion="=1+1", recommendation="approve", score=90)
+    pack = ReviewPack.objects.create(
+        meeting=meeting, plan=plan, requested_by=joint_office, as_of=datetime.date(2022, 12, 31)
+    )
+    workbook = load_workbook(io.BytesIO(build_xlsx(pack_contents(pack)).read()))
+    cells = [cell.value for sheet in workbook for row in sheet.iter_rows() for cell in row]
+    assert '\'=HYPERLINK("http://evil.example","点我")' in cells
+    assert "'=1+1" in cells
+    assert not [value for value in cells if isinstance(value, str) and value.startswith("=")]
+    assert 88 in cells and 90 in cells  # numbers keep their type

@@ -47,7 +47,7 @@ def test_a_value_reported_on_restored_area_is_a_400_naming_its_components(api):
     }
     response = api.post("/api/v1/progress-reports/", payload, format="json")
     assert response.status_code == 400
-    assert "forest-restored-area" in response.json()["values"][0]
+    assert "forest-restored-area" in response.json()["errors"]["values"][0]
     # The areas per ecosystem type are accepted: the project targets what they add up to.
     payload["values"] = [{"indicator": "forest-restored-area", "value": "12"}]
     assert api.post("/api/v1/progress-reports/", payload, format="json").status_code == 201
@@ -88,7 +88,7 @@ def test_the_joint_office_cannot_state_a_rule_that_does_not_add_up(client_for, j
     area = Indicator.objects.get(code="restored-area")
     response = client_for(joint_office).patch(f"{URL}{area.pk}/", change, format="json")
     assert response.status_code == 400, response.content
-    assert field in response.json()
+    assert field in response.json()["errors"]
     area.refresh_from_db()
     assert (area.combination, area.aggregation, area.unit, area.weight) == ("sum", "sum", "ha", "")
     assert area.components.count() == 4
@@ -97,7 +97,7 @@ def test_the_joint_office_cannot_state_a_rule_that_does_not_add_up(client_for, j
 def test_a_component_keeps_a_unit_that_converts(client_for, joint_office):
     forest = Indicator.objects.get(code="forest-restored-area")
     response = client_for(joint_office).patch(f"{URL}{forest.pk}/", {"unit": "km"}, format="json")
-    assert response.status_code == 400 and "unit" in response.json()
+    assert response.status_code == 400 and "unit" in response.json()["errors"]
 
 
 def test_an_indicator_with_reported_values_cannot_become_derived(client_for, joint_office):
@@ -108,7 +108,7 @@ def test_an_indicator_with_reported_values_cannot_become_derived(client_for, joi
     response = client_for(joint_office).patch(
         f"{URL}{buffer.pk}/", {"components": ["mine-area-remediated"]}, format="json"
     )
-    assert response.status_code == 400 and "components" in response.json()
+    assert response.status_code == 400 and "components" in response.json()["errors"]
 
 
 def test_provincial_staff_cannot_change_the_rules(api):

@@ -43,14 +43,14 @@ def test_investment_per_funding_source_adds_up_to_the_total(api, project):
     assert body["units"] == {"cumulative_investment": "wan_yuan", "investment.amount": "wan_yuan"}
     # A total that is not the sum of its parts is refused.
     wrong = api.patch(f"{REPORTS}{body['id']}/", {"cumulative_investment": "7000"}, format="json")
-    assert wrong.status_code == 400 and "7280.00" in wrong.json()["investment"][0]
+    assert wrong.status_code == 400 and "7280.00" in wrong.json()["errors"]["investment"][0]
 
 
 def test_cumulative_investment_cannot_fall_between_reports_without_a_correction(api, joint_office, project):
     ReportFactory(project=project, period="2024-05", cumulative_investment=Decimal("7280"), status="accepted")
     refused = api.post(REPORTS, payload(project, "2024-06", cumulative_investment="5000"), format="json")
     assert refused.status_code == 400
-    message = refused.json()["cumulative_investment"][0]
+    message = refused.json()["errors"]["cumulative_investment"][0]
     assert "7280.00" in message and "2024-05" in message
     assert not ProgressReport.objects.filter(period="2024-06").exists()
 
@@ -71,7 +71,7 @@ def test_a_report_submitted_later_is_checked_against_what_counts_by_then(client_
     # May's 7,280 would come before June's 5,000: a fall, refused when it is about to count.
     refused = client.post(f"{REPORTS}{may['id']}/transition/", {"to": "submitted"}, format="json")
     assert refused.status_code == 400
-    assert "5000.00" in refused.json()["cumulative_investment"][0]
+    assert "5000.00" in refused.json()["errors"]["cumulative_investment"][0]
     assert ProgressReport.objects.get(pk=may["id"]).status == "draft"
 
 
@@ -90,7 +90,7 @@ def test_each_funding_source_is_cumulative_too(api, project):
     )
     refused = api.post(REPORTS, shifted, format="json")
     assert refused.status_code == 400
-    assert "3000.00" in refused.json()["investment"][0]
+    assert "3000.00" in refused.json()["errors"]["investment"][0]
 
 
 def test_fund_allocations_appear_in_the_projects_funding_in_yuan_and_exactly_in_wan_yuan(api, project):

@@ -94,7 +94,7 @@ def test_bad_input_is_a_400_with_field_messages_and_nothing_is_saved(api, change
     history = ChangeRecord.objects.count()
     response = api.post("/api/v1/projects/", {**NEW_PROJECT, **change}, format="json")
     assert response.status_code == 400, response.content
-    assert field in response.json()
+    assert field in response.json()["errors"]
     assert not Project.objects.filter(code=NEW_PROJECT["code"]).exists()
     assert not FundingShare.objects.exists()
     assert ChangeRecord.objects.count() == history
@@ -109,9 +109,9 @@ def test_a_duplicate_code_is_a_400(api):
 
 def test_validation_messages_follow_the_users_language(api):
     response = api.post("/api/v1/projects/", {**NEW_PROJECT, "code": ""}, format="json", HTTP_ACCEPT_LANGUAGE="zh-hans")
-    assert response.json()["code"] == ["该字段不能为空。"]
+    assert response.json()["errors"]["code"] == ["该字段不能为空。"]
     response = api.post("/api/v1/projects/", {**NEW_PROJECT, "code": ""}, format="json", HTTP_ACCEPT_LANGUAGE="en")
-    assert response.json()["code"] == ["This field may not be blank."]
+    assert response.json()["errors"]["code"] == ["This field may not be blank."]
 
 
 def test_update_keeps_old_and_new_values_in_history(api):
@@ -187,7 +187,7 @@ def test_unknown_target_status_is_a_400(client_for, joint_office):
         f"/api/v1/projects/{project.id}/transition/", {"to": "done"}, format="json"
     )
     assert response.status_code == 400
-    assert "to" in response.json()
+    assert "to" in response.json()["errors"]
 
 
 # --- filters ---

@@ -60,7 +60,7 @@ def test_returning_needs_a_comment_and_allows_rework(client_for, sc_staff, joint
     report = ReportFactory(project=project, status="submitted", reported_by=sc_staff)
     office = client_for(joint_office)
     response = transition(office, report.id, "returned", "")
-    assert response.status_code == 400 and "comment" in response.json()
+    assert response.status_code == 400 and "comment" in response.json()["errors"]
     response = transition(office, report.id, "returned", "请补充照片")
     assert response.json()["status"] == "returned" and response.json()["review_comment"] == "请补充照片"
     sc = client_for(sc_staff)
@@ -75,7 +75,7 @@ def test_a_second_report_for_the_same_period_is_a_400(api, project):
     assert api.post("/api/v1/progress-reports/", report_payload(project), format="json").status_code == 201
     response = api.post("/api/v1/progress-reports/", report_payload(project), format="json")
     assert response.status_code == 400
-    assert "period" in response.json()
+    assert "period" in response.json()["errors"]
     assert ProgressReport.objects.filter(project=project).count() == 1
 
 
@@ -94,7 +94,7 @@ def test_bad_reports_are_400_with_field_messages_and_nothing_saved(api, project,
     history = ChangeRecord.objects.count()
     response = api.post("/api/v1/progress-reports/", report_payload(project, **change), format="json")
     assert response.status_code == 400, response.content
-    assert field in response.json()
+    assert field in response.json()["errors"]
     assert not ProgressReport.objects.exists()
     assert ChangeRecord.objects.count() == history
 
@@ -136,7 +136,7 @@ def test_photo_upload_and_refused_file_types(api, sc_staff, project):
     response = api.post(
         f"/api/v1/progress-reports/{report.id}/attachments/", {"kind": "document", "file": script}, format="multipart"
     )
-    assert response.status_code == 400 and "file" in response.json()
+    assert response.status_code == 400 and "file" in response.json()["errors"]
     pdf_as_photo = SimpleUploadedFile("plan.pdf", b"%PDF", content_type="application/pdf")
     response = api.post(
         f"/api/v1/progress-reports/{report.id}/attachments/",
@@ -153,7 +153,7 @@ def test_attachments_over_the_size_limit_are_refused(api, sc_staff, project, set
     response = api.post(
         f"/api/v1/progress-reports/{report.id}/attachments/", {"kind": "photo", "file": big}, format="multipart"
     )
-    assert response.status_code == 400 and "file" in response.json()
+    assert response.status_code == 400 and "file" in response.json()["errors"]
 
 
 @pytest.mark.parametrize(

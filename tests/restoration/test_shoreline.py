@@ -96,7 +96,7 @@ def test_a_province_keeps_its_own_segments_and_cannot_hand_them_over(client_for,
 def test_bad_segments_are_a_400_on_the_field(client_for, joint_office, change, field):
     response = client_for(joint_office).post(URL, segment(**change), format="json")
     assert response.status_code == 400, response.content
-    assert field in response.json()
+    assert field in response.json()["errors"]
     assert not ShorelineSegment.objects.exists()
 
 
@@ -107,7 +107,7 @@ def test_a_project_must_be_on_the_segments_corridor(client_for, joint_office):
     on_jialing.corridors.set(Corridor.objects.filter(slug="jialing"))
     client = client_for(joint_office)
     refused = client.post(URL, segment(project=on_min.code), format="json")
-    assert refused.status_code == 400 and "project" in refused.json()
+    assert refused.status_code == 400 and "project" in refused.json()["errors"]
     accepted = client.post(URL, segment(project=on_jialing.code), format="json")
     assert accepted.status_code == 201 and accepted.json()["project"]["code"] == on_jialing.code
 
@@ -116,7 +116,7 @@ def test_a_stretch_is_recorded_once_per_bank(client_for, joint_office):
     client = client_for(joint_office)
     assert client.post(URL, segment(), format="json").status_code == 201
     again = client.post(URL, segment(state="hardened"), format="json")
-    assert again.status_code == 400 and "geometry" in again.json()
+    assert again.status_code == 400 and "geometry" in again.json()["errors"]
     # The other bank, or a stretch that only touches the recorded one, is another stretch.
     assert client.post(URL, segment(bank="right"), format="json").status_code == 201
     onward = [JIALING[-1], [106.290, 29.984]]

@@ -5,6 +5,7 @@ request to another host fails the test (see conftest.py); screenshots go to var/
 
 import base64
 import datetime
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -25,6 +26,11 @@ PNG = base64.b64decode(
 )
 # The report task from My work to submitted: every click and every field filled (see below).
 REPORT_TASK_STEPS = 8
+
+
+def on_my_work(url) -> bool:
+    """For wait_for_url: the page is My work (a glob such as "**/" matches every page)."""
+    return urlsplit(url).path == "/"
 
 
 class Steps:
@@ -83,7 +89,7 @@ def sign_in(page, username):
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(PASSWORD)
     page.get_by_role("button", name="登录").click()
-    page.wait_for_url("**/")
+    page.wait_for_url(on_my_work)
 
 
 def test_report_review_and_plan_in_a_real_browser(scene, new_page, signed_in_page, screenshot, tmp_path):
@@ -113,7 +119,7 @@ def test_report_review_and_plan_in_a_real_browser(scene, new_page, signed_in_pag
     assert page.locator("[data-thumbs] img").count() == 1  # the thumbnail before sending
     screenshot(page, "03-report-form")
     steps.click(page.get_by_role("button", name="提交审核"))
-    page.wait_for_url("**/")
+    page.wait_for_url(on_my_work)
     assert "已提交审核" in page.locator(".messages").inner_text()
     print(f"report task: {steps.count} steps (clicks and fields filled)")
     assert steps.count == REPORT_TASK_STEPS
@@ -128,10 +134,12 @@ def test_report_review_and_plan_in_a_real_browser(scene, new_page, signed_in_pag
     reviewer.goto("/")
     reviewer.get_by_role("link", name="审核“嘉陵江岸线生态修复工程”2025-01 的报告").click()
     reviewer.wait_for_selector("#id_comment")
+    # The photo, served only to those who may see the report, has loaded.
+    reviewer.wait_for_function("() => [...document.querySelectorAll('.thumbs img')].every(i => i.complete)")
     assert reviewer.locator(".thumbs img").evaluate("img => img.naturalWidth") == 2
     screenshot(reviewer, "04-review")
     reviewer.get_by_role("button", name="通过").click()
-    reviewer.wait_for_url("**/")
+    reviewer.wait_for_url(on_my_work)
     assert "报告已通过" in reviewer.locator(".messages").inner_text()
     report.refresh_from_db()
     assert report.status == ReportStatus.ACCEPTED and report.reviewed_by == scene["cq"]
@@ -145,7 +153,7 @@ def test_report_review_and_plan_in_a_real_browser(scene, new_page, signed_in_pag
     office.get_by_label("会议", exact=True).select_option(str(scene["coming"].pk))
     screenshot(office, "05-plan-submit")
     office.get_by_role("button", name="提交计划").click()
-    office.wait_for_url("**/")
+    office.wait_for_url(on_my_work)
     plan = AnnualPlan.objects.get(pk=scene["plan"].pk)
     assert plan.status == PlanStatus.SUBMITTED and plan.meeting == scene["coming"]
 
@@ -164,6 +172,17 @@ def test_the_report_form_works_on_a_phone(scene, signed_in_page, screenshot):
     phone.wait_for_selector("#id_narrative")
     # Nothing wider than the screen: no sideways scrolling on a phone.
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    # A file dropped on the drop zone joins the chosen files, with a thumbnail.
+    phone.evaluate(
+        """() => {
+            const transfer = new DataTransfer();
+            transfer.items.add(new File(["%PDF-1.4"], "验收报告.pdf", {type: "application/pdf"}));
+            const zone = document.querySelector("[data-dropzone]");
+            zone.dispatchEvent(new DragEvent("drop", {dataTransfer: transfer, bubbles: true, cancelable: true}));
+        }"""
+    )
+    assert phone.locator("#id_files").evaluate("input => input.files.length") == 1
+    assert "验收报告.pdf" in phone.locator("[data-thumbs]").inner_text()
     # A refusal comes back beside its field with what was typed kept.
     phone.get_by_label("本期完成的工作").fill("保留我写的内容")
     phone.get_by_label("工程完成比例").fill("百分之十")
@@ -171,3 +190,38 @@ def test_the_report_form_works_on_a_phone(scene, signed_in_page, screenshot):
     phone.wait_for_selector("#percent_complete-error")
     assert phone.get_by_label("本期完成的工作").input_value() == "保留我写的内容"
     screenshot(phone, "07-report-form-phone-refused")
+
+
+def test_a_settlement_confirmed_and_an_action_updated_in_a_real_browser(signed_in_page, screenshot):
+    from projects.compensation import services as compensation
+    from tests.compensation.factories import AgreementFactory, SectionFactory, add_sample
+    from tests.conference.factories import ActionItemFactory
+
+    office = staff("office_settle", "joint-office", role=Role.JOINT_OFFICE)
+    sichuan = staff("sc_settle", "sc-natural-resources")
+    section = SectionFactory(name_zh="琼江跨界断面")
+    agreement = AgreementFactory(sections=[section], name_zh="琼江流域横向生态保护补偿协议")
+    add_sample(office, section, datetime.date(2023, 6, 1), nh3n="0.525")
+    compensation.settlement_compute(
+        instance=compensation.settlement_save(actor=office, data={"agreement": agreement, "period": "2023"})
+    )
+    ActionItemFactory(title="完成琼江岸线违建清理", responsible_organization=org("sc-natural-resources"))
+
+    page = signed_in_page(sichuan)
+    page.goto("/")
+    page.get_by_role("link", name="确认“琼江流域横向生态保护补偿协议”2023 结算").click()
+    assert "10,000,000.00" in page.locator(".amount").inner_text()
+    assert page.locator("ol li").count() >= 2  # the steps in words
+    screenshot(page, "08-settlement-confirm")
+    page.get_by_role("button", name="确认结算结果").click()
+    page.wait_for_load_state()
+    assert not page.locator(".form-errors").count(), page.locator(".form-errors").inner_text()
+    page.wait_for_url(on_my_work)
+    assert "已代表" in page.locator(".messages").inner_text()
+
+    page.get_by_role("link", name="完成琼江岸线违建清理").click()
+    page.get_by_label("已完成的工作").fill("已拆除违建 3 处，恢复岸线 0.4 公里。")
+    page.get_by_role("button", name="提交进展").click()
+    page.wait_for_selector(".messages")
+    assert "已拆除违建 3 处" in page.locator(".task-list").inner_text()
+    screenshot(page, "09-action-update")

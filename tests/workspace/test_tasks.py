@@ -28,7 +28,7 @@ from tests.conference.factories import (
 
 pytestmark = pytest.mark.django_db
 # Session and user, then one query per list on My work (see projects/workspace/waiting.py).
-MY_WORK_QUERIES = 11
+MY_WORK_QUERIES = 12
 
 PNG = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
@@ -279,3 +279,19 @@ def test_the_review_shows_what_fell_since_the_last_accepted_report(sc_staff, cq_
     assert "Compared with the accepted report for 2026-08." in html
     assert html.count('class="fell"') == 2  # the share done and the investment
     assert "上月比例填错" in html
+
+
+def test_another_province_opening_a_draft_reads_it_instead(sc_staff, gz_staff, shared_project):
+    signed_in(sc_staff).post(reverse("workspace:report-new"), {**report_form(shared_project), "save": "1"})
+    report = ProgressReport.objects.get()
+    assert report.status == ReportStatus.DRAFT
+    response = signed_in(gz_staff).get(reverse("workspace:report-edit", args=[report.pk]))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("workspace:report-review", args=[report.pk])
+
+
+def test_a_missing_page_is_a_workspace_page_in_the_users_language(sc_staff, settings):
+    settings.DEBUG = False
+    response = signed_in(sc_staff, "en").get("/tasks/reports/00000000-0000-0000-0000-000000000000/review/")
+    assert response.status_code == 404
+    assert "Page not found" in response.content.decode() and "Back to My work" in response.content.decode()

@@ -276,7 +276,11 @@ def report_attach(*, actor, report: ProgressReport, file, kind: str, title: str 
 
         def write(_current):
             attachment = ReportAttachment(
-                report=report, kind=kind, title=title or file.name, size=file.size or 0, uploaded_by=actor
+                report=report,
+                kind=kind,
+                title=(title or file.name)[: ReportAttachment._meta.get_field("title").max_length],
+                size=file.size or 0,
+                uploaded_by=actor,
             )
             attachment.file = file
             attachment.full_clean(exclude=["file"])

@@ -181,6 +181,9 @@ def report_edit(request, pk=None):
         report = get_object_or_404(
             visible(user, ProgressReport.objects.all()).select_related("project", "reported_by__organization"), pk=pk
         )
+        if not can(user, CHANGE, report):
+            messages.info(request, _("You can read this report but not change it."))
+            return redirect("workspace:report-review", pk=report.pk)
         if not report.is_editable:
             messages.info(
                 request, _("This report is %(status)s: nothing to change.") % {"status": report.get_status_display()}
