@@ -57,6 +57,7 @@ def test_staff_see_the_figure_pages_filter_the_map_and_switch_language(demo, sig
     page.get_by_label("行政区划").uncheck()  # a layer switched off and on again draws without an error
     page.get_by_label("行政区划").check()
     screenshot(page, "figures-map-zh")
+    page.wait_for_load_state("networkidle")
     page.get_by_label("廊道", exact=True).select_option("jialing")
     page.wait_for_url(re.compile(r"corridor=jialing"))
     page.wait_for_function(
@@ -67,6 +68,7 @@ def test_staff_see_the_figure_pages_filter_the_map_and_switch_language(demo, sig
     card = page.locator("#project-card")
     card.get_by_role("link", name="打开项目页面").wait_for()
     screenshot(page, "figures-map-filtered-zh")
+    page.wait_for_load_state("networkidle")  # no request cut off by the next page
 
     page.goto("/figures/map/?corridor=jialing&status=in_progress")
     assert page.get_by_label("廊道", exact=True).input_value() == "jialing"
@@ -106,3 +108,4 @@ def test_staff_see_the_figure_pages_filter_the_map_and_switch_language(demo, sig
     assert listed and all("In progress" in entry for entry in listed)
     assert len(listed) == len(set(listed)), "a shape loaded for two extents is listed once"
     screenshot(page, "figures-map-en")
+    page.wait_for_load_state("networkidle")

@@ -172,6 +172,17 @@ def test_the_report_form_works_on_a_phone(scene, signed_in_page, screenshot):
     phone.wait_for_selector("#id_narrative")
     # Nothing wider than the screen: no sideways scrolling on a phone.
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    # A file dropped on the drop zone joins the chosen files, with a thumbnail.
+    phone.evaluate(
+        """() => {
+            const transfer = new DataTransfer();
+            transfer.items.add(new File(["%PDF-1.4"], "验收报告.pdf", {type: "application/pdf"}));
+            const zone = document.querySelector("[data-dropzone]");
+            zone.dispatchEvent(new DragEvent("drop", {dataTransfer: transfer, bubbles: true, cancelable: true}));
+        }"""
+    )
+    assert phone.locator("#id_files").evaluate("input => input.files.length") == 1
+    assert "验收报告.pdf" in phone.locator("[data-thumbs]").inner_text()
     # A refusal comes back beside its field with what was typed kept.
     phone.get_by_label("本期完成的工作").fill("保留我写的内容")
     phone.get_by_label("工程完成比例").fill("百分之十")
