@@ -18,7 +18,9 @@ import json
 import re
 from fractions import Fraction
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from projects.compensation.choices import RuleKind, SettlementPeriod, Side
@@ -65,7 +67,15 @@ def _samples(section, start: datetime.date, end: datetime.date) -> list[dict]:
 
 
 def gather_inputs(agreement, period: str) -> dict:
-    """Everything the calculation uses, as plain JSON."""
+    """Everything the calculation uses, as plain JSON.
+
+    Gathered in the tracker's own language whatever the reader's: the parties' names are part of
+    the inputs, and their digest must not change when an English-speaking party confirms."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _gather_inputs(agreement, period)
+
+
+def _gather_inputs(agreement, period: str) -> dict:
     from django.db.models import Prefetch
 
     from projects.compensation.models import WaterSample

@@ -295,3 +295,18 @@ def test_a_missing_page_is_a_workspace_page_in_the_users_language(sc_staff, sett
     response = signed_in(sc_staff, "en").get("/tasks/reports/00000000-0000-0000-0000-000000000000/review/")
     assert response.status_code == 404
     assert "Page not found" in response.content.decode() and "Back to My work" in response.content.decode()
+
+
+def test_an_english_speaking_party_confirms_the_figures_computed_in_chinese(cq_staff, joint_office):
+    """The inputs' digest holds the parties' names: gathered in the reader's language, an English
+    reader's copy never matched the stored one and every confirmation was refused."""
+    section = SectionFactory()
+    agreement = AgreementFactory(sections=[section])
+    add_sample(joint_office, section, datetime.date(2023, 6, 1), nh3n="0.525")
+    settlement = compensation.settlement_compute(
+        instance=compensation.settlement_save(actor=joint_office, data={"agreement": agreement, "period": "2023"})
+    )
+    url = reverse("workspace:settlement-confirm", args=[settlement.pk])
+    assert signed_in(cq_staff, "en").post(url, {"version": settlement.version}).status_code == 302
+    settlement.refresh_from_db()
+    assert settlement.downstream_confirmed_by == cq_staff
