@@ -182,8 +182,10 @@ class SectionEvaluationSerializer(EvaluationPeriodSerializer):
 
 
 class ImportCountsSerializer(serializers.Serializer):
-    samples = serializers.IntegerField()
+    dry_run = serializers.BooleanField()
+    samples = serializers.IntegerField(help_text="Samples imported (or, on a dry run, that would be)")
     measurements = serializers.IntegerField()
+    unchanged = serializers.IntegerField(help_text="Samples already stored with the same measurements")
 
 
 # --- the fund ---

@@ -51,6 +51,11 @@ class Ref(serializers.RelatedField):
     def use_pk_only_optimization(self):
         return False
 
+    def fail(self, key, **kwargs):
+        # The messages name their values as gettext's tools check them (%(value)s); DRF's own
+        # ``fail`` fills {value} and would show the placeholder.
+        raise serializers.ValidationError(str(self.error_messages[key]) % kwargs, code=key)
+
     @property
     def brief(self):
         if getattr(self, "_brief", None) is None:

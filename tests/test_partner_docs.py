@@ -19,6 +19,9 @@ def test_every_example_in_the_partner_guide_runs(live_server, settings, tmp_path
     settings.WEBHOOK_ALLOW_PRIVATE = True  # the example's partner.example.org is not looked up
     partner = UserFactory(username="doc_partner", role=Role.PARTNER_SYSTEM, organization=org("joint-office"))
     (tmp_path / "write-token.txt").write_text(token_issue(actor=partner, user=partner, name="docs", scope="write")[1])
+    # A provincial office's own tool, for the import example (a partner system may not add projects).
+    staff = UserFactory(username="doc_sc_staff", role=Role.PROVINCIAL_STAFF, organization=org("sc-natural-resources"))
+    (tmp_path / "staff-token.txt").write_text(token_issue(actor=staff, user=staff, name="docs", scope="write")[1])
     (tmp_path / "docs").symlink_to(DOCS)
     env = {
         **os.environ,

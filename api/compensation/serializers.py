@@ -155,10 +155,6 @@ class WaterSampleSerializer(serializers.ModelSerializer):
         return str(WaterClass(obj.water_class).label) if obj.water_class else None
 
 
-class CsvUploadSerializer(serializers.Serializer):
-    file = UploadField()
-
-
 class SectionEvaluationQuerySerializer(serializers.Serializer):
     start = serializers.DateField()
     end = serializers.DateField()

@@ -6,7 +6,6 @@ queries whatever its size (pinned in tests/compensation/test_api_queries.py).
 """
 
 from django.db.models import Prefetch
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
@@ -17,6 +16,7 @@ from api import computed
 from api.compensation import filters, serializers
 from api.conditional import expected_version
 from api.geojson import GeoJSONMixin
+from api.imports import IMPORT_SCHEMA_PARAMETERS, ImportBodySerializer, rejected
 from api.parsers import DecimalJSONParser
 from api.viewsets import TrackedViewSet, TransitionMixin, transition_body
 from projects.compensation import selectors, services
@@ -98,23 +98,37 @@ class WaterSampleViewSet(ExactViewSet):
     delete_service = staticmethod(services.sample_delete)
 
     @extend_schema(
-        request={"multipart/form-data": serializers.CsvUploadSerializer},
-        responses={201: computed.ImportCountsSerializer},
+        request={"multipart/form-data": ImportBodySerializer},
+        parameters=IMPORT_SCHEMA_PARAMETERS,
+        responses={200: computed.ImportCountsSerializer, 201: computed.ImportCountsSerializer},
     )
     @action(detail=False, methods=["post"], url_path="upload")
     def upload(self, request):
-        """Bulk upload of a CSV of measurements (``section,sampled_on,parameter,value,unit``,
-        optional ``source,detection_limit,note``). All or nothing: a 400 lists every bad line."""
-        upload = serializers.CsvUploadSerializer(data=request.data)
+        """Bulk upload of a CSV or XLSX of measurements (``section,sampled_on,parameter,value,unit``,
+        optional ``source,detection_limit,note``). All or nothing: a 400 lists every bad line;
+        ``dry_run`` checks every line and saves nothing."""
+        return self._import(request)
+
+    def _import(self, request):
+        upload = ImportBodySerializer(data=request.data)
         upload.is_valid(raise_exception=True)
+        dry_run = upload.validated_data["dry_run"] or request.query_params.get("dry_run", "").lower() in ("true", "1")
         try:
-            counts = services.sample_import_csv(actor=request.user, file=upload.validated_data["file"])
+            counts = services.sample_import_csv(actor=request.user, file=upload.validated_data["file"], dry_run=dry_run)
         except services.ImportRejected as exc:
-            return Response(
-                {"detail": _("The file was not imported; nothing was saved."), "errors": exc.rows},
-                status=status.HTTP_400_BAD_REQUEST,
-            )
-        return Response(counts, status=status.HTTP_201_CREATED)
+            return rejected(exc)
+        return Response(counts, status=status.HTTP_200_OK if dry_run else status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request={"multipart/form-data": ImportBodySerializer},
+        parameters=IMPORT_SCHEMA_PARAMETERS,
+        responses={200: computed.ImportCountsSerializer, 201: computed.ImportCountsSerializer},
+    )
+    @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser, FormParser])
+    def import_file(self, request):
+        """Import a CSV or XLSX of measurements (the same columns as ``upload``), all or nothing;
+        ``dry_run`` checks every line and saves nothing. A 400 lists every bad line."""
+        return self._import(request)
 
 
 class SettlementRuleViewSet(ExactViewSet):

@@ -2,7 +2,7 @@
 
 import datetime
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from drf_spectacular.utils import extend_schema
 from rest_framework import parsers, status
 from rest_framework.decorators import action
@@ -10,6 +10,7 @@ from rest_framework.response import Response
 
 from api.computed import ReportComparisonSerializer
 from api.geojson import GeoJSONMixin
+from api.imports import ImportMixin, is_uuid
 from api.parsers import UploadParser
 from api.restoration import filters, serializers
 from api.viewsets import TrackedViewSet, TransitionMixin, transition_body
@@ -87,7 +88,7 @@ class IndicatorViewSet(TrackedViewSet):
         )
 
 
-class ProjectViewSet(GeoJSONMixin, TransitionMixin, TrackedViewSet):
+class ProjectViewSet(GeoJSONMixin, ImportMixin, TransitionMixin, TrackedViewSet):
     """Restoration projects. Status changes: ``POST …/transition/``."""
 
     queryset = Project.objects.for_api()
@@ -101,6 +102,13 @@ class ProjectViewSet(GeoJSONMixin, TransitionMixin, TrackedViewSet):
     delete_service = staticmethod(services.project_delete)
     transition_service = staticmethod(services.project_transition)
     transition_serializer = transition_body("ProjectTransitionSerializer", ProjectStatus)
+    import_rows_columns = {
+        "target:": ("targets", "indicator", "target_value"),
+        "funding:": ("funding", "source", "amount"),
+    }
+
+    def import_match(self, data):
+        return Q(code=data["code"]) if data.get("code") else None
 
     @extend_schema(responses=serializers.ProjectProgressSerializer)
     @action(detail=True, methods=["get"])
@@ -130,7 +138,7 @@ class ParticipationRequestViewSet(TransitionMixin, TrackedViewSet):
     transition_serializer = transition_body("ParticipationTransitionSerializer", ParticipationStatus)
 
 
-class ProgressReportViewSet(TransitionMixin, TrackedViewSet):
+class ProgressReportViewSet(ImportMixin, TransitionMixin, TrackedViewSet):
     """Progress reports (进展报告): drafted, then ``transition`` to submitted, accepted or returned."""
 
     queryset = ProgressReport.objects.select_related("project", "reported_by", "reviewed_by").prefetch_related(
@@ -156,6 +164,20 @@ class ProgressReportViewSet(TransitionMixin, TrackedViewSet):
 
     transition_service = staticmethod(services.report_transition)
     transition_serializer = transition_body("ReportTransitionSerializer", ReportStatus)
+    import_rows_columns = {
+        "value:": ("values", "indicator", "value"),
+        "investment:": ("investment", "source", "amount"),
+    }
+
+    def import_match(self, data):
+        # One report per project and period: the project by id or code.
+        project, period = str(data.get("project") or ""), data.get("period")
+        if not project or not period:
+            return None
+        named = Q(project__code=project)
+        if is_uuid(project):
+            named |= Q(project__pk=project)
+        return named & Q(period=period)
 
     @extend_schema(request=serializers.AttachmentUploadSerializer, responses={201: serializers.AttachmentSerializer})
     @action(detail=True, methods=["post"], parser_classes=[UploadParser, parsers.FormParser])

@@ -49,6 +49,7 @@ from projects.compensation.models import (
 from projects.compensation.services import settlements as settlement_services
 from projects.compensation.settlement import settlement_words
 from projects.core.admin_base import TrackedAdmin, TrackedInline, confirm_with_comment, run_all_or_nothing
+from projects.core.admin_imports import ImportAdminMixin
 
 
 def _transition_action(modeladmin, request, queryset, *, service, to, title, extra_fields=None):
@@ -114,8 +115,17 @@ class MeasurementInline(TrackedInline):
     service_field = "measurements"
 
 
+def _import_samples(request, file, dry_run):
+    return services.sample_import_csv(actor=request.user, file=file, dry_run=dry_run)
+
+
 @admin.register(WaterSample)
-class WaterSampleAdmin(TrackedAdmin):
+class WaterSampleAdmin(ImportAdminMixin, TrackedAdmin):
+    import_runner = staticmethod(_import_samples)
+    import_help = _(
+        "One measurement per row: section, sampled_on, parameter, value, unit, and optionally source, "
+        "detection_limit and note; the rows of a section, day and source make one sample."
+    )
     list_display = ("section", "sampled_on", "source", "water_class", "limiting_parameters")
     list_filter = ("section", "source", "water_class")
     date_hierarchy = "sampled_on"

@@ -12,6 +12,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from projects.core.admin_base import LogInline, TrackedAdmin, TrackedInline, confirm_with_comment
+from projects.core.admin_imports import ImportAdminMixin, api_import
 from projects.core.errors import DomainError
 from projects.core.models import Corridor, Organization, Province
 from projects.restoration import services
@@ -120,7 +121,13 @@ class ComplianceFilterForm(forms.Form):
 
 
 @admin.register(Project)
-class ProjectAdmin(TrackedAdmin):
+class ProjectAdmin(ImportAdminMixin, TrackedAdmin):
+    import_runner = staticmethod(api_import("api.restoration.views.ProjectViewSet"))
+    import_help = _(
+        "One project per row, matched by its code: code, name_zh, lead_organization, partner_organizations, "
+        "corridors, divisions, planned_start, planned_end, total_budget … (references by code or slug, several "
+        "separated by ;), target:<indicator> and funding:<source> columns; an export of the list imports back."
+    )
     list_display = (
         "code",
         "name_zh",
@@ -301,7 +308,13 @@ class AttachmentInline(TrackedInline):
 
 
 @admin.register(ProgressReport)
-class ProgressReportAdmin(TrackedAdmin):
+class ProgressReportAdmin(ImportAdminMixin, TrackedAdmin):
+    import_runner = staticmethod(api_import("api.restoration.views.ProgressReportViewSet"))
+    import_help = _(
+        "One report per row, matched by project and period: project (its code), period (2025-03 or 2025-Q1), "
+        "narrative, percent_complete, cumulative_investment, and value:<indicator> and "
+        "investment:<source> columns. Reports are imported as drafts."
+    )
     form = ProgressReportForm
     list_display = ("project", "period", "status", "percent_complete", "cumulative_investment", "reported_by")
     list_filter = ("status", "period_kind", "project__provinces", "project__corridors")

@@ -148,7 +148,7 @@ def test_csv_upload_creates_every_sample_with_its_class(client_for, sc_staff):
     section = SectionFactory()
     response = upload(client_for(sc_staff), CSV_GOOD.format(code=section.code))
     assert response.status_code == 201, response.json()
-    assert response.json() == {"samples": 2, "measurements": 12}
+    assert response.json() == {"dry_run": False, "samples": 2, "measurements": 12, "unchanged": 0}
     classes = dict(WaterSample.objects.values_list("sampled_on", "water_class"))
     assert classes == {datetime.date(2023, 1, 10): 2, datetime.date(2023, 2, 10): 3}
     tp = Measurement.objects.get(sample__sampled_on=datetime.date(2023, 1, 10), parameter="tp")

@@ -1,8 +1,6 @@
 """The bulk CSV import of water-quality samples: all or nothing, every bad line reported."""
 
-import csv
 import datetime
-import io
 from collections import defaultdict
 
 from django.core.exceptions import ValidationError
@@ -15,50 +13,49 @@ from projects.compensation.evaluation import load_limits
 from projects.compensation.models import MonitoringSection, WaterSample
 from projects.compensation.services.locks import settlements_covering
 from projects.compensation.services.water import (
+    _MEASUREMENT_FIELDS,
+    _stored_measurements,
     check_sample_date,
     clean_measurements,
     parameter_specs,
     sample_writer,
 )
+from projects.core.imports import ImportRejected, open_table
 from projects.core.services import tracked_save
 from projects.permissions import ADD, can
 
 IMPORTED = "compensation.watersample.imported"
 
 
-class ImportRejected(ValidationError):
-    """A bulk upload refused as a whole; ``rows`` lists every bad line with its reason."""
-
-    def __init__(self, rows: list[dict]):
-        self.rows = rows
-        super().__init__({"file": [_("Line %(line)s: %(reason)s") % row for row in rows]})
-
-
 CSV_COLUMNS = ("section", "sampled_on", "parameter", "value", "unit")
 
 
 def _read_rows(file):
-    try:
-        text = file.read().decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ImportRejected([{"line": 1, "reason": _("The file is not UTF-8 text.")}]) from None
-    reader = csv.DictReader(io.StringIO(text))
-    header = [name.strip() for name in (reader.fieldnames or [])]
+    header, rows = open_table(file)
     missing_columns = [name for name in CSV_COLUMNS if name not in header]
     if missing_columns:
         raise ImportRejected(
             [{"line": 1, "reason": _("Missing columns: %(names)s.") % {"names": ", ".join(missing_columns)}}]
         )
-    return reader
+    return rows
 
 
-def sample_import_csv(*, actor, file) -> dict:
-    """Import a CSV of measurements, one per line (``section,sampled_on,parameter,value,unit``
+def _same_measurements(sample: WaterSample, cleaned: list[dict]) -> bool:
+    def key(row):
+        return (row["parameter"], *(row.get(name) for name in _MEASUREMENT_FIELDS))
+
+    return sorted(map(key, _stored_measurements(sample))) == sorted(map(key, cleaned))
+
+
+def sample_import_csv(*, actor, file, dry_run: bool = False) -> dict:
+    """Import a CSV or XLSX of measurements, one per line (``section,sampled_on,parameter,value,unit``
     plus optional ``source,detection_limit,note``), grouped into samples by section, date and
     source. All or nothing: any bad line refuses the whole file, listing every bad line.
 
     Each sample is written by the same service as one sent alone, with the event
-    ``compensation.watersample.imported`` in its history.
+    ``compensation.watersample.imported`` in its history. A sample already stored with the same
+    measurements is left as it is (``unchanged``: the same file imported again changes nothing);
+    a dry run checks and writes everything, then rolls it back.
     """
     reader = _read_rows(file)
     sections = {s.code: s for s in MonitoringSection.objects.prefetch_related("responsible_organizations")}
@@ -66,8 +63,7 @@ def sample_import_csv(*, actor, file) -> dict:
     rows: list[dict] = []
     groups: dict[tuple, list] = defaultdict(list)
     rejected: set[tuple] = set()
-    for number, raw in enumerate(reader, start=2):
-        row = {(key or "").strip(): (value or "").strip() for key, value in raw.items() if isinstance(value, str)}
+    for number, row in reader:
         problems = []
         section = sections.get(row.get("section"))
         if section is None:
@@ -107,19 +103,31 @@ def sample_import_csv(*, actor, file) -> dict:
         groups[(section.code, day, source)].append((number, measurement, row.get("note", "")))
     if not rows and not groups:
         rows.append({"line": 1, "reason": _("The file holds no measurements.")})
-    existing = set()
+    existing = {}
     if groups:
         condition = Q()
         for code, day, source in groups:
             condition |= Q(section__code=code, sampled_on=day, source=source)
-        existing = set(WaterSample.objects.filter(condition).values_list("section__code", "sampled_on", "source"))
+        stored = WaterSample.objects.filter(condition).select_related("section").prefetch_related("measurements")
+        existing = {(s.section.code, s.sampled_on, s.source): s for s in stored}
     planned = []
+    unchanged = 0
     for (code, day, source), items in groups.items():
         if (code, day, source) in rejected:
             continue
         first_line = items[0][0]
         section = sections[code]
+        measurements = [m for _n, m, _t in items]
         if (code, day, source) in existing:
+            try:
+                cleaned = clean_measurements(
+                    waterbody=section.waterbody, source=source, measurements=measurements, specs=specs
+                )
+            except ValidationError:
+                cleaned = None
+            if cleaned is not None and _same_measurements(existing[(code, day, source)], cleaned):
+                unchanged += 1
+                continue
             rows.append(
                 {
                     "line": first_line,
@@ -127,7 +135,6 @@ def sample_import_csv(*, actor, file) -> dict:
                 }
             )
             continue
-        measurements = [m for _n, m, _t in items]
         try:
             clean_measurements(waterbody=section.waterbody, source=source, measurements=measurements, specs=specs)
         except ValidationError as exc:
@@ -160,4 +167,11 @@ def sample_import_csv(*, actor, file) -> dict:
             tracked_save(
                 actor=actor, instance=None, write=sample_writer(data, table=table, specs=specs), event=IMPORTED
             )
-    return {"samples": len(planned), "measurements": sum(len(data["measurements"]) for data in planned)}
+        if dry_run:
+            transaction.set_rollback(True)
+    return {
+        "dry_run": dry_run,
+        "samples": len(planned),
+        "measurements": sum(len(data["measurements"]) for data in planned),
+        "unchanged": unchanged,
+    }

@@ -1,0 +1,195 @@
+"""``POST …/import/`` (multipart ``file``, ``?dry_run=true``): rows of a CSV or XLSX file written
+through the resource's own serializer (input checks) and service (rules, history), all or nothing
+(``projects.core.imports.run_import``). The admin's import pages use the same code.
+
+Columns are the fields of the resource's representation, by name (``code``, ``lead_organization``
+…) or by the header its export shows in the reader's language; a reference by id, code or slug,
+several separated by ``;``; rows kept under the record as one column each
+(``value:<indicator>``, ``target:<indicator>``, ``funding:<source>``, ``investment:<source>``).
+Empty cells send nothing. A row is matched to a stored record by its ``id`` or natural key.
+"""
+
+import json
+import re
+import uuid
+
+from django.db.models import Q
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import parsers, serializers, status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from api.tabular import columns_for
+from projects.core.imports import CREATED, UNCHANGED, UPDATED, ImportRejected, read_table, run_import
+
+_SEPARATORS = re.compile(r"[;；]")
+_TRUE = {"true", "1", "yes", "y", "是"}
+_FALSE = {"false", "0", "no", "n", "否"}
+
+
+class ImportBodySerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="CSV (UTF-8) or XLSX; the first row names the columns")
+    dry_run = serializers.BooleanField(default=False, help_text="Check every row and save nothing")
+
+
+class ImportResultSerializer(serializers.Serializer):
+    dry_run = serializers.BooleanField()
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+
+
+class ImportErrorSerializer(serializers.Serializer):
+    line = serializers.IntegerField()
+    reason = serializers.CharField()
+
+
+class ImportRejectedSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    errors = ImportErrorSerializer(many=True)
+
+
+IMPORT_SCHEMA_PARAMETERS = [
+    OpenApiParameter("dry_run", OpenApiTypes.BOOL, description="Check every row and save nothing", required=False)
+]
+IMPORT_SCHEMA = extend_schema(
+    request={"multipart/form-data": ImportBodySerializer},
+    parameters=IMPORT_SCHEMA_PARAMETERS,
+    responses={
+        200: OpenApiResponse(ImportResultSerializer, description="Dry run: what the import would do"),
+        201: OpenApiResponse(ImportResultSerializer, description="Imported"),
+        400: OpenApiResponse(ImportRejectedSerializer, description="Nothing saved: every bad line with its reason"),
+    },
+)
+
+
+def _normalized(value):
+    """A representation compared regardless of the order of its rows."""
+    if isinstance(value, list):
+        return sorted(json.dumps(_normalized(v), sort_keys=True, default=str) for v in value)
+    if isinstance(value, dict):
+        return {key: _normalized(item) for key, item in value.items()}
+    return value
+
+
+class ImportMixin:
+    """``import/`` on a resource written by its ``save_service``."""
+
+    # Rows kept under the record: column prefix → (field, key field, value field).
+    import_rows_columns: dict[str, tuple[str, str, str]] = {}
+
+    def import_match(self, data: dict) -> Q | None:
+        """The stored record a row names by its natural key (None: a new record)."""
+        return None
+
+    def _header_map(self, serializer) -> dict[str, str]:
+        writable = {name for name, field in serializer.fields.items() if not field.read_only}
+        mapping = {name: name for name in writable}
+        for column in columns_for(serializer):
+            if column.key in writable and column.kind != "names":
+                mapping.setdefault(column.label, column.key)
+        return mapping
+
+    def import_data(self, serializer, mapping: dict, row: dict) -> dict:
+        data: dict = {}
+        for header, text in row.items():
+            if text == "":
+                continue
+            prefix = next((p for p in self.import_rows_columns if header.startswith(p)), None)
+            if prefix is not None:
+                field, key, value = self.import_rows_columns[prefix]
+                data.setdefault(field, []).append({key: header[len(prefix) :].strip(), value: text})
+                continue
+            name = mapping.get(header.strip())
+            if name is None:
+                continue  # read-only columns of an export (status, version …) are left alone
+            field = serializer.fields[name]
+            if isinstance(field, (serializers.ManyRelatedField, serializers.ListSerializer)):
+                data[name] = [part.strip() for part in _SEPARATORS.split(text) if part.strip()]
+            elif isinstance(field, serializers.ChoiceField):
+                labels = {str(label): key for key, label in field.choices.items()}
+                data[name] = labels.get(text, text)
+            elif isinstance(field, serializers.BooleanField):
+                data[name] = True if text.lower() in _TRUE else False if text.lower() in _FALSE else text
+            elif name == "geometry" or isinstance(field, serializers.JSONField):
+                data[name] = json.loads(text) if text.startswith("{") else text
+            else:
+                data[name] = text
+        return data
+
+    def _unchanged(self, serializer, instance, validated: dict) -> bool:
+        current = type(serializer)(instance, context=serializer.context).data
+        try:
+            return all(
+                _normalized(serializer.fields[key].to_representation(value)) == _normalized(current.get(key))
+                for key, value in validated.items()
+            )
+        except (AttributeError, KeyError, TypeError):
+            return False
+
+    def import_table(self, table, user, *, dry_run: bool) -> dict:
+        context = self.get_serializer_context()
+        mapping = self._header_map(self.get_serializer_class()(context=context))
+
+        def rows():
+            for line, row in table:
+
+                def apply(row=row):
+                    serializer = self.get_serializer_class()(context=context)
+                    data = self.import_data(serializer, mapping, row)
+                    match = self.import_match(data)
+                    if data.get("id"):
+                        with_id = Q(pk=data["id"]) if is_uuid(data["id"]) else Q(pk__in=[])
+                        match = with_id
+                    instance = self.get_queryset().filter(match).first() if match is not None else None
+                    serializer = self.get_serializer_class()(
+                        instance, data=data, partial=instance is not None, context=context
+                    )
+                    serializer.is_valid(raise_exception=True)
+                    validated = self.service_data(serializer)
+                    if instance is not None and self._unchanged(serializer, instance, validated):
+                        return UNCHANGED
+                    saved = self.get_save_service()(actor=user, instance=instance, data=validated)
+                    if instance is None:
+                        return CREATED
+                    return UPDATED if saved.version != instance.version else UNCHANGED
+
+                yield line, apply
+
+        return run_import(rows(), dry_run=dry_run)
+
+    @IMPORT_SCHEMA
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="import",
+        parser_classes=[parsers.MultiPartParser, parsers.FormParser],
+    )
+    def import_file(self, request):
+        """Import a CSV or XLSX file, all or nothing; ``dry_run`` checks every row and saves nothing.
+        A 400 lists every bad line with its reason."""
+        body = ImportBodySerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        dry_run = body.validated_data["dry_run"] or request.query_params.get("dry_run", "").lower() in _TRUE
+        try:
+            result = self.import_table(read_table(body.validated_data["file"]), request.user, dry_run=dry_run)
+        except ImportRejected as exc:
+            return rejected(exc)
+        return Response(result, status=status.HTTP_200_OK if dry_run else status.HTTP_201_CREATED)
+
+
+def rejected(exc: ImportRejected) -> Response:
+    return Response(
+        {"detail": _("The file was not imported; nothing was saved."), "errors": exc.rows},
+        status=status.HTTP_400_BAD_REQUEST,
+    )
+
+
+def is_uuid(text) -> bool:
+    try:
+        uuid.UUID(str(text))
+    except ValueError:
+        return False
+    return True
