@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from api import computed
 from api.compensation import filters, serializers
 from api.conditional import expected_version
+from api.exceptions import error_body
 from api.parsers import DecimalJSONParser
 from api.viewsets import TrackedViewSet, TransitionMixin, transition_body
 from projects.compensation import selectors, services
@@ -108,10 +109,11 @@ class WaterSampleViewSet(ExactViewSet):
         try:
             counts = services.sample_import_csv(actor=request.user, file=upload.validated_data["file"])
         except services.ImportRejected as exc:
-            return Response(
-                {"detail": _("The file was not imported; nothing was saved."), "errors": exc.rows},
-                status=status.HTTP_400_BAD_REQUEST,
+            # The bad lines are the messages of the field "file", each with its line number.
+            body = error_body(
+                400, _("The file was not imported; nothing was saved."), "import_rejected", {"file": exc.rows}
             )
+            return Response(body, status=status.HTTP_400_BAD_REQUEST)
         return Response(counts, status=status.HTTP_201_CREATED)
 
 

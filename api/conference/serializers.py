@@ -274,7 +274,7 @@ class AnnualPlanSerializer(ModelSerializer):
     display_title = serializers.CharField(read_only=True)
     meeting = MeetingRef(read_only=True, help_text="The meeting it was last submitted to.")
     item_count = serializers.IntegerField(read_only=True)
-    planned_investment = serializers.DecimalField(max_digits=18, decimal_places=2, read_only=True)
+    planned_investment = serializers.DecimalField(max_digits=18, decimal_places=2, read_only=True, allow_null=True)
     expert_reviews = BriefReviewSerializer(source="visible_reviews", many=True, read_only=True)
     amendments = PlanAmendmentSerializer(many=True, read_only=True)
     transitions = PlanTransitionRecordSerializer(many=True, read_only=True)
