@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export VENV PORT
 
-.PHONY: help setup db demo run test lint format messages bench clean
+.PHONY: help setup db demo run test fuzz lint format messages bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -35,6 +35,9 @@ run: demo ## Serve on 127.0.0.1:$(PORT) with a Celery worker and beat
 test: setup ## Run the whole test suite
 	bin/ensure-system-deps gettext chromium
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+fuzz: setup ## Fuzz every API operation deeper than make test (FUZZ_EXAMPLES, default 50)
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-50} $(PY) -m pytest tests/test_fuzz.py $(PYTEST_ARGS)
 
 lint: setup ## ruff (lint and format check) and models without a migration
 	$(VENV)/bin/ruff check .

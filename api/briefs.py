@@ -43,7 +43,9 @@ class BriefKeyAreaSerializer(serializers.ModelSerializer):
 
 
 class BriefOrganizationSerializer(serializers.ModelSerializer):
-    province = serializers.SlugRelatedField(slug_field="code", read_only=True, help_text="GB/T 2260 code")
+    province = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True, help_text="GB/T 2260 code (none for the joint office)"
+    )
 
     class Meta:
         model = Organization

@@ -40,7 +40,7 @@ class Ref(serializers.RelatedField):
     """A reference written as id, code or slug (or ``{"id": …}``) and read as a brief object."""
 
     default_error_messages = {
-        "does_not_exist": _("No record matches “{value}”."),
+        "does_not_exist": _("No record matches “%(value)s”."),
         "incorrect_type": _("Give the id, code or slug of the record (or an object with one of them)."),
     }
 

@@ -21,6 +21,7 @@ from rest_framework import parsers, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from api.exceptions import error_body
 from api.tabular import columns_for
 from projects.core.imports import CREATED, UNCHANGED, UPDATED, ImportRejected, read_table, run_import
 
@@ -181,10 +182,9 @@ class ImportMixin:
 
 
 def rejected(exc: ImportRejected) -> Response:
-    return Response(
-        {"detail": _("The file was not imported; nothing was saved."), "errors": exc.rows},
-        status=status.HTTP_400_BAD_REQUEST,
-    )
+    """The one error shape; the bad lines are the messages of the field "file", each with its line."""
+    body = error_body(400, _("The file was not imported; nothing was saved."), "import_rejected", {"file": exc.rows})
+    return Response(body, status=status.HTTP_400_BAD_REQUEST)
 
 
 def is_uuid(text) -> bool:

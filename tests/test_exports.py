@@ -85,7 +85,7 @@ def test_a_list_without_geometry_refuses_geojson_and_any_list_exports(api):
     refused = api.get("/api/v1/organizations/export/", {"format": "geojson"}, HTTP_ACCEPT_LANGUAGE="en")
     assert refused.status_code == 400
     assert refused["Content-Type"] == "application/json"
-    assert "no geometry" in refused.json()["format"][0]
+    assert "no geometry" in refused.json()["errors"]["format"][0]
     rows = list(csv.reader(io.StringIO(_body(api.get("/api/v1/organizations/export/")).decode("utf-8-sig"))))
     assert len(rows) > 3
 

@@ -65,7 +65,7 @@ def test_a_bad_bbox_is_a_400_naming_the_parameter(api, bbox):
     response = api.get("/api/v1/projects/", {"format": "geojson", "bbox": bbox}, HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 400
     assert response["Content-Type"] == "application/json"
-    assert "west,south,east,north" in response.json()["bbox"][0]
+    assert "west,south,east,north" in response.json()["errors"]["bbox"][0]
 
 
 def test_geojson_goes_through_the_permission_rule(api, placed_projects, monkeypatch):

@@ -170,3 +170,15 @@ def test_anonymous_callers_get_the_shape_with_a_401(anonymous_client):
         "code": "not_authenticated",
         "errors": {},
     }
+
+
+@pytest.mark.parametrize(
+    "geometry", [{"type": "MultiPolygon", "coordinates": []}, {"type": "LineString", "coordinates": []}]
+)
+def test_an_empty_geometry_is_a_400_on_the_field(client_for, sc_staff, geometry):
+    from tests.restoration.factories import ProjectFactory
+
+    url = f"/api/v1/projects/{ProjectFactory().pk}/"
+    response = client_for(sc_staff).patch(url, {"geometry": geometry}, format="json", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400
+    assert field_errors(response).get("geometry") == ["The geometry has no coordinates."], response.json()

@@ -87,9 +87,11 @@ def test_every_bad_row_is_listed_with_its_line_and_nothing_is_saved(api):
     assert response.status_code == 400
     body = response.json()
     assert body["detail"] == "The file was not imported; nothing was saved."
-    assert [error["line"] for error in body["errors"]] == [4, 5]
-    assert "lead_organization" in body["errors"][0]["reason"] and "nobody" in body["errors"][0]["reason"]
-    assert "planned_start" in body["errors"][1]["reason"]
+    assert [error["line"] for error in body["errors"]["file"]] == [4, 5]
+    assert (
+        "lead_organization" in body["errors"]["file"][0]["reason"] and "nobody" in body["errors"]["file"][0]["reason"]
+    )
+    assert "planned_start" in body["errors"]["file"][1]["reason"]
     assert not Project.objects.filter(code__startswith="SC-2026").exists()
     chinese = send(api, "projects", text, HTTP_ACCEPT_LANGUAGE="zh-hans").json()
     assert chinese["detail"] != body["detail"]

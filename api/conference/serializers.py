@@ -276,7 +276,7 @@ class AnnualPlanSerializer(ModelSerializer):
     meeting = MeetingRef(read_only=True, help_text="The meeting it was last submitted to.")
     item_count = serializers.IntegerField(read_only=True, label=_("Number of items"))
     planned_investment = serializers.DecimalField(
-        max_digits=18, decimal_places=2, read_only=True, label=_("Planned investment (10,000 CNY)")
+        max_digits=18, decimal_places=2, read_only=True, allow_null=True, label=_("Planned investment (10,000 CNY)")
     )
     expert_reviews = BriefReviewSerializer(source="visible_reviews", many=True, read_only=True)
     amendments = PlanAmendmentSerializer(many=True, read_only=True)

@@ -105,6 +105,8 @@ def validate_geometry(geometry) -> None:
     """Refuse invalid or out-of-range geometries before they reach the database."""
     if geometry is None:
         return
+    if geometry.empty:  # an empty geometry has no extent
+        raise ValidationError(_("The geometry has no coordinates."), code="empty_geometry")
     if geometry.srid not in (None, 4326):
         raise ValidationError(_("Geometries must be in WGS 84 (EPSG:4326)."), code="srid")
     if not geometry.valid:

@@ -161,7 +161,7 @@ def test_the_periods_samples_are_frozen_through_every_face(locked, client_for, j
     upload = client_for(sc_staff).post(
         f"{SAMPLES}upload/", {"file": SimpleUploadedFile("s.csv", text.encode())}, format="multipart"
     )
-    assert upload.status_code == 400 and upload.json()["errors"][0]["line"] == 2
+    assert upload.status_code == 400 and upload.json()["errors"]["file"][0]["line"] == 2
     with pytest.raises(DomainError):
         services.sample_save(actor=joint_office, instance=sample, data={"measurements": measurements(nh3n="1.9")})
     admin = admin_client(joint_office)

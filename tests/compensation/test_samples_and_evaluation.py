@@ -40,7 +40,7 @@ def test_a_csv_line_dated_in_the_future_is_reported(client_for, sc_staff):
     file = SimpleUploadedFile("samples.csv", text.encode(), content_type="text/csv")
     response = client_for(sc_staff).post(f"{SAMPLES}upload/", {"file": file}, format="multipart")
     assert response.status_code == 400
-    assert response.json()["errors"][0]["line"] == 2
+    assert response.json()["errors"]["file"][0]["line"] == 2
     assert not WaterSample.objects.exists()
 
 

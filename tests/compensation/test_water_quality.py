@@ -163,7 +163,8 @@ def test_csv_upload_is_all_or_nothing_and_reports_every_bad_line(client_for, sc_
     lines.append("nowhere,2023-13-01,do,7,mg/L")  # line 14: unknown section and bad date
     response = upload(client_for(sc_staff), "\n".join(lines) + "\n")
     assert response.status_code == 400
-    errors = response.json()["errors"]
+    assert response.json()["code"] == "import_rejected"
+    errors = response.json()["errors"]["file"]
     assert [e["line"] for e in errors] == [4, 9, 14]
     assert all(e["reason"] for e in errors)
     assert WaterSample.objects.count() == 0
@@ -174,14 +175,14 @@ def test_csv_upload_reports_an_incomplete_sample_at_its_first_line(client_for, s
     text = "\n".join(CSV_GOOD.format(code=section.code).splitlines()[:4]) + "\n"
     response = upload(client_for(sc_staff), text)
     assert response.status_code == 400
-    assert response.json()["errors"][0]["line"] == 2
+    assert response.json()["errors"]["file"][0]["line"] == 2
     assert WaterSample.objects.count() == 0
 
 
 def test_csv_upload_without_the_required_columns_is_refused(client_for, sc_staff):
     response = upload(client_for(sc_staff), "section,date\nx,2023-01-01\n")
     assert response.status_code == 400
-    assert response.json()["errors"][0]["line"] == 1
+    assert response.json()["errors"]["file"][0]["line"] == 1
 
 
 def test_section_period_class_is_the_class_of_the_annual_mean_with_its_limiting_parameter(client_for, joint_office):
