@@ -8,6 +8,7 @@ import datetime
 from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import expect
 
 from projects.conference.choices import MeetingStatus, PlanStatus
 from projects.conference.models import AnnualPlan
@@ -135,7 +136,7 @@ def test_report_review_and_plan_in_a_real_browser(scene, new_page, signed_in_pag
     reviewer.get_by_role("link", name="审核“嘉陵江岸线生态修复工程”2025-01 的报告").click()
     reviewer.wait_for_selector("#id_comment")
     # The photo, served only to those who may see the report, has loaded.
-    reviewer.wait_for_function("() => [...document.querySelectorAll('.thumbs img')].every(i => i.complete)")
+    expect(reviewer.locator(".thumbs img")).to_have_js_property("complete", True)
     assert reviewer.locator(".thumbs img").evaluate("img => img.naturalWidth") == 2
     screenshot(reviewer, "04-review")
     reviewer.get_by_role("button", name="通过").click()
@@ -159,11 +160,12 @@ def test_report_review_and_plan_in_a_real_browser(scene, new_page, signed_in_pag
 
     # The language switch: English, then back to Chinese.
     office.get_by_label("语言").select_option("en")
-    office.wait_for_function("document.documentElement.lang === 'en'")
+    # Under the tracker's CSP (no eval) a wait is a locator, not a string of script.
+    office.locator("html[lang='en']").wait_for(state="attached")
     assert office.get_by_role("heading", level=1).inner_text() == "My work"
     screenshot(office, "06-my-work-english")
     office.get_by_label("Language").select_option("zh-hans")
-    office.wait_for_function("document.documentElement.lang === 'zh-Hans'")
+    office.locator("html[lang='zh-Hans']").wait_for(state="attached")
 
 
 def test_the_report_form_works_on_a_phone(scene, signed_in_page, screenshot):

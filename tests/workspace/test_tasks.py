@@ -220,9 +220,11 @@ def test_the_joint_office_submits_a_plan_to_a_planned_meeting_only(joint_office)
     PlanItemFactory(plan=plan)
     held = MeetingFactory(date=datetime.date(2023, 3, 1), status=MeetingStatus.HELD)
     coming = MeetingFactory(date=datetime.date(2027, 3, 1), status=MeetingStatus.PLANNED)
+    too_late = MeetingFactory(date=datetime.date(2030, 3, 1), status=MeetingStatus.PLANNED)
     url = reverse("workspace:plan-submit", args=[plan.pk])
     page = signed_in(joint_office).get(url).content.decode()
-    assert f'value="{coming.pk}"' in page and f'value="{held.pk}"' not in page
+    assert f'value="{coming.pk}"' in page
+    assert f'value="{held.pk}"' not in page and f'value="{too_late.pk}"' not in page
     refused = signed_in(joint_office).post(url, {"meeting": str(held.pk)})
     assert refused.status_code == 400 and 'id="meeting-error"' in refused.content.decode()
     assert signed_in(joint_office).post(url, {"meeting": str(coming.pk)}).status_code == 302

@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -27,6 +28,7 @@ from projects.conference.choices import MeetingStatus, PlanStatus
 from projects.conference.models import ActionItem, AnnualPlan, Meeting
 from projects.conference.rules import REPORT
 from projects.conference.services import action_item_report, plan_transition
+from projects.conference.services.plans import check_meeting_for
 from projects.core.errors import DomainError
 from projects.core.validators import PHOTO_EXTENSIONS
 from projects.permissions import CHANGE, TRANSITION, can, visible
@@ -326,16 +328,31 @@ def report_review(request, pk):
 # --- Annual plan: submit to a meeting ---------------------------------------------------------
 
 
+def _candidate_meetings(user, plan):
+    # Meetings still to be held, and the held one that returned this plan (to take it back).
+    returned_to = Q(pk=plan.meeting_id) if plan.status == PlanStatus.RETURNED and plan.meeting_id else Q(pk__in=[])
+    return (
+        visible(user, Meeting.objects.filter(Q(status=MeetingStatus.PLANNED) | returned_to))
+        .select_related("host_province")
+        .order_by("date", "sequence_no")
+    )
+
+
+def _meeting_allowed(plan, meeting) -> bool:
+    """The plan service's own rule on which meeting a plan may go to."""
+    try:
+        check_meeting_for(plan, meeting)
+    except REFUSED:
+        return False
+    return True
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def plan_submit(request, pk):
     user = request.user
     plan = get_object_or_404(visible(user, AnnualPlan.objects.select_related("meeting")), pk=pk)
-    meetings = list(
-        visible(user, Meeting.objects.filter(status=MeetingStatus.PLANNED))
-        .select_related("host_province")
-        .order_by("date")
-    )
+    meetings = [meeting for meeting in _candidate_meetings(user, plan) if _meeting_allowed(plan, meeting)]
     may_submit = plan.status in (PlanStatus.DRAFT, PlanStatus.RETURNED) and can(user, TRANSITION, plan)
     errors: dict = {}
     chosen = request.POST.get("meeting", "")
