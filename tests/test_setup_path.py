@@ -114,8 +114,9 @@ def test_make_run_from_a_fresh_clone_serves_the_demo_and_a_second_run_keeps_data
     with MakeRun(clone, port) as first:
         status, body = _get(f"{base}/healthz")
         health = json.loads(body)
-        assert health["database"]["vendor"] == "sqlite"  # the embedded SpatiaLite default
-        assert health["broker"]["ok"] is True
+        # Anonymous callers see only the state; the details are for staff (the embedded SpatiaLite
+        # default is checked by its file below).
+        assert health == {"status": "ok", "database": {"ok": True}, "broker": {"ok": True}}
         assert "demo-password" not in first.output()
         assert "sc_staff" in first.output() and "tracker-demo" in first.output()
         status, body = _get(f"{base}/admin/login/")

@@ -353,6 +353,8 @@ SPECTACULAR_SETTINGS = {
         "AttachmentKindEnum": "projects.restoration.choices.AttachmentKind",
         "ParticipationKindEnum": "projects.restoration.choices.ParticipationKind",
         "ParticipationStatusEnum": "projects.restoration.choices.ParticipationStatus",
+        "AcceptanceStatusEnum": "projects.restoration.choices.AcceptanceStatus",
+        "RectificationStatusEnum": "projects.restoration.choices.RectificationStatus",
         "AgreementStatusEnum": "projects.compensation.choices.AgreementStatus",
         "SettlementStatusEnum": "projects.compensation.choices.SettlementStatus",
         "StandardStatusEnum": "projects.compensation.choices.StandardStatus",

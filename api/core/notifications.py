@@ -40,6 +40,7 @@ class NotificationViewSet(TrackedReadOnlyViewSet):
 
     queryset = Notification.objects.all()
     serializer_class = NotificationSerializer
+    in_changes_feed = False  # personal, not a shared record: never in the feed or webhooks
     filterset_class = NotificationFilter
     ordering_fields = ["created_at"]
     ordering = ["-created_at", "-id"]

@@ -411,6 +411,7 @@ def _history_rows(project_rows: list[dict], batch: Batch) -> None:
                 "actor_id": None,
                 "actor_name": "",
                 "request_id": "",
+                "client_request_id": "",
                 "action": "create",
                 "event": "restoration.project.created",
                 "content_type_id": content_type.pk,
