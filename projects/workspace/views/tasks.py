@@ -23,7 +23,7 @@ from django.views.decorators.http import require_http_methods
 from projects.compensation.choices import SettlementStatus, Side
 from projects.compensation.models import Settlement
 from projects.compensation.services import settlement_transition
-from projects.compensation.settlement import describe_step
+from projects.compensation.settlement import settlement_words
 from projects.conference.choices import MeetingStatus, PlanStatus
 from projects.conference.models import ActionItem, AnnualPlan, Meeting
 from projects.conference.rules import REPORT
@@ -465,7 +465,8 @@ def settlement_confirm(request, pk):
             "payer_name": agreement.party_name(settlement.payer) if settlement.payer else "",
             "payee_name": agreement.party_name(settlement.payee) if settlement.payer else "",
             "amount": money(settlement.amount),
-            "steps": [describe_step(step) for step in settlement.steps or []],
+            # The same words the admin shows: amounts with thousands separators.
+            "steps": settlement_words(settlement)["steps"],
             "sections": inputs.get("sections", []),
             "period": inputs.get("period", {}),
             "parties": parties,
