@@ -4,7 +4,7 @@ Agreements, settlement rules, the GB 3838 tables, product types and funds have n
 their own: they are reference data only the joint office and administrators change.
 """
 
-from projects.compensation.choices import SettlementStatus
+from projects.compensation.choices import SampleSource, SettlementStatus
 from projects.compensation.models.standards import ISSUER_PROVINCE
 from projects.core.choices import Role
 from projects.permissions import ADD, CHANGE, DELETE, TRANSITION, VIEW, is_provincial_staff, rule_for
@@ -28,8 +28,12 @@ def water_samples(user, action, sample) -> bool:
     if action == VIEW or user.runs_everything:
         return True
     if user.role == Role.PARTNER_SYSTEM:
-        # Automatic stations report through the data-sharing platform: new samples only.
-        return action == ADD
+        # Automatic stations report through the data-sharing platform: new automatic-station
+        # samples only (manual sampling is the provinces' own work, docs/compensation.md).
+        if action != ADD:
+            return False
+        sample = getattr(sample, "sample", sample)
+        return sample is None or sample.source == SampleSource.AUTOMATIC
     if not is_provincial_staff(user):
         return False
     if sample is None:

@@ -22,7 +22,8 @@ PERSONAS = ["sc_staff", "cq_staff", "gz_staff", "joint_office", "expert", "partn
 
 def _objects():
     sc_section = SectionFactory(responsible=["sc-ecology-environment"])
-    sample = WaterSample(section=sc_section)
+    sample = WaterSample(section=sc_section)  # manual sampling, the default
+    station_sample = WaterSample(section=sc_section, source="automatic")
     agreement = AgreementFactory()
     from projects.compensation.models import Settlement
 
@@ -35,6 +36,7 @@ def _objects():
     trade = Trade(product=product, seller=org("sc-natural-resources"), buyer=org("cq-forestry"))
     return {
         "sc_sample": sample,
+        "sc_station_sample": station_sample,
         "agreement": agreement,
         "settlement": settlement,
         "sc_contribution": contribution,
@@ -49,7 +51,9 @@ def _objects():
 
 # record, action → the personas allowed (everyone signed in may VIEW everything).
 MATRIX = [
-    ("sc_sample", ADD, {"sc_staff", "joint_office", "partner", "administrator"}),
+    # The partner system (data-sharing platform) adds automatic-station samples only.
+    ("sc_sample", ADD, {"sc_staff", "joint_office", "administrator"}),
+    ("sc_station_sample", ADD, {"sc_staff", "joint_office", "partner", "administrator"}),
     ("sc_sample", CHANGE, {"sc_staff", "joint_office", "administrator"}),
     ("sc_sample", DELETE, {"sc_staff", "joint_office", "administrator"}),
     ("agreement", CHANGE, {"joint_office", "administrator"}),
@@ -115,6 +119,13 @@ def test_partner_system_adds_station_samples_but_cannot_change_them(client_for, 
         format="json",
     )
     assert created.status_code == 201, created.json()
+    manual = client.post(
+        "/api/v1/water-quality-samples/",
+        {"section": str(section.pk), "sampled_on": "2023-01-02", "source": "manual", "measurements": measurements()},
+        format="json",
+    )
+    assert manual.status_code == 403, manual.json()
+    assert not WaterSample.objects.filter(sampled_on="2023-01-02").exists()
     url = f"/api/v1/water-quality-samples/{created.json()['id']}/"
     assert client.patch(url, {"note": "x"}, format="json").status_code == 403
     assert client.delete(url).status_code == 403
