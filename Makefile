@@ -33,7 +33,7 @@ run: demo ## Serve on 127.0.0.1:$(PORT) with a Celery worker and beat
 	DEBUG=$${DEBUG:-true} bin/run-demo
 
 test: setup ## Run the whole test suite
-	bin/ensure-system-deps gettext chromium
+	bin/ensure-system-deps gettext chromium poppler-utils
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 fuzz: setup ## Fuzz every API operation deeper than make test (FUZZ_EXAMPLES, default 50)
