@@ -28,6 +28,7 @@ def test_the_page_lists_who_has_not_reported_with_names_and_links(staff_client, 
     assert project.name in page
     assert f"/figures/projects/{project.pk}/" in page
     assert "2025-02" in page and "2025-01" in page
+    assert "四川省" in page
 
 
 def test_filters_narrow_the_rows(staff_client):

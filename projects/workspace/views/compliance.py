@@ -1,5 +1,7 @@
 """The workspace's reporting-compliance page: who has not reported, for the projects the reader may see."""
 
+from collections import Counter
+
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils import timezone
@@ -9,6 +11,12 @@ from projects.permissions import visible
 from projects.restoration.admin import ComplianceFilterForm
 from projects.restoration.compliance import NOT_REPORTED, STATUS_LABELS, reporting_compliance
 from projects.restoration.models import Project
+
+
+def _by_name(rows, names) -> list[tuple[str, int]]:
+    """Rows listed per name (province, organization, corridor), names not codes."""
+    counter = Counter(name for row in rows for name in names(row))
+    return sorted(counter.items())
 
 
 @login_required
@@ -26,5 +34,11 @@ def compliance(request):
         statuses=options.get("status") or NOT_REPORTED,
     )
     counts = [(STATUS_LABELS[key], result["summary"]["by_status"].get(key, 0)) for key in STATUS_LABELS]
-    context = {"title": _("Reporting compliance"), "form": form, "result": result, "counts": counts}
+    rows = result["rows"]
+    groups = [
+        (_("province"), _by_name(rows, lambda row: [row["province"]["name"] if row["province"] else "—"])),
+        (_("organization"), _by_name(rows, lambda row: [row["organization"]["name"]])),
+        (_("corridor"), _by_name(rows, lambda row: [c["name"] for c in row["corridors"]])),
+    ]
+    context = {"title": _("Reporting compliance"), "form": form, "result": result, "counts": counts, "groups": groups}
     return render(request, "workspace/compliance.html", context)
