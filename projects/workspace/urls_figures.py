@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from projects.workspace.views import figures
+from projects.workspace.views import compliance, figures
 
 urlpatterns = [
     path("figures/", figures.overview, name="overview"),
@@ -12,5 +12,6 @@ urlpatterns = [
     path("figures/map/projects/<uuid:pk>/card/", figures.map_card, name="map-card"),
     path("figures/corridors/<slug:slug>/", figures.corridor, name="corridor"),
     path("figures/projects/<uuid:pk>/", figures.project, name="project"),
+    path("figures/compliance/", compliance.compliance, name="compliance"),
     path("figures/plans/<uuid:pk>/", figures.plan, name="plan"),
 ]

@@ -85,6 +85,12 @@ def test_staff_see_the_figure_pages_filter_the_map_and_switch_language(demo, sig
     _charts_drawn(page, 1)
     screenshot(page, "figures-project-zh")
 
+    page.goto("/figures/")
+    page.get_by_role("link", name="报告报送情况").click()
+    page.wait_for_url("**/figures/compliance/")
+    assert page.get_by_label("报告期").count() == 1
+    screenshot(page, "figures-compliance")
+
     plan = AnnualPlan.objects.get(year=2022)
     page.goto("/figures/")
     page.get_by_role("link", name="2022年度实施计划").click()
