@@ -3,6 +3,7 @@
 from collections import Counter
 
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -11,6 +12,8 @@ from projects.permissions import visible
 from projects.restoration.admin import ComplianceFilterForm
 from projects.restoration.compliance import NOT_REPORTED, STATUS_LABELS, reporting_compliance
 from projects.restoration.models import Project
+
+ROWS_PER_PAGE = 50
 
 
 def _by_name(rows, names) -> list[tuple[str, int]]:
@@ -40,5 +43,17 @@ def compliance(request):
         (_("organization"), _by_name(rows, lambda row: [row["organization"]["name"]])),
         (_("corridor"), _by_name(rows, lambda row: [c["name"] for c in row["corridors"]])),
     ]
-    context = {"title": _("Reporting compliance"), "form": form, "result": result, "counts": counts, "groups": groups}
+    # The counts cover every row; the table shows them a page at a time, the filters kept in the links.
+    page = Paginator(rows, ROWS_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "title": _("Reporting compliance"),
+        "form": form,
+        "result": result,
+        "counts": counts,
+        "groups": groups,
+        "rows": page,
+        "query": query.urlencode(),
+    }
     return render(request, "workspace/compliance.html", context)
