@@ -5,7 +5,7 @@ system (a write token each). Checks: no server error, the status is one the sche
 body matches the schema, and every 4xx is in the one error shape (api/exceptions.py).
 
 ``FUZZ_EXAMPLES`` sets the examples per operation and role (1 in ``make test``; ``make fuzz`` runs
-more). Figures: docs/reliability-input.md.
+more). Figures: docs/reliability.md ("Hostile input").
 """
 
 import json
