@@ -156,3 +156,25 @@ def test_gdal_reads_the_collections_and_their_features(live_server, sc_staff, pl
     assert "Feature Count: 3" in projects
     features = ogrinfo(f"OAPIF:{live_server.url}/ogc/", "projects", "-where", "code = 'SC-2025-0002'")
     assert "POINT (106.57 29.56)" in features
+
+
+def test_owslib_reads_the_collections_pages_and_items(live_server, sc_staff, placed_projects):
+    from owslib.ogcapi.features import Features
+
+    key = token_issue(actor=sc_staff, user=sc_staff, name="owslib", scope="read")[1]
+    service = Features(f"{live_server.url}/ogc/", headers={"Authorization": f"Token {key}"})
+    assert "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core" in service.conformance()["conformsTo"]
+    names = {collection["id"] for collection in service.collections()["collections"]}
+    assert {"projects", "corridors", "key-areas", "divisions", "provinces", "monitoring-sections"} <= names
+    assert service.collection("projects")["id"] == "projects"
+
+    first = service.collection_items("projects", limit=2)
+    assert first["numberMatched"] == 3 and first["numberReturned"] == 2
+    following = next(link["href"] for link in first["links"] if link["rel"] == "next")
+    second = service.collection_items("projects", limit=2, offset=2)
+    assert second["numberReturned"] == 1 and "offset=2" in following
+    codes = {feature["properties"]["code"] for feature in first["features"] + second["features"]}
+    assert codes == {"SC-2025-0001", "SC-2025-0002", "SC-2025-0003"}
+
+    one = service.collection_item("projects", first["features"][0]["id"])
+    assert one["type"] == "Feature" and one["properties"]["code"] in codes
