@@ -318,28 +318,11 @@ class AnnualPlanAdmin(TrackedAdmin):
         # Submitted and approved plans are locked: the lifecycle decides, not the form.
         return super().has_change_permission(request, obj) and (obj is None or obj.is_editable)
 
-    def _transition(self, request, queryset, *, to, title, extra_fields=None):
-        # The extra fields are the transition's own arguments (meeting, item_comments, reason).
-        return confirm_with_comment(
-            self,
-            request,
-            queryset,
-            title=title,
-            extra_fields=extra_fields,
-            apply=lambda plan, form: services.plan_transition(
-                actor=request.user,
-                instance=plan,
-                to=to,
-                comment=form["comment"],
-                **{name: form[name] for name in extra_fields or {}},
-            ),
-        )
-
     @admin.action(description=_("Submit the selected plans to a meeting"))
     def submit(self, request, queryset):
         # The meetings still planned, and the held meeting that returned a selected plan (to
         # submit the reworked plan to it again): chosen by the user, never guessed.
-        return self._transition(
+        return self.transition_selected(
             request,
             queryset,
             to=PlanStatus.SUBMITTED,
@@ -349,11 +332,11 @@ class AnnualPlanAdmin(TrackedAdmin):
 
     @admin.action(description=_("Approve the selected plans"))
     def approve(self, request, queryset):
-        return self._transition(request, queryset, to=PlanStatus.APPROVED, title=_("Approve"))
+        return self.transition_selected(request, queryset, to=PlanStatus.APPROVED, title=_("Approve"))
 
     @admin.action(description=_("Return the selected plans for rework"))
     def return_for_rework(self, request, queryset):
-        return self._transition(
+        return self.transition_selected(
             request,
             queryset,
             to=PlanStatus.RETURNED,
@@ -363,7 +346,7 @@ class AnnualPlanAdmin(TrackedAdmin):
 
     @admin.action(description=_("Amend the selected approved plans (back to draft)"))
     def amend(self, request, queryset):
-        return self._transition(
+        return self.transition_selected(
             request, queryset, to=PlanStatus.DRAFT, title=_("Amend"), extra_fields={"reason": _reason_field()}
         )
 
@@ -450,24 +433,13 @@ class ExpertReviewAdmin(TrackedAdmin):
         )
         return [*super().get_readonly_fields(request, obj), *others]
 
-    def _transition(self, request, queryset, *, to, title):
-        return confirm_with_comment(
-            self,
-            request,
-            queryset,
-            title=title,
-            apply=lambda review, form: services.review_transition(
-                actor=request.user, instance=review, to=to, comment=form["comment"]
-            ),
-        )
-
     @admin.action(description=_("Submit the opinions of the selected reviews"))
     def submit(self, request, queryset):
-        return self._transition(request, queryset, to=ReviewStatus.SUBMITTED, title=_("Submit the opinion"))
+        return self.transition_selected(request, queryset, to=ReviewStatus.SUBMITTED, title=_("Submit the opinion"))
 
     @admin.action(description=_("Reopen the selected reviews"))
     def reopen(self, request, queryset):
-        return self._transition(request, queryset, to=ReviewStatus.REQUESTED, title=_("Reopen"))
+        return self.transition_selected(request, queryset, to=ReviewStatus.REQUESTED, title=_("Reopen"))
 
 
 @admin.register(ReviewPack)

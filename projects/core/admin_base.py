@@ -275,6 +275,26 @@ class TrackedAdmin(admin.ModelAdmin):
         """What an action's confirmation page shows for ``obj`` besides its name (safe HTML)."""
         return ""
 
+    def transition_selected(self, request, queryset, *, to, title, extra_fields=None):
+        """An action moving every selected record to ``to`` through ``transition_service`` with a
+        comment, all or nothing; ``extra_fields`` are the transition's own arguments, asked on the
+        confirmation page and passed on by name."""
+        service = type(self).transition_service
+        return confirm_with_comment(
+            self,
+            request,
+            queryset,
+            title=title,
+            extra_fields=extra_fields,
+            apply=lambda obj, form: service(
+                actor=request.user,
+                instance=obj,
+                to=to,
+                comment=form["comment"],
+                **{name: form[name] for name in extra_fields or {}},
+            ),
+        )
+
     # --- writes through the services ---
     def get_save_service(self):
         return type(self).save_service or plain_save(self.model)

@@ -7,14 +7,13 @@ from django.http import Http404, HttpResponse
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from projects.core.admin_base import LogInline, TrackedAdmin, TrackedInline, confirm_with_comment
 from projects.core.admin_imports import ImportAdminMixin, api_import
 from projects.core.errors import DomainError
-from projects.core.models import Corridor, Organization, Province
+from projects.core.models import Organization
 from projects.restoration import services
 from projects.restoration.acceptance_form import acceptance_pdf
 from projects.restoration.choices import (
@@ -25,7 +24,7 @@ from projects.restoration.choices import (
     ReportStatus,
 )
 from projects.restoration.comparison import compare_with_last_accepted
-from projects.restoration.compliance import NOT_REPORTED, STATUS_LABELS, reporting_compliance
+from projects.restoration.forms import ComplianceFilterForm
 from projects.restoration.lifecycle import (
     ACCEPTANCE_LIFECYCLE,
     PARTICIPATION_LIFECYCLE,
@@ -56,7 +55,6 @@ from projects.restoration.models import (
     ReportInvestment,
     ShorelineSegment,
 )
-from projects.restoration.models.reports import PERIOD_PATTERN
 from projects.restoration.rules import lead_organizations
 from projects.restoration.services import participation as participation_services
 from projects.restoration.services import reports as report_services
@@ -103,21 +101,6 @@ class TargetInline(TrackedInline):
 class TransitionInline(LogInline):
     model = ProjectTransition
     fields = ("time", "from_status", "to_status", "actor", "comment")
-
-
-class ComplianceFilterForm(forms.Form):
-    period = forms.RegexField(PERIOD_PATTERN, required=False, label=_("period"), help_text=_("YYYY-MM or YYYY-Qn"))
-    province = forms.ModelChoiceField(Province.objects.all(), required=False, label=_("province"))
-    corridor = forms.ModelChoiceField(Corridor.objects.all(), required=False, label=_("corridor"))
-    organization = forms.ModelChoiceField(Organization.objects.all(), required=False, label=_("organization"))
-    status = forms.MultipleChoiceField(
-        choices=list(STATUS_LABELS.items()),
-        required=False,
-        label=_("status"),
-        widget=forms.CheckboxSelectMultiple,
-        help_text=_("Due, overdue and missing when none is ticked."),
-    )
-    as_of = forms.DateField(required=False, label=_("as of"))
 
 
 @admin.register(Project)
@@ -179,17 +162,8 @@ class ProjectAdmin(ImportAdminMixin, TrackedAdmin):
         if not self.has_view_permission(request):
             raise PermissionDenied
         form = ComplianceFilterForm(request.GET or None)
-        options = form.cleaned_data if form.is_valid() else {}
-        result = reporting_compliance(
-            projects=self.get_queryset(request),
-            today=options.get("as_of") or timezone.localdate(),
-            period=options.get("period") or None,
-            province=options["province"].code if options.get("province") else None,
-            corridor=options["corridor"].slug if options.get("corridor") else None,
-            organization=options["organization"].slug if options.get("organization") else None,
-            statuses=options.get("status") or NOT_REPORTED,
-        )
-        counts = [(STATUS_LABELS[key], result["summary"]["by_status"].get(key, 0)) for key in STATUS_LABELS]
+        result = form.compliance(self.get_queryset(request))
+        counts = form.counts(result)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
@@ -376,28 +350,17 @@ class ProgressReportAdmin(ImportAdminMixin, TrackedAdmin):
                         title=data.get("title") or "",
                     )
 
-    def _transition(self, request, queryset, *, to, title):
-        return confirm_with_comment(
-            self,
-            request,
-            queryset,
-            title=title,
-            apply=lambda report, form: services.report_transition(
-                actor=request.user, instance=report, to=to, comment=form["comment"]
-            ),
-        )
-
     @admin.action(description=_("Submit the selected reports"))
     def submit(self, request, queryset):
-        return self._transition(request, queryset, to=ReportStatus.SUBMITTED, title=_("Submit"))
+        return self.transition_selected(request, queryset, to=ReportStatus.SUBMITTED, title=_("Submit"))
 
     @admin.action(description=_("Accept the selected reports"))
     def accept(self, request, queryset):
-        return self._transition(request, queryset, to=ReportStatus.ACCEPTED, title=_("Accept"))
+        return self.transition_selected(request, queryset, to=ReportStatus.ACCEPTED, title=_("Accept"))
 
     @admin.action(description=_("Return the selected reports for rework"))
     def return_for_rework(self, request, queryset):
-        return self._transition(request, queryset, to=ReportStatus.RETURNED, title=_("Return for rework"))
+        return self.transition_selected(request, queryset, to=ReportStatus.RETURNED, title=_("Return for rework"))
 
 
 @admin.register(ShorelineSegment)
@@ -522,15 +485,7 @@ class AcceptanceRecordAdmin(TrackedAdmin):
 
     @admin.action(description=_("Conclude the selected acceptances"))
     def conclude(self, request, queryset):
-        return confirm_with_comment(
-            self,
-            request,
-            queryset,
-            title=_("Conclude"),
-            apply=lambda record, form: services.acceptance_transition(
-                actor=request.user, instance=record, to=AcceptanceStatus.CONCLUDED, comment=form["comment"]
-            ),
-        )
+        return self.transition_selected(request, queryset, to=AcceptanceStatus.CONCLUDED, title=_("Conclude"))
 
 
 @admin.register(RectificationItem)
@@ -551,24 +506,13 @@ class RectificationItemAdmin(TrackedAdmin):
     def overdue(self, obj):
         return obj.is_overdue
 
-    def _transition(self, request, queryset, *, to, title):
-        return confirm_with_comment(
-            self,
-            request,
-            queryset,
-            title=title,
-            apply=lambda item, form: services.rectification_transition(
-                actor=request.user, instance=item, to=to, comment=form["comment"]
-            ),
-        )
-
     @admin.action(description=_("Mark the selected items done"))
     def mark_done(self, request, queryset):
-        return self._transition(request, queryset, to=RectificationStatus.DONE, title=_("Mark done"))
+        return self.transition_selected(request, queryset, to=RectificationStatus.DONE, title=_("Mark done"))
 
     @admin.action(description=_("Open the selected items again"))
     def reopen(self, request, queryset):
-        return self._transition(request, queryset, to=RectificationStatus.OPEN, title=_("Open again"))
+        return self.transition_selected(request, queryset, to=RectificationStatus.OPEN, title=_("Open again"))
 
 
 @admin.register(ReminderLog)
