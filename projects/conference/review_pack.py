@@ -258,7 +258,7 @@ def _widths(kinds, width) -> list:
     return [width * w / total for w in weights]
 
 
-def _register_font() -> str:
+def register_font() -> str:
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
 
@@ -282,7 +282,7 @@ def build_pdf(contents: dict) -> ContentFile:
     from reportlab.lib.units import mm
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-    font = _register_font()
+    font = register_font()
     body = ParagraphStyle("body", fontName=font, fontSize=8.5, leading=11, wordWrap="CJK")
     # A heading is kept on the page of the table it names (keepWithNext), never alone at a page's foot.
     heading = ParagraphStyle(

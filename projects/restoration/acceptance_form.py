@@ -12,7 +12,7 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from projects.conference.review_pack import _register_font as register_font
+from projects.conference.review_pack import register_font
 from projects.restoration.models import AcceptanceRecord
 from projects.restoration.selectors import shown
 
