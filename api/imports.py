@@ -22,6 +22,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from api.exceptions import error_body
+from api.import_jobs import ImportJobSerializer, import_answer
 from api.tabular import columns_for
 from projects.core.imports import CREATED, UNCHANGED, UPDATED, ImportRejected, read_table, run_import
 
@@ -33,6 +34,9 @@ _FALSE = {"false", "0", "no", "n", "否"}
 class ImportBodySerializer(serializers.Serializer):
     file = serializers.FileField(help_text="CSV (UTF-8) or XLSX; the first row names the columns")
     dry_run = serializers.BooleanField(default=False, help_text="Check every row and save nothing")
+    background = serializers.BooleanField(
+        default=False, help_text="Run as a background job (202) even when the file is small"
+    )
 
 
 class ImportResultSerializer(serializers.Serializer):
@@ -53,14 +57,26 @@ class ImportRejectedSerializer(serializers.Serializer):
 
 
 IMPORT_SCHEMA_PARAMETERS = [
-    OpenApiParameter("dry_run", OpenApiTypes.BOOL, description="Check every row and save nothing", required=False)
+    OpenApiParameter("dry_run", OpenApiTypes.BOOL, description="Check every row and save nothing", required=False),
+    OpenApiParameter(
+        "background",
+        OpenApiTypes.BOOL,
+        description="Run as a background job (202) even when the file is small",
+        required=False,
+    ),
 ]
+BACKGROUND_RESPONSE = OpenApiResponse(
+    ImportJobSerializer,
+    description="A file of more than IMPORT_BACKGROUND_ROWS rows (or background=true): the import runs in "
+    "the background; follow it at the Location (/api/v1/import-jobs/{id}/)",
+)
 IMPORT_SCHEMA = extend_schema(
     request={"multipart/form-data": ImportBodySerializer},
     parameters=IMPORT_SCHEMA_PARAMETERS,
     responses={
         200: OpenApiResponse(ImportResultSerializer, description="Dry run: what the import would do"),
         201: OpenApiResponse(ImportResultSerializer, description="Imported"),
+        202: BACKGROUND_RESPONSE,
         400: OpenApiResponse(ImportRejectedSerializer, description="Nothing saved: every bad line with its reason"),
     },
 )
@@ -130,7 +146,11 @@ class ImportMixin:
         except (AttributeError, KeyError, TypeError):
             return False
 
-    def import_table(self, table, user, *, dry_run: bool) -> dict:
+    def run_import(self, *, actor, file, dry_run: bool, progress=None) -> dict:
+        """Import ``file`` as ``actor`` (a request, the admin or the background task)."""
+        return self.import_table(read_table(file), actor, dry_run=dry_run, progress=progress)
+
+    def import_table(self, table, user, *, dry_run: bool, progress=None) -> dict:
         context = self.get_serializer_context()
         mapping = self._header_map(self.get_serializer_class()(context=context))
 
@@ -159,7 +179,7 @@ class ImportMixin:
 
                 yield line, apply
 
-        return run_import(rows(), dry_run=dry_run)
+        return run_import(rows(), dry_run=dry_run, progress=progress)
 
     @IMPORT_SCHEMA
     @action(
@@ -170,15 +190,12 @@ class ImportMixin:
     )
     def import_file(self, request):
         """Import a CSV or XLSX file, all or nothing; ``dry_run`` checks every row and saves nothing.
-        A 400 lists every bad line with its reason."""
+        A 400 lists every bad line with its reason. A file of more than ``IMPORT_BACKGROUND_ROWS``
+        rows is imported in the background: 202 with the job to follow."""
         body = ImportBodySerializer(data=request.data)
         body.is_valid(raise_exception=True)
         dry_run = body.validated_data["dry_run"] or request.query_params.get("dry_run", "").lower() in _TRUE
-        try:
-            result = self.import_table(read_table(body.validated_data["file"]), request.user, dry_run=dry_run)
-        except ImportRejected as exc:
-            return rejected(exc)
-        return Response(result, status=status.HTTP_200_OK if dry_run else status.HTTP_201_CREATED)
+        return import_answer(self, request, file=body.validated_data["file"], dry_run=dry_run)
 
 
 def rejected(exc: ImportRejected) -> Response:

@@ -1,6 +1,7 @@
 """Background work of the HTTP face."""
 
 from celery import shared_task
+from django.conf import settings
 
 
 @shared_task
@@ -25,3 +26,26 @@ def send_due_webhooks() -> int:
     from api.webhooks import send_due
 
     return send_due()
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    time_limit=settings.IMPORT_JOB_TIME_LIMIT,
+    soft_time_limit=settings.IMPORT_JOB_TIME_LIMIT - 60,
+)
+def run_import_job(self, job_id: str) -> str:
+    """Run a background import; a finished job, or one another worker runs, is left as it is. The
+    same message delivered again after its worker died takes the import over."""
+    from api.import_jobs import runner_for
+    from projects.core.import_jobs import import_job_run
+
+    return import_job_run(job_id=job_id, runner_for=runner_for, attempt=self.request.id or "")
+
+
+@shared_task(soft_time_limit=100, time_limit=120)
+def recover_import_jobs() -> dict:
+    """Periodic (beat): retry or fail imports whose worker died; send those the broker missed."""
+    from projects.core.import_jobs import import_jobs_recover
+
+    return import_jobs_recover()

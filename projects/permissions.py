@@ -212,6 +212,19 @@ def own_notifications(user, queryset):
     return queryset.filter(user=user)
 
 
+@rule_for("core.importjob")
+def import_jobs(user, action, job) -> bool:
+    # Each person follows their own imports (administrators anyone's); the task writes them.
+    if action != VIEW:
+        return False
+    return job is None or user.is_administrator or job.requested_by_id == user.pk
+
+
+@scope_for("core.importjob", history=lambda user: Q(pk__in=[]))
+def own_import_jobs(user, queryset):
+    return queryset if user.is_administrator else queryset.filter(requested_by=user)
+
+
 @rule_for("api.webhooksubscription")
 def webhook_subscriptions(user, action, subscription) -> bool:
     # Each partner (or anyone signed in) keeps their own subscriptions; administrators see all.

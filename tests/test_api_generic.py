@@ -32,7 +32,7 @@ from projects.compensation.models import (
 )
 from projects.conference.models import CorridorPlan, CorridorTarget, ReviewPack
 from projects.core.choices import Role
-from projects.core.models import ChangeRecord, Notification, Province
+from projects.core.models import ChangeRecord, ImportJob, Notification, Province
 from projects.restoration.models import (
     AcceptanceRecord,
     Indicator,
@@ -86,6 +86,9 @@ MAKERS = {
     "carbon-coefficients": None,
     "notifications": lambda user: Notification.objects.create(
         user=user, event="restoration.report.reminder.due", subject=f"提醒 {_n()}", body="请按时报送"
+    ),
+    "import-jobs": lambda user: ImportJob.objects.create(
+        resource="projects", requested_by=user, language="zh-hans", file_name=f"项目{_n()}.csv", rows_total=600
     ),
     "webhooks": lambda user: WebhookSubscription.objects.create(
         owner=user, name=f"hook {_n()}", url="https://partner.example.org/hook", secret="s"

@@ -416,6 +416,17 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 OUTBOX_RESEND_AFTER = env_int("OUTBOX_RESEND_AFTER", 1800)
 REVIEW_PACK_DEADLINE = env_int("REVIEW_PACK_DEADLINE", 900)
 REVIEW_PACK_ATTEMPTS = env_int("REVIEW_PACK_ATTEMPTS", 3)
+# Imports of more rows than this run as a Celery task the caller follows (``/api/v1/import-jobs/``,
+# docs/reliability.md) instead of holding a web worker. The task's hard limit stays below the
+# broker's visibility timeout, so a running import is never delivered twice; one left running past
+# its deadline (its worker died) is retried up to IMPORT_JOB_ATTEMPTS times, then marked failed.
+IMPORT_BACKGROUND_ROWS = env_int("IMPORT_BACKGROUND_ROWS", 500)
+IMPORT_JOB_TIME_LIMIT = env_int("IMPORT_JOB_TIME_LIMIT", 1500)
+IMPORT_JOB_DEADLINE = IMPORT_JOB_TIME_LIMIT + 120
+IMPORT_JOB_ATTEMPTS = env_int("IMPORT_JOB_ATTEMPTS", 3)
+_VISIBILITY_TIMEOUT = globals().get("CELERY_BROKER_TRANSPORT_OPTIONS", {}).get("visibility_timeout")
+if _VISIBILITY_TIMEOUT and IMPORT_JOB_TIME_LIMIT >= _VISIBILITY_TIMEOUT:
+    raise ImproperlyConfigured("IMPORT_JOB_TIME_LIMIT must be below CELERY_VISIBILITY_TIMEOUT.")
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_TIMEZONE = TIME_ZONE
 # Each domain app adds its periodic tasks here (see tracker/celery.py).
@@ -447,6 +458,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Files left by failed attempts and killed workers.
     "remove-orphan-files": {"task": "projects.core.tasks.remove_orphan_files", "schedule": 3600.0},
+    # Imports whose message was never sent or whose worker died, sent again.
+    "recover-import-jobs": {"task": "api.tasks.recover_import_jobs", "schedule": 60.0},
     # Compensation: open and compute the settlements of ended periods, once a day.
     "compensation-schedule-due-settlements": {
         "task": "projects.compensation.tasks.schedule_due_settlements",

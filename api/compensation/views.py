@@ -16,7 +16,8 @@ from api import computed
 from api.compensation import filters, serializers
 from api.conditional import expected_version
 from api.geojson import GeoJSONMixin
-from api.imports import IMPORT_SCHEMA_PARAMETERS, ImportBodySerializer, rejected
+from api.import_jobs import import_answer
+from api.imports import BACKGROUND_RESPONSE, IMPORT_SCHEMA_PARAMETERS, ImportBodySerializer
 from api.parsers import DecimalJSONParser
 from api.viewsets import TrackedViewSet, TransitionMixin, transition_body
 from projects.compensation import selectors, services
@@ -42,6 +43,7 @@ from projects.compensation.models import (
     Trade,
     WaterSample,
 )
+from projects.core.choices import ImportResource
 from projects.core.models import Organization
 from projects.permissions import VIEW, require
 
@@ -100,7 +102,11 @@ class WaterSampleViewSet(ExactViewSet):
     @extend_schema(
         request={"multipart/form-data": ImportBodySerializer},
         parameters=IMPORT_SCHEMA_PARAMETERS,
-        responses={200: computed.ImportCountsSerializer, 201: computed.ImportCountsSerializer},
+        responses={
+            200: computed.ImportCountsSerializer,
+            201: computed.ImportCountsSerializer,
+            202: BACKGROUND_RESPONSE,
+        },
     )
     @action(detail=False, methods=["post"], url_path="upload")
     def upload(self, request):
@@ -109,20 +115,25 @@ class WaterSampleViewSet(ExactViewSet):
         ``dry_run`` checks every line and saves nothing."""
         return self._import(request)
 
+    import_resource = ImportResource.WATER_SAMPLES
+
+    def run_import(self, *, actor, file, dry_run: bool, progress=None) -> dict:
+        return services.sample_import_csv(actor=actor, file=file, dry_run=dry_run, progress=progress)
+
     def _import(self, request):
         upload = ImportBodySerializer(data=request.data)
         upload.is_valid(raise_exception=True)
         dry_run = upload.validated_data["dry_run"] or request.query_params.get("dry_run", "").lower() in ("true", "1")
-        try:
-            counts = services.sample_import_csv(actor=request.user, file=upload.validated_data["file"], dry_run=dry_run)
-        except services.ImportRejected as exc:
-            return rejected(exc)
-        return Response(counts, status=status.HTTP_200_OK if dry_run else status.HTTP_201_CREATED)
+        return import_answer(self, request, file=upload.validated_data["file"], dry_run=dry_run)
 
     @extend_schema(
         request={"multipart/form-data": ImportBodySerializer},
         parameters=IMPORT_SCHEMA_PARAMETERS,
-        responses={200: computed.ImportCountsSerializer, 201: computed.ImportCountsSerializer},
+        responses={
+            200: computed.ImportCountsSerializer,
+            201: computed.ImportCountsSerializer,
+            202: BACKGROUND_RESPONSE,
+        },
     )
     @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser, FormParser])
     def import_file(self, request):

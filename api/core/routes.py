@@ -1,6 +1,7 @@
 from api.core import views
 from api.core.notifications import NotificationViewSet
 from api.core.webhooks import WebhookSubscriptionViewSet
+from api.import_jobs import ImportJobViewSet
 
 
 def register(router) -> None:
@@ -11,3 +12,4 @@ def register(router) -> None:
     router.register("organizations", views.OrganizationViewSet)
     router.register("webhooks", WebhookSubscriptionViewSet)
     router.register("notifications", NotificationViewSet)
+    router.register("import-jobs", ImportJobViewSet)

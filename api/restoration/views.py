@@ -14,6 +14,7 @@ from api.imports import ImportMixin, is_uuid
 from api.parsers import UploadParser
 from api.restoration import filters, serializers
 from api.viewsets import TrackedViewSet, TransitionMixin, transition_body
+from projects.core.choices import ImportResource
 from projects.restoration import services
 from projects.restoration.choices import ParticipationStatus, ProjectStatus, ReportStatus
 from projects.restoration.comparison import compare_with_last_accepted
@@ -92,6 +93,7 @@ class ProjectViewSet(GeoJSONMixin, ImportMixin, TransitionMixin, TrackedViewSet)
     """Restoration projects. Status changes: ``POST …/transition/``."""
 
     queryset = Project.objects.for_api()
+    import_resource = ImportResource.PROJECTS
     geo_field = "geometry"
     serializer_class = serializers.ProjectSerializer
     filterset_class = filters.ProjectFilter
@@ -140,6 +142,8 @@ class ParticipationRequestViewSet(TransitionMixin, TrackedViewSet):
 
 class ProgressReportViewSet(ImportMixin, TransitionMixin, TrackedViewSet):
     """Progress reports (进展报告): drafted, then ``transition`` to submitted, accepted or returned."""
+
+    import_resource = ImportResource.PROGRESS_REPORTS
 
     queryset = ProgressReport.objects.select_related("project", "reported_by", "reviewed_by").prefetch_related(
         Prefetch("values", queryset=IndicatorValue.objects.select_related("indicator")),

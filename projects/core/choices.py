@@ -48,3 +48,19 @@ class NotifyBy(models.TextChoices):
     EMAIL_AND_TRACKER = "both", _("E-mail and in the tracker")
     TRACKER = "tracker", _("In the tracker only")
     EMAIL = "email", _("E-mail only")
+
+
+class ImportResource(models.TextChoices):
+    """What a file import writes (the API resource it goes through)."""
+
+    PROJECTS = "projects", _("Restoration projects")
+    PROGRESS_REPORTS = "progress-reports", _("Progress reports")
+    WATER_SAMPLES = "water-quality-samples", _("Water-quality samples")
+
+
+class ImportStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting")
+    RUNNING = "running", _("Importing")
+    SUCCEEDED = "succeeded", _("Imported")
+    REJECTED = "rejected", _("Refused, nothing saved")
+    FAILED = "failed", _("Failed, nothing saved")

@@ -49,6 +49,18 @@ def read_table(file) -> Iterator[tuple[int, dict[str, str]]]:
     return open_table(file)[1]
 
 
+def count_rows(file) -> int:
+    """How many non-empty rows under the header a CSV or XLSX file holds (its size in rows, read
+    without applying anything); the file is left at its start. An unreadable file counts 0."""
+    try:
+        _header, rows = open_table(file)
+        return sum(1 for _row in rows)
+    except ImportRejected:
+        return 0
+    finally:
+        file.seek(0)
+
+
 def open_table(file) -> tuple[list[str], Iterator[tuple[int, dict[str, str]]]]:
     """The column names of a CSV or XLSX file and its rows (see ``read_table``)."""
     content = file.read()
@@ -96,13 +108,18 @@ def describe(exc: Exception) -> str:
     return "; ".join(flatten(detail))
 
 
-def run_import(rows: Iterable[tuple[int, Callable[[], str]]], *, dry_run: bool) -> dict:
+def run_import(
+    rows: Iterable[tuple[int, Callable[[], str]]], *, dry_run: bool, progress: Callable[[int], None] | None = None
+) -> dict:
     """Apply ``(line, apply)`` pairs (``apply`` returns created, updated or unchanged) all or
-    nothing; raises ``ImportRejected`` naming every bad line, else returns the counts."""
+    nothing; raises ``ImportRejected`` naming every bad line, else returns the counts.
+    ``progress`` is told how many rows are done after each row."""
     counts = {CREATED: 0, UPDATED: 0, UNCHANGED: 0}
     errors = []
     with transaction.atomic():
-        for line, apply in rows:
+        for done, (line, apply) in enumerate(rows, start=1):
+            if progress is not None:
+                progress(done - 1)
             try:
                 with transaction.atomic():
                     outcome = apply()

@@ -47,7 +47,7 @@ def _same_measurements(sample: WaterSample, cleaned: list[dict]) -> bool:
     return sorted(map(key, _stored_measurements(sample))) == sorted(map(key, cleaned))
 
 
-def sample_import_csv(*, actor, file, dry_run: bool = False) -> dict:
+def sample_import_csv(*, actor, file, dry_run: bool = False, progress=None) -> dict:
     """Import a CSV or XLSX of measurements, one per line (``section,sampled_on,parameter,value,unit``
     plus optional ``source,detection_limit,note``), grouped into samples by section, date and
     source. All or nothing: any bad line refuses the whole file, listing every bad line.
@@ -55,7 +55,8 @@ def sample_import_csv(*, actor, file, dry_run: bool = False) -> dict:
     Each sample is written by the same service as one sent alone, with the event
     ``compensation.watersample.imported`` in its history. A sample already stored with the same
     measurements is left as it is (``unchanged``: the same file imported again changes nothing);
-    a dry run checks and writes everything, then rolls it back.
+    a dry run checks and writes everything, then rolls it back. ``progress`` is told how many
+    lines are written as the samples are.
     """
     reader = _read_rows(file)
     sections = {s.code: s for s in MonitoringSection.objects.prefetch_related("responsible_organizations")}
@@ -163,7 +164,11 @@ def sample_import_csv(*, actor, file, dry_run: bool = False) -> dict:
         raise ImportRejected(sorted(rows, key=lambda row: row["line"]))
     table = load_limits()
     with transaction.atomic():
+        written = 0
         for data in planned:
+            if progress is not None:
+                progress(written)
+            written += len(data["measurements"])
             tracked_save(
                 actor=actor, instance=None, write=sample_writer(data, table=table, specs=specs), event=IMPORTED
             )
