@@ -1,3 +1,5 @@
+import json
+
 from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
@@ -126,7 +128,18 @@ class ChangeRecordAdmin(admin.ModelAdmin):
     list_filter = ("action", "content_type")
     search_fields = ("object_repr", "object_id", "actor_name", "request_id")
     list_select_related = ("content_type",)
-    readonly_fields = [field.name for field in ChangeRecord._meta.fields]
+    # ``before`` whole (long texts kept as differences put back), in place of the stored parts.
+    readonly_fields = [
+        "full_before" if field.name == "before" else field.name
+        for field in ChangeRecord._meta.fields
+        if field.name != "before_diffs"
+    ]
+    fields = readonly_fields
+
+    @admin.display(description=ChangeRecord._meta.get_field("before").verbose_name)
+    def full_before(self, obj):
+        before = obj.full_before
+        return None if before is None else json.dumps(before, ensure_ascii=False)
 
     def has_module_permission(self, request):
         return request.user.is_active and request.user.is_staff
