@@ -21,7 +21,7 @@ EDITS = 10
 
 def chinese_paragraph(length: int, seed: int = 0) -> str:
     """One paragraph without a line break, as Chinese descriptions often are."""
-    rng = random.Random(seed)  # noqa: S311 - test text, no secret
+    rng = random.Random(seed)
     return "".join(chr(rng.randint(0x4E00, 0x9FA5)) for _ in range(length))
 
 
