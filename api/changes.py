@@ -124,7 +124,7 @@ class ChangesFeed(APIView):
             if (model, record.object_id) in hidden:
                 continue  # exists, but not what the lists show by default (an unsubmitted draft)
             deleted = record.action == ChangeAction.DELETE
-            state = record.before if deleted else record.after
+            state = record.full_before if deleted else record.after
             results.append(
                 {
                     "cursor": encode_cursor(record.seq),

@@ -19,7 +19,7 @@ class ChangeRecordSerializer(serializers.Serializer):
     record = serializers.CharField(source="object_repr")
     request_id = serializers.CharField()
     changed_fields = serializers.ListField(child=serializers.CharField())
-    before = serializers.JSONField(allow_null=True)
+    before = serializers.JSONField(source="full_before", allow_null=True)
     after = serializers.JSONField(allow_null=True)
     message = serializers.CharField()
 

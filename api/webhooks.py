@@ -112,7 +112,7 @@ def webhook_rotate_secret(*, actor, instance) -> WebhookSubscription:
 
 def _payload(record: ChangeRecord, resource: str) -> dict:
     deleted = record.action == ChangeAction.DELETE
-    state = (record.before if deleted else record.after) or {}
+    state = (record.full_before if deleted else record.after) or {}
     return {
         "event_id": record.seq,
         "event": record.event,

@@ -186,3 +186,23 @@ def test_progress_shows_while_the_import_runs(transactional_db, client_for, join
     assert any(0 < done < 300 for done in seen), seen
     job = client.get(response["Location"]).json()
     assert job["status"] == "succeeded" and job["result"]["created"] == 300
+
+
+def test_the_admin_import_page_sends_a_large_file_to_the_background(
+    joint_office, cq_staff, settings, django_capture_on_commit_callbacks
+):
+    from tests.test_imports import _admin
+
+    settings.IMPORT_BACKGROUND_ROWS = 2
+    client = _admin(joint_office)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/admin/restoration/project/import/", {"file": SimpleUploadedFile("大文件.csv", projects_csv(3).encode())}
+        )
+    job = ImportJob.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/admin/core/importjob/{job.pk}/change/"
+    page = client.get(response["Location"]).content.decode()
+    assert "在后台导入" in page and "大文件.csv" in page and "已导入" in page and "3 / 3" in page
+    assert Project.objects.filter(code__startswith="SC-2027-").count() == 3
+    assert _admin(cq_staff).get(response["Location"]).status_code in (302, 403, 404)  # not theirs

@@ -222,6 +222,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("FILE_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 20 * 1024 * 1024)
 # The longest free text (descriptions, narratives, minutes …) the API accepts, in characters.
 TEXT_MAX_LENGTH = env_int("TEXT_MAX_LENGTH", 20_000)
+# The history keeps the earlier version of a text this long or longer as a difference from the
+# later one (projects/core/text_diff.py), not as a second copy.
+HISTORY_DIFF_MIN_LENGTH = env_int("HISTORY_DIFF_MIN_LENGTH", 1000)
 # The largest accepted attachment or import file (the web server's body limit must allow it).
 ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
 # Uploaded files and review packs are served at MEDIA_URL only to signed-in users who may see

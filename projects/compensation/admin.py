@@ -50,6 +50,7 @@ from projects.compensation.services import settlements as settlement_services
 from projects.compensation.settlement import settlement_words
 from projects.core.admin_base import TrackedAdmin, TrackedInline, confirm_with_comment, run_all_or_nothing
 from projects.core.admin_imports import ImportAdminMixin
+from projects.core.choices import ImportResource
 
 
 def _transition_action(modeladmin, request, queryset, *, service, to, title, extra_fields=None):
@@ -122,6 +123,7 @@ def _import_samples(request, file, dry_run):
 @admin.register(WaterSample)
 class WaterSampleAdmin(ImportAdminMixin, TrackedAdmin):
     import_runner = staticmethod(_import_samples)
+    import_resource = ImportResource.WATER_SAMPLES
     import_help = _(
         "One measurement per row: section, sampled_on, parameter, value, unit, and optionally source, "
         "detection_limit and note; the rows of a section, day and source make one sample."

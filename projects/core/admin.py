@@ -1,3 +1,5 @@
+import json
+
 from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
@@ -11,6 +13,7 @@ from projects.core.models import (
     ChangeRecord,
     Corridor,
     Division,
+    ImportJob,
     KeyArea,
     Notification,
     Organization,
@@ -19,7 +22,7 @@ from projects.core.models import (
 )
 from projects.core.notifications import notifications_mark_read
 from projects.core.tokens import token_revoke
-from projects.permissions import CHANGE, can, visible_history
+from projects.permissions import CHANGE, VIEW, can, visible, visible_history
 
 admin.site.site_header = _("Sichuan–Chongqing ecological restoration tracker")
 admin.site.site_title = _("Restoration tracker")
@@ -126,7 +129,18 @@ class ChangeRecordAdmin(admin.ModelAdmin):
     list_filter = ("action", "content_type")
     search_fields = ("object_repr", "object_id", "actor_name", "request_id")
     list_select_related = ("content_type",)
-    readonly_fields = [field.name for field in ChangeRecord._meta.fields]
+    # ``before`` whole (long texts kept as differences put back), in place of the stored parts.
+    readonly_fields = [
+        "full_before" if field.name == "before" else field.name
+        for field in ChangeRecord._meta.fields
+        if field.name != "before_diffs"
+    ]
+    fields = readonly_fields
+
+    @admin.display(description=ChangeRecord._meta.get_field("before").verbose_name)
+    def full_before(self, obj):
+        before = obj.full_before
+        return None if before is None else json.dumps(before, ensure_ascii=False)
 
     def has_module_permission(self, request):
         return request.user.is_active and request.user.is_staff
@@ -215,3 +229,59 @@ class NotificationAdmin(admin.ModelAdmin):
     def mark_read(self, request, queryset):
         count = notifications_mark_read(actor=request.user, queryset=queryset)
         self.message_user(request, _("%(count)d notification(s) marked read.") % {"count": count})
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    """Imports run in the background: each person follows their own (administrators everyone's);
+    only the task writes them."""
+
+    list_display = ("file_name", "resource", "status", "progress", "created_at", "finished_at")
+    list_filter = ("status", "resource")
+    readonly_fields = (
+        "resource",
+        "file_name",
+        "dry_run",
+        "status",
+        "progress",
+        "result",
+        "bad_lines",
+        "error",
+        "requested_by",
+        "created_at",
+        "started_at",
+        "finished_at",
+    )
+    exclude = ("file", "errors", "rows_done", "rows_total", "language")
+
+    def get_queryset(self, request):
+        return visible(request.user, super().get_queryset(request))
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_staff
+
+    def has_view_permission(self, request, obj=None):
+        return can(request.user, VIEW, obj if obj is not None else ImportJob)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("rows checked"))
+    def progress(self, job):
+        return f"{job.rows_done} / {job.rows_total}"
+
+    @admin.display(description=_("bad lines"))
+    def bad_lines(self, job):
+        return "\n".join(_line(row) for row in job.errors) or "—"
+
+
+def _line(row: dict) -> str:
+    from django.utils.translation import gettext
+
+    return gettext("Line %(line)s: %(reason)s") % row

@@ -21,7 +21,6 @@ from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext
-from django.utils.translation import gettext as _gettext
 from django.utils.translation import gettext_lazy as _
 
 from projects.core.errors import DomainError
@@ -68,7 +67,7 @@ def refusal_text(exc) -> str:
         if hasattr(exc, "error_dict"):
             return "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in exc.message_dict.items())
         return " ".join(exc.messages)
-    return str(getattr(exc, "message", None) or exc) or _gettext("You are not allowed to do this.")
+    return str(getattr(exc, "message", None) or exc) or gettext("You are not allowed to do this.")
 
 
 def _field_errors(exc) -> list[tuple[str | None, list]]:

@@ -4,14 +4,20 @@ Every write of a shared record calls ``record_change`` inside its own transactio
 change and its history commit or roll back together. Each record carries a dotted event
 code (``restoration.progressreport.accepted``) that names what happened for filtering,
 display and webhooks; free text (a comment, a reason) goes in ``message``.
+
+An update keeps a long text's earlier version (``HISTORY_DIFF_MIN_LENGTH`` characters or more)
+as a difference from its later one (``before_diffs``, see ``projects.core.text_diff``) when
+that is smaller; ``ChangeRecord.full_before`` puts it back. Deletions keep ``before`` whole.
 """
 
 import datetime
 import decimal
+import json
 import re
 import uuid
 from typing import Any
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.gis.geos import GEOSException, GEOSGeometry, WKTWriter
 from django.db import models
@@ -20,6 +26,7 @@ from django.db.models.fields.files import FieldFile
 from projects.core.choices import ChangeAction
 from projects.core.middleware import current_client_request_id, current_request_id
 from projects.core.models import ChangeRecord
+from projects.core.text_diff import difference
 
 # Fields whose value changes on every save and says nothing on its own.
 _NOISE = {"updated_at", "version", "created_at"}
@@ -114,6 +121,26 @@ def _differs(before, after) -> bool:
     return True
 
 
+def _before_as_differences(before: dict | None, after: dict | None) -> tuple[dict | None, dict | None]:
+    """``before`` without its long texts that changed, and those texts as differences from
+    their later versions in ``after`` (each only when the difference is the smaller)."""
+    if not before or not after:
+        return before, None
+    shorter, diffs = dict(before), {}
+    for key, earlier in before.items():
+        later = after.get(key)
+        if not (isinstance(earlier, str) and isinstance(later, str)) or earlier == later:
+            continue
+        if len(earlier) < settings.HISTORY_DIFF_MIN_LENGTH:
+            continue
+        ops = difference(later, earlier)
+        # Compared as Django's JSONField writes them.
+        if len(json.dumps(ops)) < len(json.dumps(earlier)):
+            diffs[key] = ops
+            del shorter[key]
+    return (shorter, diffs) if diffs else (before, None)
+
+
 def record_change(
     *,
     instance: models.Model,
@@ -133,6 +160,9 @@ def record_change(
     if action == ChangeAction.UPDATE and not changed and not message and not event:
         return None
     actor = actor if getattr(actor, "is_authenticated", False) else None
+    before_diffs = None
+    if action in (ChangeAction.UPDATE, ChangeAction.TRANSITION):
+        before, before_diffs = _before_as_differences(before, after)
     return ChangeRecord.objects.create(
         actor=actor,
         actor_name=actor.get_username() if actor else "",
@@ -145,6 +175,7 @@ def record_change(
         object_repr=str(instance)[:300],
         scope_id=_scope_id(instance),
         before=before,
+        before_diffs=before_diffs,
         after=after,
         changed_fields=changed,
         message=message,
@@ -270,6 +301,7 @@ def readable_changes(record, names: dict | None = None) -> list[dict]:
 
     names = {} if names is None else names
     model = record.content_type.model_class()
+    before = record.full_before
     rows = []
     for key in record.changed_fields or []:
         field = _field_for(model, key)
@@ -277,7 +309,7 @@ def readable_changes(record, names: dict | None = None) -> list[dict]:
         rows.append(
             {
                 "label": label,
-                "before": _readable(field, (record.before or {}).get(key), names),
+                "before": _readable(field, (before or {}).get(key), names),
                 "after": _readable(field, (record.after or {}).get(key), names),
             }
         )

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from projects.core.admin_base import LogInline, TrackedAdmin, TrackedInline, confirm_with_comment
 from projects.core.admin_imports import ImportAdminMixin, api_import
+from projects.core.choices import ImportResource
 from projects.core.errors import DomainError
 from projects.core.models import Organization
 from projects.restoration import services
@@ -106,6 +107,7 @@ class TransitionInline(LogInline):
 @admin.register(Project)
 class ProjectAdmin(ImportAdminMixin, TrackedAdmin):
     import_runner = staticmethod(api_import("api.restoration.views.ProjectViewSet"))
+    import_resource = ImportResource.PROJECTS
     import_help = _(
         "One project per row, matched by its code: code, name_zh, lead_organization, partner_organizations, "
         "corridors, divisions, planned_start, planned_end, total_budget … (references by code or slug, several "
@@ -284,6 +286,7 @@ class AttachmentInline(TrackedInline):
 @admin.register(ProgressReport)
 class ProgressReportAdmin(ImportAdminMixin, TrackedAdmin):
     import_runner = staticmethod(api_import("api.restoration.views.ProgressReportViewSet"))
+    import_resource = ImportResource.PROGRESS_REPORTS
     import_help = _(
         "One report per row, matched by project and period: project (its code), period (2025-03 or 2025-Q1), "
         "narrative, percent_complete, cumulative_investment, and value:<indicator> and "

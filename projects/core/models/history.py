@@ -31,7 +31,8 @@ class ChangeRecord(models.Model):
 
     Written by ``projects.core.history.record_change`` in the transaction of the write it
     describes; never edited afterwards (the admin shows it read-only). The growing integer
-    id gives the order of the changes.
+    id gives the order of the changes. A long text's earlier version is kept as a difference
+    from its later one (``before_diffs``); ``full_before`` is the whole earlier picture.
     """
 
     id = models.BigAutoField(primary_key=True)
@@ -77,6 +78,9 @@ class ChangeRecord(models.Model):
         help_text=_("ID of the record this one is kept under, e.g. the project of a progress report."),
     )
     before = models.JSONField(_("before"), null=True, blank=True)
+    # Long texts left out of ``before``, each as a difference from its value in ``after``
+    # (projects/core/text_diff.py); read ``full_before``, never ``before`` alone.
+    before_diffs = models.JSONField(_("earlier texts as differences"), null=True, blank=True)
     after = models.JSONField(_("after"), null=True, blank=True)
     changed_fields = models.JSONField(_("changed fields"), default=list, blank=True)
     message = models.TextField(_("message"), blank=True)
@@ -100,6 +104,18 @@ class ChangeRecord(models.Model):
 
     def delete(self, *args, **kwargs):
         raise HistoryIsReadOnly("Change records are never deleted.")
+
+    @property
+    def full_before(self) -> dict | None:
+        """``before`` whole: the long texts kept as differences put back."""
+        if not self.before_diffs:
+            return self.before
+        from projects.core.text_diff import apply
+
+        full = dict(self.before or {})
+        for key, ops in self.before_diffs.items():
+            full[key] = apply(self.after[key], ops)
+        return full
 
     @property
     def summary(self) -> str:
