@@ -25,6 +25,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api import representations
 from projects.core.choices import ChangeAction
 from projects.core.history import changes_after
 
@@ -175,10 +176,19 @@ class ChangesFeed(APIView):
             view.headers = {}
             queryset = view.get_queryset().filter(pk__in=ids)
             shared = getattr(view, "shared", None)
-            objects = list(shared(queryset) if shared else queryset)
-            for obj, item in zip(objects, view.get_serializer(objects, many=True).data, strict=True):
-                found[(model, str(obj.pk))] = item
+            shown_queryset = shared(queryset) if shared else queryset
+            if representations.applies(view):
+                # Keys and versions first; the representations from the cache, the rest built.
+                rows = list(shown_queryset.values_list("pk", "version"))
+                items = representations.representations(view, rows, shown_queryset)
+                shown_ids = [str(item["id"]) for item in items]
+                found.update({(model, str(item["id"])): item for item in items})
+            else:
+                objects = list(shown_queryset)
+                for obj, item in zip(objects, view.get_serializer(objects, many=True).data, strict=True):
+                    found[(model, str(obj.pk))] = item
+                shown_ids = [str(obj.pk) for obj in objects]
             if shared:
-                shown = {str(obj.pk) for obj in objects}
+                shown = set(shown_ids)
                 hidden |= {(model, str(pk)) for pk in queryset.values_list("pk", flat=True) if str(pk) not in shown}
         return found, hidden

@@ -13,6 +13,7 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from api.exports import ExportMixin
 from api.viewsets import TrackedReadMixin
 from projects.core.import_jobs import import_job_request
 from projects.core.imports import ImportRejected, count_rows
@@ -61,7 +62,7 @@ class ImportJobSerializer(serializers.ModelSerializer):
         return min(100, job.rows_done * 100 // job.rows_total) if job.rows_total else 0
 
 
-class ImportJobViewSet(TrackedReadMixin, viewsets.ReadOnlyModelViewSet):
+class ImportJobViewSet(TrackedReadMixin, ExportMixin, viewsets.ReadOnlyModelViewSet):
     """Your imports that run in the background, newest first: status, progress (rows done of the
     file's rows) and, once ended, the counts or every bad line with its reason. Nothing is saved
     unless every line is good."""

@@ -17,9 +17,11 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from api import representations
 from api.conditional import etag, expected_version
 from api.exports import ExportMixin
 from api.mixins import HistoryMixin
+from api.pagination import KeysFirst
 from projects.core.services import plain_delete, plain_save
 from projects.permissions import visible
 
@@ -39,26 +41,46 @@ class TrackedReadMixin:
     """Lists and details show only what the rule lets the user see; a detail carries its ETag."""
 
     def get_queryset(self):
-        return visible(self.request.user, super().get_queryset())
+        queryset = visible(self.request.user, super().get_queryset())
+        return queryset.prefetch_related(None) if getattr(self, "_without_prefetch", False) else queryset
 
     def shared(self, queryset):
         """What a list and the changes feed show unless asked for more (e.g. no unsubmitted drafts).
         A detail shows every record the user may see."""
         return queryset
 
+    # Serve GET representations from the cache keyed by version (api/representations.py).
+    cache_representations = False
+
     def list(self, request, *args, **kwargs):
         queryset = self.filter_queryset(self.shared(self.get_queryset()))
+        if representations.applies(self) and KeysFirst.applies(queryset) and not self._cursor_requested():
+            return self.get_paginated_response(self.paginate_queryset(representations.CachedRows(self, queryset)))
         page = self.paginate_queryset(queryset)
         if page is not None:
             return self.get_paginated_response(self.get_serializer(page, many=True).data)
         return Response(self.get_serializer(queryset, many=True).data)
 
+    def _prefetch_lookups(self):
+        self._without_prefetch = False
+        return self.get_queryset()._prefetch_related_lookups
+
+    def _cursor_requested(self) -> bool:
+        paginator = self.paginator
+        return paginator is None or getattr(paginator, "cursor_query_param", "cursor") in self.request.query_params
+
     def retrieve(self, request, *args, **kwargs):
+        cached = representations.applies(self)
+        if cached:
+            self._without_prefetch = True  # the prefetches run only if the cache has no copy
         instance = self.get_object()
         tag = etag(instance) if hasattr(instance, "version") else None
         if tag and tag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
             return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": tag})
-        response = Response(self.get_serializer(instance).data)
+        if cached:
+            response = Response(representations.representation(self, instance, self._prefetch_lookups))
+        else:
+            response = Response(self.get_serializer(instance).data)
         if tag:
             response["ETag"] = tag
         return response

@@ -41,10 +41,12 @@ def _fast_passwords_and_media(settings, tmp_path):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Rate limits and sign-in lockouts count in the cache: each test starts with none."""
-    from django.core.cache import cache
+    """Rate limits and sign-in lockouts count in the cache, representations are kept in one: each
+    test starts with none."""
+    from django.core.cache import caches
 
-    cache.clear()
+    for alias in ("default", "representations"):
+        caches[alias].clear()
 
 
 def _org(slug):

@@ -14,6 +14,7 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.gis.geos import LineString
+from django.core.cache import caches
 from django.db import connection
 from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
@@ -217,11 +218,14 @@ def test_a_list_costs_the_same_queries_for_one_row_as_for_three(client_for, admi
     client.get(f"/api/v1/{prefix}/", {"page_size": 1})  # warm caches (content types, …)
     counts = []
     for size in (1, 3):
-        with CaptureQueriesContext(connection) as queries:
-            body = client.get(f"/api/v1/{prefix}/", {"page_size": size, "include_drafts": "true"}).json()
-        assert len(body["results"]) == size, (prefix, body)
-        counts.append(len(queries))
-    assert counts[0] == counts[1], f"{prefix}: {counts[0]} queries for one row, {counts[1]} for three"
+        # Built afresh (no representation cached), then again (those cached, where a resource keeps them).
+        caches["representations"].clear()
+        for _built_then_cached in range(2):
+            with CaptureQueriesContext(connection) as queries:
+                body = client.get(f"/api/v1/{prefix}/", {"page_size": size, "include_drafts": "true"}).json()
+            assert len(body["results"]) == size, (prefix, body)
+            counts.append(len(queries))
+    assert counts[:2] == counts[2:], f"{prefix}: {counts[:2]} queries for one row, {counts[2:]} for three"
 
 
 @pytest.fixture

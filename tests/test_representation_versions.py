@@ -190,10 +190,17 @@ def test_a_record_whose_representation_changed_has_a_new_version(settings):
     }
     client = APIClient()
     client.force_authenticate(users["admin"])
-    before = _snapshot(client)
+    before = _snapshot(client)  # also fills the representation cache (api/representations.py)
     steps = _script(users)
     assert len(steps) >= 15, steps
+    served = _snapshot(client)
+    # Built afresh, not from the cache: a record whose version did not move would otherwise show
+    # its cached representation and hide the very miss this test looks for.
+    settings.REPRESENTATION_CACHE_SECONDS = 0
     after = _snapshot(client)
+    # The cache serves exactly what building them afresh gives, after a day of changes.
+    stale = sorted(f"{key[0]} {key[1]}" for key, item in after.items() if served.get(key) != item)
+    assert not stale, stale[:20]
     unexplained = []
     for key, old in before.items():
         new = after.get(key)

@@ -242,12 +242,23 @@ CACHE_URL = env_str("CACHE_URL", "")
 WEBHOOK_ALLOW_PRIVATE = env_bool("WEBHOOK_ALLOW_PRIVATE", DEBUG)
 # How long the first answer to an Idempotency-Key is kept and replayed (seconds).
 IDEMPOTENCY_TTL = env_int("IDEMPOTENCY_TTL", 86400)
+# Representations keyed by record version (api/representations.py); 0 turns the cache off.
+REPRESENTATION_CACHE_SECONDS = env_int("REPRESENTATION_CACHE_SECONDS", 86400)
 CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
         if CACHE_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tracker"}
-    )
+    ),
+    "representations": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL, "KEY_PREFIX": "repr"}
+        if CACHE_URL
+        else {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "representations",
+            "OPTIONS": {"MAX_ENTRIES": env_int("REPRESENTATION_CACHE_ENTRIES", 20_000)},
+        }
+    ),
 }
 
 # --- Mail (console by default) -----------------------------------------------------------

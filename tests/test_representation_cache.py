@@ -1,0 +1,92 @@
+"""Representations served from the cache keyed by version: the same JSON as built afresh, fewer
+queries when cached, and never an older representation after a change."""
+
+import pytest
+from django.core.cache import caches
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from api import representations
+from projects.core.models import Organization
+from projects.core.services import plain_save
+from projects.restoration.models import Project
+from tests.restoration import factories as rest
+
+pytestmark = pytest.mark.django_db
+
+
+def _queries(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, response.json()
+    return response.json(), len(queries)
+
+
+def test_a_cached_list_is_the_same_json_for_fewer_queries(api, settings):
+    for n in range(3):
+        rest.ProjectFactory(code=f"SC-2030-{n:04d}")
+    first, built = _queries(api, "/api/v1/projects/?ordering=code")
+    again, cached = _queries(api, "/api/v1/projects/?ordering=code")
+    assert again == first
+    assert cached <= built - 8, (built, cached)  # no prefetches: the count and the page's keys
+    settings.REPRESENTATION_CACHE_SECONDS = 0
+    assert _queries(api, "/api/v1/projects/?ordering=code")[0] == first  # as built afresh
+
+
+def test_a_cached_detail_is_the_same_json_and_moves_with_the_version(api, sc_staff):
+    project = rest.ProjectFactory(code="SC-2030-0101")
+    url = f"/api/v1/projects/{project.pk}/"
+    first, built = _queries(api, url)
+    again, cached = _queries(api, url)
+    assert again == first and cached < built
+    response = api.patch(url, {"name_zh": "新名称"}, format="json")
+    assert response.status_code == 200, response.json()
+    assert api.get(url).json()["name_zh"] == "新名称"
+    assert api.get("/api/v1/projects/").json()["results"][0]["name_zh"] == "新名称"
+
+
+def test_a_renamed_organization_shows_in_cached_projects(api, joint_office):
+    project = rest.ProjectFactory(code="SC-2030-0201")
+    url = f"/api/v1/projects/{project.pk}/"
+    assert api.get(url).json()["lead_organization"]["name_zh"] == project.lead_organization.name_zh
+    plain_save(Organization)(actor=joint_office, instance=project.lead_organization, data={"name_zh": "更名后的单位"})
+    assert api.get(url).json()["lead_organization"]["name_zh"] == "更名后的单位"
+    assert api.get("/api/v1/projects/").json()["results"][0]["lead_organization"]["name_zh"] == "更名后的单位"
+
+
+def test_each_language_has_its_own_copy(api, settings):
+    rest.ProjectFactory(code="SC-2030-0301")
+    url = "/api/v1/progress-reports/?include_drafts=true"
+    rest.ReportFactory(project=Project.objects.get(code="SC-2030-0301"))
+    served = {lang: api.get(url, HTTP_ACCEPT_LANGUAGE=lang).json() for lang in ("zh-hans", "en")}
+    assert {key for key in caches["representations"]._cache if ":zh-hans:" in key}
+    assert {key for key in caches["representations"]._cache if ":en:" in key}
+    settings.REPRESENTATION_CACHE_SECONDS = 0
+    assert served == {lang: api.get(url, HTTP_ACCEPT_LANGUAGE=lang).json() for lang in ("zh-hans", "en")}
+
+
+def test_a_version_read_after_the_keys_is_stored_under_itself(api, rf, sc_staff):
+    """The page's keys say version 1; the record is at version 2 when built: its representation is
+    stored under version 2, so a later reader of version 1 (none can exist) never gets it."""
+    from api.restoration.views import ProjectViewSet
+
+    project = rest.ProjectFactory(code="SC-2030-0401")
+    Project.objects.filter(pk=project.pk).update(name_zh="第二版", version=2)
+    view = ProjectViewSet(request=None, format_kwarg=None, action="list", action_map={"get": "list"}, kwargs={})
+    request = rf.get("/api/v1/projects/")
+    request.user = sc_staff
+    view.request = view.initialize_request(request)
+    rows = representations.representations(view, [(project.pk, 1)], view.get_queryset())
+    assert rows[0]["name_zh"] == "第二版" and rows[0]["version"] == 2
+    cache = caches["representations"]
+    assert cache.get(representations._key(view, project.pk, 1)) is None
+    assert cache.get(representations._key(view, project.pk, 2))["name_zh"] == "第二版"
+
+
+def test_writes_and_other_formats_are_never_cached(api):
+    project = rest.ProjectFactory(code="SC-2030-0501")
+    api.get("/api/v1/projects/?format=geojson")
+    api.patch(f"/api/v1/projects/{project.pk}/", {"name_zh": "改"}, format="json")
+    assert caches["representations"]._cache == {} or not any(
+        ":partial_update:" in key or ":geojson" in key for key in caches["representations"]._cache
+    )
