@@ -42,6 +42,14 @@ def main() -> None:
     parser.add_argument("--concurrency", default="1,8")
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--port", type=int, default=8701)
+    parser.add_argument(
+        "--representation-cache",
+        choices=["redis", "memory", "off"],
+        default="redis",
+        help="Where the tracker keeps representations by version (api/representations.py): Redis shared by "
+        "the workers as in production (BENCH_CACHE_URL, emptied first), each worker's memory, or off "
+        "(every representation built afresh: the figure of a read nobody made before).",
+    )
     args = parser.parse_args()
 
     database = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE)
@@ -69,13 +77,26 @@ def main() -> None:
     token = bench_token()
     cases = build_cases()
     concurrencies = [int(c) for c in args.concurrency.split(",")]
-    env = {**os.environ, **SERVER_ENV, "DATABASE_URL": database}
+    env = {**os.environ, **SERVER_ENV, "DATABASE_URL": database, **cache_env(args.representation_cache)}
     with servers(env, database, args.workers, args.port) as (app_url, raw_url):
         results = measure(
             cases, app_url=app_url, raw_url=raw_url, token=token, concurrencies=concurrencies, duration=args.duration
         )
     fill = {"seconds": round(fill_seconds, 1), "rows": sum(written.values())}
-    report(results, fill=fill, out=ROOT / "var" / "bench")
+    report(results, fill=fill, out=ROOT / "var" / "bench", representation_cache=args.representation_cache)
+
+
+def cache_env(mode: str) -> dict:
+    """The tracker's cache settings for ``--representation-cache``; Redis is emptied first."""
+    if mode == "off":
+        return {"REPRESENTATION_CACHE_SECONDS": "0", "CACHE_URL": ""}
+    if mode == "memory":
+        return {"CACHE_URL": ""}
+    import redis
+
+    url = os.environ.get("BENCH_CACHE_URL", "redis://127.0.0.1:6379/6")
+    redis.Redis.from_url(url).flushdb()
+    return {"CACHE_URL": url}
 
 
 def _create_database(url: str) -> None:
@@ -282,7 +303,7 @@ def data_sizes() -> dict:
     return {model._meta.label: model.objects.count() for model in models}
 
 
-def report(results: list[dict], *, fill: dict, out: Path) -> Path:
+def report(results: list[dict], *, fill: dict, out: Path, representation_cache: str = "redis") -> Path:
     from django.db import connection
 
     out.mkdir(parents=True, exist_ok=True)
@@ -293,6 +314,7 @@ def report(results: list[dict], *, fill: dict, out: Path) -> Path:
         "time": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "cores": os.cpu_count(),
         "load_average": os.getloadavg(),
+        "representation_cache": representation_cache,
         "postgresql": server,
         "data": data_sizes(),
         "fill": fill,

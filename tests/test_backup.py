@@ -8,6 +8,7 @@ from pathlib import Path
 import psycopg
 import pytest
 from django.conf import settings
+from django.core.cache import caches
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.db import connection
@@ -84,7 +85,9 @@ def test_a_backup_restores_every_record_and_every_file(
         call_command("backup", str(tmp_path / "backup"))
 
     url, scratch = scratch_database
+    caches["representations"].set("repr:a-later-version", {"name_zh": "备份之后的内容"})
     call_command("restore", str(tmp_path / "backup"), database_url=url, media_root=str(tmp_path / "restored"))
+    assert caches["representations"].get("repr:a-later-version") is None  # versions start again
 
     params = connection.get_connection_params()
     source = {k: v for k, v in {k: params.get(k) for k in ("host", "port", "user", "password", "dbname")}.items() if v}

@@ -1,6 +1,7 @@
 from pathlib import Path
 
 from django.conf import settings
+from django.core.cache import caches
 from django.core.management.base import BaseCommand, CommandError
 
 from projects.core.backup import BackupError, restore
@@ -24,4 +25,7 @@ class Command(BaseCommand):
             )
         except BackupError as exc:
             raise CommandError(str(exc)) from exc
+        # Versions start again from the backup's: a representation kept for a later version of the
+        # lost data must not be served for the new changes that reach that version.
+        caches["representations"].clear()
         self.stdout.write(f"Restored the database and {len(manifest['files'])} file(s) from {folder}")
