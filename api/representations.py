@@ -13,6 +13,8 @@ detail) and a digest of the code, so a deployment with other serializers never r
 ones. Only GET requests rendered as JSON use it: a write's own answer may hold state its
 transaction has not committed yet. Opt in per resource with ``cache_representations = True``.
 Cache: ``CACHES["representations"]`` (Redis with ``CACHE_URL``, else memory per process).
+
+Figures over all records (``figures``) are kept the same way, keyed by the last committed change.
 """
 
 import functools
@@ -26,12 +28,12 @@ from django.utils import translation
 
 @functools.cache
 def code_revision() -> str:
-    """A digest of the application's Python code, read once per process."""
+    """A digest of the application's Python code, migrations included (a data migration changes
+    records without moving their versions), read once per process."""
     digest = hashlib.blake2b(digest_size=8)
     for folder in ("api", "projects"):
         for path in sorted((settings.BASE_DIR / folder).rglob("*.py")):
-            if "migrations" not in path.parts:
-                digest.update(path.read_bytes())
+            digest.update(path.read_bytes())
     return digest.hexdigest()
 
 
@@ -114,3 +116,30 @@ class CachedRows:
             return self[index : index + 1][0]
         rows = list(self.queryset.values_list("pk", "version")[index])
         return representations(self.view, rows, self.queryset)
+
+
+def last_change() -> int:
+    """The commit position of the last committed change of any shared record (0: none yet).
+    Positions follow commit order (``ChangeSequence``), so a figure computed after reading it
+    holds at least every change up to it."""
+    from django.db.models import Max
+
+    from projects.core.models import ChangeRecord
+
+    return ChangeRecord.objects.aggregate(last=Max("seq"))["last"] or 0
+
+
+def figures(name: str, params: dict, compute):
+    """A figure computed over the shared records (totals, plan execution …), kept until the next
+    committed change of any record: ``compute()`` runs only when something changed since. The
+    figures read every record alike, whoever asks, so the key holds no user."""
+    if settings.REPRESENTATION_CACHE_SECONDS <= 0:
+        return compute()
+    parts = ",".join(f"{key}={params[key]}" for key in sorted(params))
+    key = f"figures:{code_revision()}:{name}:{parts}:{translation.get_language()}:{last_change()}"
+    cache = caches["representations"]
+    data = cache.get(key)
+    if data is None:
+        data = compute()
+        cache.set(key, data, settings.REPRESENTATION_CACHE_SECONDS)
+    return data

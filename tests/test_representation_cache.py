@@ -90,3 +90,42 @@ def test_writes_and_other_formats_are_never_cached(api):
     assert caches["representations"]._cache == {} or not any(
         ":partial_update:" in key or ":geojson" in key for key in caches["representations"]._cache
     )
+
+
+def test_totals_move_with_a_report_accepted_through_the_api(client_for, sc_staff, joint_office):
+    """The figures are kept until the next committed change: a report written and accepted through
+    the API changes them at once."""
+    from projects.restoration.models import Indicator
+
+    project = rest.ProjectFactory(code="SC-2030-0601")
+    rest.TargetFactory(project=project, indicator=Indicator.objects.get(code="forest-restored-area"))
+    staff, office = client_for(sc_staff), client_for(joint_office)
+    url = "/api/v1/indicators/totals/?by=province"
+
+    def forest(body):
+        rows = [r for r in body["all"]["indicators"] if r["indicator"] == "forest-restored-area"]
+        return rows[0]["value"] if rows else None
+
+    before = forest(staff.get(url).json())
+    assert forest(staff.get(url).json()) == before  # kept
+    created = staff.post(
+        "/api/v1/progress-reports/",
+        {
+            "project": project.code,
+            "period": "2026-01",
+            "percent_complete": 10,
+            "narrative": "完成造林 12.5 公顷",
+            "cumulative_investment": "100.00",
+            "values": [{"indicator": "forest-restored-area", "value": "12.5"}],
+        },
+        format="json",
+    )
+    assert created.status_code == 201, created.json()
+    report = created.json()["id"]
+    submitted = staff.post(f"/api/v1/progress-reports/{report}/transition/", {"to": "submitted"}, format="json")
+    assert submitted.status_code == 200, submitted.json()
+    after = forest(staff.get(url).json())
+    assert after != before and after is not None
+    reviewed = office.post(f"/api/v1/progress-reports/{report}/transition/", {"to": "accepted"}, format="json")
+    assert reviewed.status_code == 200, reviewed.json()
+    assert forest(staff.get(url).json()) == after  # the same figure: accepted counts like submitted

@@ -7,6 +7,7 @@ resource's serializer to the service in ``projects.conference.services``; status
 
 from django.db.models import Count, Prefetch, Sum
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers as drf_serializers
@@ -15,7 +16,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
-from api import computed
+from api import computed, representations
 from api.conditional import expected_version
 from api.conference import filters, serializers
 from api.files import file_response
@@ -187,7 +188,11 @@ class AnnualPlanViewSet(TransitionMixin, TrackedViewSet):
     @action(detail=True, methods=["get"])
     def execution(self, request, pk=None):
         """Planned against actual per item, per corridor and per province, and which items are behind."""
-        return Response(plan_execution(plan=self.get_object(), as_of=_as_of(request)))
+        plan, as_of = self.get_object(), _as_of(request) or timezone.localdate()
+        params = {"plan": plan.pk, "as_of": as_of}
+        return Response(
+            representations.figures("plan-execution", params, lambda: plan_execution(plan=plan, as_of=as_of))
+        )
 
 
 class PlanItemViewSet(TrackedViewSet):
@@ -302,7 +307,13 @@ class CorridorPlanViewSet(TrackedViewSet):
     @action(detail=True, methods=["get"])
     def progress(self, request, pk=None):
         """Each corridor's path toward its 2035 targets: achieved, planned this year, remaining."""
-        return Response(corridor_progress(corridor_plan=self.get_object(), as_of=_as_of(request)))
+        corridor_plan, as_of = self.get_object(), _as_of(request) or timezone.localdate()
+        params = {"plan": corridor_plan.pk, "as_of": as_of}
+        return Response(
+            representations.figures(
+                "corridor-progress", params, lambda: corridor_progress(corridor_plan=corridor_plan, as_of=as_of)
+            )
+        )
 
 
 class CorridorTargetViewSet(TrackedViewSet):

@@ -13,7 +13,8 @@ class ProjectFilter(TrackerFilterSet):
     key_area = ExistsFilter(field_name="key_areas__slug", label="key area slug")
     province = ExistsFilter(field_name="provinces__code", label="province code (taking part)")
     division = ExistsFilter(field_name="divisions__code", label="division code")
-    status = django_filters.MultipleChoiceFilter(choices=ProjectStatus.choices)
+    # A column of the row itself: no join to repeat rows, so no DISTINCT (it computed every match).
+    status = django_filters.MultipleChoiceFilter(choices=ProjectStatus.choices, distinct=False)
     cross_regional = django_filters.BooleanFilter(field_name="is_cross_regional")
     national_major = django_filters.BooleanFilter(field_name="is_national_major")
     element = ExistsFilter(field_name="elements__code", label="ecosystem element code")
@@ -47,7 +48,7 @@ class ProgressReportFilter(TrackerFilterSet):
     province = ExistsFilter(field_name="project__provinces__code", label="province code")
     period = django_filters.CharFilter()
     year = django_filters.NumberFilter(field_name="period_end__year")
-    status = django_filters.MultipleChoiceFilter(choices=ReportStatus.choices)
+    status = django_filters.MultipleChoiceFilter(choices=ReportStatus.choices, distinct=False)
     include_drafts = django_filters.BooleanFilter(
         method="filter_drafts", label="include unsubmitted drafts (left out unless asked for)"
     )

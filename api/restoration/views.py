@@ -8,6 +8,7 @@ from rest_framework import parsers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from api import representations
 from api.computed import ReportComparisonSerializer
 from api.geojson import GeoJSONMixin
 from api.imports import ImportMixin, is_uuid
@@ -82,11 +83,9 @@ class IndicatorViewSet(TrackedViewSet):
         query.is_valid(raise_exception=True)
         year = query.validated_data.get("year")
         window = (datetime.date(year, 1, 1), datetime.date(year, 12, 31)) if year else (None, None)
-        return Response(
-            totals_by(
-                by=query.validated_data["by"], start=window[0], end=window[1], detail=query.validated_data["detail"]
-            )
-        )
+        params = {"by": query.validated_data["by"], "start": window[0], "end": window[1]}
+        params["detail"] = query.validated_data["detail"]
+        return Response(representations.figures("indicator-totals", params, lambda: totals_by(**params)))
 
 
 class ProjectViewSet(GeoJSONMixin, ImportMixin, TransitionMixin, TrackedViewSet):
