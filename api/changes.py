@@ -178,11 +178,11 @@ class ChangesFeed(APIView):
             shared = getattr(view, "shared", None)
             shown_queryset = shared(queryset) if shared else queryset
             if representations.applies(view):
-                # Keys and versions first; the representations from the cache, the rest built.
-                rows = list(shown_queryset.values_list("pk", "version"))
-                items = representations.representations(view, rows, shown_queryset)
-                shown_ids = [str(item["id"]) for item in items]
-                found.update({(model, str(item["id"])): item for item in items})
+                # The records without their prefetches; representations from the cache, the rest built.
+                objects = list(shown_queryset.prefetch_related(None))
+                items = representations.representations(view, objects, shown_queryset._prefetch_related_lookups)
+                shown_ids = [str(obj.pk) for obj in objects]
+                found.update({(model, pk): item for pk, item in zip(shown_ids, items, strict=True)})
             else:
                 objects = list(shown_queryset)
                 for obj, item in zip(objects, view.get_serializer(objects, many=True).data, strict=True):

@@ -3,15 +3,17 @@
 Every shared record's version grows whenever anything its representation shows changes, its
 nested references included (the services touch every record that shows a changed one;
 tests/test_representation_versions.py checks it over every record type), and the ETag already
-relies on it. So the JSON of (record, version) never changes: a list page asks the database only
-for its rows' keys and versions, takes the representations it has from the cache and builds the
-others (one query set for all of them). A version that moves between the two reads is stored
-under the version actually read, never under the older one.
+relies on it. So the JSON of (record, version) never changes: a list page reads its records
+without their prefetches, takes the representations it has from the cache and builds the others
+(their prefetches run for those only). Built afresh, a page costs the queries it did before;
+all cached, its count and its rows.
 
 The key also holds the language, the serializer, the view's action (a list may show less than a
-detail) and a digest of the code, so a deployment with other serializers never reads the old
+detail), the reader where the rule chooses records nested in the representation for them (a
+plan's expert reviews), and a digest of the code, so a deployment with other serializers never reads the old
 ones. Only GET requests rendered as JSON use it: a write's own answer may hold state its
-transaction has not committed yet. Opt in per resource with ``cache_representations = True``.
+transaction has not committed yet. Every versioned resource uses it unless it sets
+``cache_representations = False`` (a representation showing the request's host).
 Cache: ``CACHES["representations"]`` (Redis with ``CACHE_URL``, else memory per process).
 
 Figures over all records (``figures``) are kept the same way, keyed by the last committed change.
@@ -22,8 +24,10 @@ import hashlib
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db.models import prefetch_related_objects
+from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import translation
+
+from api.pagination import KeysFirst
 
 
 @functools.cache
@@ -43,10 +47,41 @@ def applies(view) -> bool:
     return (
         getattr(view, "cache_representations", False)
         and settings.REPRESENTATION_CACHE_SECONDS > 0
+        and _versioned(view)
         and request.method in ("GET", "HEAD")
         and renderer is not None
         and renderer.format == "json"
     )
+
+
+def _versioned(view) -> bool:
+    queryset = getattr(view, "queryset", None)
+    return queryset is not None and any(field.name == "version" for field in queryset.model._meta.concrete_fields)
+
+
+def _reader(view) -> str:
+    """Whose representation this is: everyone's, unless the records nested in it are themselves
+    chosen by the rule for the reader (a plan's expert reviews: drafts only for the joint office),
+    then this reader's own."""
+    if not hasattr(view, "_representation_reader"):
+        without_prefetch, view._without_prefetch = getattr(view, "_without_prefetch", False), False
+        try:
+            lookups = view.get_queryset()._prefetch_related_lookups
+        finally:
+            view._without_prefetch = without_prefetch
+        view._representation_reader = f"user-{view.request.user.pk}" if _scoped(lookups) else "all"
+    return view._representation_reader
+
+
+def _scoped(lookups) -> bool:
+    from projects.permissions import _scopes
+
+    for lookup in lookups:
+        if isinstance(lookup, Prefetch) and lookup.queryset is not None:
+            model = lookup.queryset.model
+            if model._meta.label_lower in _scopes or _scoped(lookup.queryset._prefetch_related_lookups):
+                return True
+    return False
 
 
 def _key(view, obj_or_pk, version) -> str:
@@ -54,7 +89,7 @@ def _key(view, obj_or_pk, version) -> str:
     serializer = view.get_serializer_class()
     return (
         f"repr:{code_revision()}:{serializer.__module__}.{serializer.__qualname__}:{view.action}:"
-        f"{translation.get_language()}:{pk}:{version}"
+        f"{translation.get_language()}:{_reader(view)}:{pk}:{version}"
     )
 
 
@@ -65,21 +100,18 @@ def _store(view, objects, data) -> None:
     )
 
 
-def representations(view, rows, queryset) -> list:
-    """The representations of ``rows`` (``(pk, version)`` pairs, in order) from the cache, the
-    missing ones built from ``queryset`` (one query set). A row gone meanwhile is left out."""
-    keys = {pk: _key(view, pk, version) for pk, version in rows}
-    found = caches["representations"].get_many(list(keys.values())) if keys else {}
-    missing = [pk for pk, key in keys.items() if key not in found]
-    fresh = {}
+def representations(view, objects: list, prefetch_lookups) -> list:
+    """The representations of ``objects`` (read without their prefetches), in order: from the
+    cache, the missing ones built after running the prefetches for those only."""
+    keys = [_key(view, obj, obj.version) for obj in objects]
+    found = caches["representations"].get_many(keys) if keys else {}
+    missing = [obj for obj, key in zip(objects, keys, strict=True) if key not in found]
     if missing:
-        objects = list(queryset.filter(pk__in=missing))
-        data = view.get_serializer(objects, many=True).data
-        _store(view, objects, data)
-        fresh = {obj.pk: item for obj, item in zip(objects, data, strict=True)}
-    return [
-        found[keys[pk]] if keys[pk] in found else fresh[pk] for pk, _version in rows if keys[pk] in found or pk in fresh
-    ]
+        prefetch_related_objects(missing, *prefetch_lookups)
+        data = view.get_serializer(missing, many=True).data
+        _store(view, missing, data)
+        found.update({_key(view, obj, obj.version): item for obj, item in zip(missing, data, strict=True)})
+    return [found[key] for key in keys]
 
 
 def representation(view, obj, prefetch_lookups) -> dict:
@@ -95,18 +127,21 @@ def representation(view, obj, prefetch_lookups) -> dict:
 
 
 class CachedRows:
-    """A list's rows for the paginator as representations: counted and sliced by key, the page's
-    representations from the cache (``KeysFirst`` without building the page's records at all)."""
+    """A list's rows for the paginator as representations: the page's records are read as
+    ``KeysFirst`` reads them but without their prefetches, which run only for the records whose
+    representation the cache does not have. Built afresh, the same queries as without the cache;
+    all cached, the count and the page."""
 
     ordered = True
 
     def __init__(self, view, queryset):
         self.view = view
-        self.queryset = queryset
+        self.lookups = queryset._prefetch_related_lookups
+        self.rows = KeysFirst(queryset.prefetch_related(None))
         self.model = queryset.model
 
     def count(self) -> int:
-        return self.queryset.values("pk").count()
+        return self.rows.count()
 
     def __len__(self) -> int:
         return self.count()
@@ -114,8 +149,7 @@ class CachedRows:
     def __getitem__(self, index):
         if not isinstance(index, slice):
             return self[index : index + 1][0]
-        rows = list(self.queryset.values_list("pk", "version")[index])
-        return representations(self.view, rows, self.queryset)
+        return representations(self.view, self.rows[index], self.lookups)
 
 
 def last_change() -> int:

@@ -49,8 +49,10 @@ class TrackedReadMixin:
         A detail shows every record the user may see."""
         return queryset
 
-    # Serve GET representations from the cache keyed by version (api/representations.py).
-    cache_representations = False
+    # Serve GET representations from the cache keyed by version (api/representations.py): every
+    # versioned record whose representation depends on nothing but the record (set False where
+    # it shows the request's host, as a review pack's links do).
+    cache_representations = True
 
     def list(self, request, *args, **kwargs):
         queryset = self.filter_queryset(self.shared(self.get_queryset()))

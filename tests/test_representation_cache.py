@@ -6,7 +6,6 @@ from django.core.cache import caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from api import representations
 from projects.core.models import Organization
 from projects.core.services import plain_save
 from projects.restoration.models import Project
@@ -65,22 +64,17 @@ def test_each_language_has_its_own_copy(api, settings):
     assert served == {lang: api.get(url, HTTP_ACCEPT_LANGUAGE=lang).json() for lang in ("zh-hans", "en")}
 
 
-def test_a_version_read_after_the_keys_is_stored_under_itself(api, rf, sc_staff):
-    """The page's keys say version 1; the record is at version 2 when built: its representation is
-    stored under version 2, so a later reader of version 1 (none can exist) never gets it."""
-    from api.restoration.views import ProjectViewSet
-
+def test_a_representation_is_stored_under_the_version_it_was_built_from(api):
+    """A change that moves the version (as every service write does) is seen at once, and the
+    earlier representation stays under the earlier version only."""
     project = rest.ProjectFactory(code="SC-2030-0401")
-    Project.objects.filter(pk=project.pk).update(name_zh="第二版", version=2)
-    view = ProjectViewSet(request=None, format_kwarg=None, action="list", action_map={"get": "list"}, kwargs={})
-    request = rf.get("/api/v1/projects/")
-    request.user = sc_staff
-    view.request = view.initialize_request(request)
-    rows = representations.representations(view, [(project.pk, 1)], view.get_queryset())
-    assert rows[0]["name_zh"] == "第二版" and rows[0]["version"] == 2
-    cache = caches["representations"]
-    assert cache.get(representations._key(view, project.pk, 1)) is None
-    assert cache.get(representations._key(view, project.pk, 2))["name_zh"] == "第二版"
+    url = f"/api/v1/projects/{project.pk}/"
+    first = api.get(url).json()
+    Project.objects.filter(pk=project.pk).update(name_zh="第二版", version=first["version"] + 1)
+    assert api.get(url).json()["name_zh"] == "第二版"
+    assert api.get("/api/v1/projects/").json()["results"][0]["name_zh"] == "第二版"
+    cached = [v for k, v in caches["representations"]._cache.items() if f":{project.pk}:" in k]
+    assert len(cached) == 3  # detail v1, detail v2, list v2
 
 
 def test_writes_and_other_formats_are_never_cached(api):
@@ -129,3 +123,21 @@ def test_totals_move_with_a_report_accepted_through_the_api(client_for, sc_staff
     reviewed = office.post(f"/api/v1/progress-reports/{report}/transition/", {"to": "accepted"}, format="json")
     assert reviewed.status_code == 200, reviewed.json()
     assert forest(staff.get(url).json()) == after  # the same figure: accepted counts like submitted
+
+
+def test_nested_records_the_rule_chooses_per_reader_are_cached_per_reader(client_for, sc_staff, joint_office):
+    """An annual plan shows the expert reviews its reader may see (a requested review only to the
+    joint office): each reader gets their own, in either order."""
+    from projects.conference.choices import ReviewStatus
+    from tests.conference.factories import AnnualPlanFactory, ExpertReviewFactory
+
+    plan = AnnualPlanFactory()
+    ExpertReviewFactory(plan=plan, status=ReviewStatus.SUBMITTED, opinion="同意", recommendation="approve", score=90)
+    ExpertReviewFactory(plan=plan)  # requested, no opinion yet
+    url = f"/api/v1/annual-plans/{plan.pk}/"
+    office, staff = client_for(joint_office), client_for(sc_staff)
+    for _twice in range(2):
+        assert len(office.get(url).json()["expert_reviews"]) == 2
+        assert len(staff.get(url).json()["expert_reviews"]) == 1
+        assert len(staff.get("/api/v1/annual-plans/").json()["results"][0]["expert_reviews"]) == 1
+        assert len(office.get("/api/v1/annual-plans/").json()["results"][0]["expert_reviews"]) == 2

@@ -266,6 +266,7 @@ class ReviewPackViewSet(TrackedReadOnlyViewSet):
 
     queryset = ReviewPack.objects.select_related("meeting", "plan", "requested_by")
     serializer_class = serializers.ReviewPackSerializer
+    cache_representations = False  # its file links carry the request's host
     filterset_fields = ["meeting", "status"]
     ordering_fields = ["created_at"]
 

@@ -93,7 +93,6 @@ class ProjectViewSet(GeoJSONMixin, ImportMixin, TransitionMixin, TrackedViewSet)
 
     queryset = Project.objects.for_api()
     import_resource = ImportResource.PROJECTS
-    cache_representations = True
     geo_field = "geometry"
     serializer_class = serializers.ProjectSerializer
     filterset_class = filters.ProjectFilter
@@ -144,7 +143,6 @@ class ProgressReportViewSet(ImportMixin, TransitionMixin, TrackedViewSet):
     """Progress reports (进展报告): drafted, then ``transition`` to submitted, accepted or returned."""
 
     import_resource = ImportResource.PROGRESS_REPORTS
-    cache_representations = True
 
     queryset = ProgressReport.objects.select_related("project", "reported_by", "reviewed_by").prefetch_related(
         Prefetch("values", queryset=IndicatorValue.objects.select_related("indicator")),

@@ -244,18 +244,18 @@ def test_project_list_runs_a_fixed_number_of_queries_whatever_the_page_size(api,
             ReportFactory(project=project, status="submitted")
 
     make(3)
-    # 13: the count, the page's keys and versions, the eleven of the project and its relations and
-    # the compensation fund's payments to it (built afresh: no representation cached yet).
-    with django_assert_max_num_queries(13) as small:
+    # 12: the eleven of the project and its relations, and the compensation fund's payments to it
+    # (built afresh: no representation cached yet).
+    with django_assert_max_num_queries(12) as small:
         assert len(api.get("/api/v1/projects/", {"page_size": 3}).json()["results"]) == 3
     make(27)
-    with django_assert_max_num_queries(13) as large:
+    with django_assert_max_num_queries(12) as large:
         assert len(api.get("/api/v1/projects/", {"page_size": 30}).json()["results"]) == 30
-    assert len(small.captured_queries) == len(large.captured_queries) == 13
+    assert len(small.captured_queries) == len(large.captured_queries) == 12
     # The same page again: its representations come from the cache (api/representations.py).
     with django_assert_max_num_queries(2) as cached:
         assert len(api.get("/api/v1/projects/", {"page_size": 30}).json()["results"]) == 30
-    assert len(cached.captured_queries) == 2  # the count, the page's keys and versions
+    assert len(cached.captured_queries) == 2  # the count and the page's rows, no prefetch
 
 
 def test_project_progress_shows_latest_report_targets_and_overdue_periods(api):
