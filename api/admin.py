@@ -4,7 +4,7 @@ from django.contrib import admin
 
 from api.models import WebhookAttempt, WebhookDelivery, WebhookSubscription
 from api.webhooks import webhook_delete, webhook_save
-from projects.core.admin_base import LogInline, TrackedAdmin
+from projects.core.admin_base import LogInline, ReadOnlyAdmin, TrackedAdmin
 
 
 @admin.register(WebhookSubscription)
@@ -25,7 +25,7 @@ class AttemptInline(LogInline):
 
 
 @admin.register(WebhookDelivery)
-class WebhookDeliveryAdmin(admin.ModelAdmin):
+class WebhookDeliveryAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     """What was sent where and what the receiver answered (written by the sender only)."""
 
     list_display = ("created_at", "subscription", "event", "status", "attempts", "next_attempt_at", "delivered_at")
@@ -43,12 +43,3 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return request.user.is_active and request.user.is_staff
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

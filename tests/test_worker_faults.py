@@ -41,14 +41,8 @@ def wait_for(predicate, timeout: float, step: float = 0.02):
     return None
 
 
-def status_of(pack) -> str:
-    return ReviewPack.objects.values_list("status", flat=True).get(pk=pack.pk)
-
-
-def test_a_worker_killed_mid_build_gets_the_message_back_and_builds_the_pack_once(
-    transactional_db, joint_office, tmp_path
-):
-    queue = f"test-kill-{os.getpid()}"
+def start_worker(queue: str, tmp_path):
+    """A real prefork worker (one pool process) on the test's queue, sharing the test database."""
     db = connection.settings_dict
     credentials = f"{db['USER']}:{db['PASSWORD'] or ''}"
     env = {
@@ -58,22 +52,39 @@ def test_a_worker_killed_mid_build_gets_the_message_back_and_builds_the_pack_onc
         "MEDIA_ROOT": str(settings.MEDIA_ROOT),
         "VAR_DIR": str(tmp_path / "var"),
     }
-    pack = ReviewPack.objects.create(meeting=MeetingFactory(), as_of=MeetingFactory.date, requested_by=joint_office)
     log = (tmp_path / "worker.log").open("w")
     worker = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "tracker", "worker", "--pool=prefork", "--concurrency=1",
          "--loglevel=INFO", "-Q", queue],
         cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
+    return worker, log
+
+
+def kill_pool(worker) -> None:
+    """Kill the worker's pool processes (the task dies mid-work; the main process lives on)."""
+    children = subprocess.run(["pgrep", "-P", str(worker.pid)], capture_output=True, text=True).stdout.split()
+    assert children, "no pool process to kill"
+    for pid in children:
+        os.kill(int(pid), signal.SIGKILL)
+
+
+def status_of(pack) -> str:
+    return ReviewPack.objects.values_list("status", flat=True).get(pk=pack.pk)
+
+
+def test_a_worker_killed_mid_build_gets_the_message_back_and_builds_the_pack_once(
+    transactional_db, joint_office, tmp_path
+):
+    queue = f"test-kill-{os.getpid()}"
+    pack = ReviewPack.objects.create(meeting=MeetingFactory(), as_of=MeetingFactory.date, requested_by=joint_office)
+    worker, log = start_worker(queue, tmp_path)
     saved = app.conf.task_always_eager
     app.conf.task_always_eager = False
     try:
         build_review_pack.apply_async(args=[str(pack.pk)], queue=queue)
         assert wait_for(lambda: status_of(pack) == PackStatus.RUNNING, timeout=90), "the worker never started"
-        children = subprocess.run(["pgrep", "-P", str(worker.pid)], capture_output=True, text=True).stdout.split()
-        assert children, "no pool process to kill"
-        for pid in children:
-            os.kill(int(pid), signal.SIGKILL)  # the process building the pack dies mid-build
+        kill_pool(worker)  # the process building the pack dies mid-build
         assert wait_for(lambda: status_of(pack) == PackStatus.READY, timeout=90, step=0.2), (
             status_of(pack),
             (tmp_path / "worker.log").read_text()[-3000:],
@@ -105,15 +116,6 @@ def test_a_worker_killed_mid_import_gets_the_message_back_and_imports_once(
     from tests.test_import_jobs import projects_csv
 
     queue = f"test-kill-import-{os.getpid()}"
-    db = connection.settings_dict
-    credentials = f"{db['USER']}:{db['PASSWORD'] or ''}"
-    env = {
-        **os.environ,
-        "CELERY_TASK_ALWAYS_EAGER": "false",
-        "DATABASE_URL": f"postgres://{credentials}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}",
-        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
-        "VAR_DIR": str(tmp_path / "var"),
-    }
     saved = app.conf.task_always_eager
     app.conf.task_always_eager = False
     sent = []
@@ -128,12 +130,7 @@ def test_a_worker_killed_mid_import_gets_the_message_back_and_imports_once(
         run_import_job.apply_async = original
     assert response.status_code == 202, response.json()
     job = ImportJob.objects.get(pk=response.json()["id"])
-    log = (tmp_path / "worker.log").open("w")
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "tracker", "worker", "--pool=prefork", "--concurrency=1",
-         "--loglevel=INFO", "-Q", queue],
-        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
+    worker, log = start_worker(queue, tmp_path)
 
     def job_now():
         return ImportJob.objects.values("status", "rows_done", "attempts").get(pk=job.pk)
@@ -142,10 +139,7 @@ def test_a_worker_killed_mid_import_gets_the_message_back_and_imports_once(
         run_import_job.apply_async(args=[str(job.pk)], queue=queue)
         assert wait_for(lambda: job_now()["rows_done"] > 0, timeout=90), ("never started", job_now())
         half_way = job_now()
-        children = subprocess.run(["pgrep", "-P", str(worker.pid)], capture_output=True, text=True).stdout.split()
-        assert children, "no pool process to kill"
-        for pid in children:
-            os.kill(int(pid), signal.SIGKILL)  # the process importing dies half way
+        kill_pool(worker)  # the process importing dies half way
         assert wait_for(lambda: job_now()["status"] == "succeeded", timeout=120, step=0.2), (
             job_now(),
             (tmp_path / "worker.log").read_text()[-3000:],

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from projects.core import signin
-from projects.core.admin_base import TrackedAdmin, run_all_or_nothing
+from projects.core.admin_base import ReadOnlyAdmin, TrackedAdmin, run_all_or_nothing
 from projects.core.models import (
     ApiToken,
     ChangeRecord,
@@ -122,7 +122,7 @@ class UserAdmin(TrackedAdmin, DjangoUserAdmin):
 
 
 @admin.register(ChangeRecord)
-class ChangeRecordAdmin(admin.ModelAdmin):
+class ChangeRecordAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     """The history, read-only for everyone."""
 
     list_display = ("id", "time", "actor_name", "action", "event", "content_type", "object_repr")
@@ -150,15 +150,6 @@ class ChangeRecordAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return visible_history(request.user, super().get_queryset(request))
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ApiToken)
@@ -194,7 +185,7 @@ class ApiTokenAdmin(TrackedAdmin):
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     """Notifications: each person sees their own (administrators everyone's) and marks them read."""
 
     list_display = ("subject", "user", "created_at", "read_at")
@@ -216,15 +207,6 @@ class NotificationAdmin(admin.ModelAdmin):
             obj is None or obj.user_id == request.user.pk or request.user.is_administrator
         )
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
     @admin.action(description=_("Mark the selected notifications read"))
     def mark_read(self, request, queryset):
         count = notifications_mark_read(actor=request.user, queryset=queryset)
@@ -232,7 +214,7 @@ class NotificationAdmin(admin.ModelAdmin):
 
 
 @admin.register(ImportJob)
-class ImportJobAdmin(admin.ModelAdmin):
+class ImportJobAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     """Imports run in the background: each person follows their own (administrators everyone's);
     only the task writes them."""
 
@@ -262,15 +244,6 @@ class ImportJobAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return can(request.user, VIEW, obj if obj is not None else ImportJob)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("rows checked"))
     def progress(self, job):

@@ -43,6 +43,20 @@ _GEOMETRY_FIELDS = (
 REFUSALS = (DomainError, PermissionDenied, ValidationError)
 
 
+class ReadOnlyAdmin:
+    """An admin page that only shows: the records are written by the system (history, logs,
+    background work), never from a form."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 def _visible_choices(field, request):
     """A relation's choices are the records the user may see, as everywhere else."""
     if field is not None and getattr(field, "queryset", None) is not None:

@@ -10,7 +10,7 @@ from django.urls import path
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from projects.core.admin_base import LogInline, TrackedAdmin, TrackedInline, confirm_with_comment
+from projects.core.admin_base import LogInline, ReadOnlyAdmin, TrackedAdmin, TrackedInline, confirm_with_comment
 from projects.core.admin_imports import ImportAdminMixin, api_import
 from projects.core.choices import ImportResource
 from projects.core.errors import DomainError
@@ -519,7 +519,7 @@ class RectificationItemAdmin(TrackedAdmin):
 
 
 @admin.register(ReminderLog)
-class ReminderLogAdmin(admin.ModelAdmin):
+class ReminderLogAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     """The reporting reminders sent: written by the reminder task only, never edited."""
 
     list_display = ("project", "period", "step", "due_date", "sent_at", "emails")
@@ -527,12 +527,3 @@ class ReminderLogAdmin(admin.ModelAdmin):
     list_select_related = ("project",)
     search_fields = ("project__code", "period")
     readonly_fields = ("project", "period", "step", "due_date", "sent_at", "recipients", "emails")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
