@@ -146,6 +146,19 @@ def test_every_action_endpoint_answers_through_a_real_server(live_server, settin
         assert answered.get(key) == status, (key, answered.get(key))
     assert len(answered) >= 40
 
+    # A background import answers 202 with the job's address as a string header, and the job is there.
+    rows = (
+        "code,name_zh,lead_organization,corridors,planned_start,planned_end,total_budget\n"
+        "SC-2029-0901,岷江实时测试项目,sc-natural-resources,min,2029-01-01,2029-12-31,100\n"
+    )
+    payload, kind = _multipart({"background": "true"}, {"file": ("rows.csv", rows.encode(), "text/csv")})
+    status, headers, content = _call(f"{base}/projects/import/", office, "POST", payload, kind)
+    assert status == 202, content[:500]
+    location = headers["Location"]
+    assert isinstance(location, str) and location.startswith("/api/v1/import-jobs/")
+    status, _headers, content = _call(f"{live_server.url}{location}", office)
+    assert status == 200 and json.loads(content)["status"] == "succeeded", content[:500]
+
     # And the endpoints outside the router.
     for path in ("/changes/", "/me/", "/auth/tokens/", "/schema/", "/docs/"):
         status, _headers, content = _call(f"{base}{path}", office)
