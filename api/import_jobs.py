@@ -5,6 +5,7 @@ than ``IMPORT_BACKGROUND_ROWS`` rows (or with ``background=true``), and
 Each importing resource declares ``import_resource`` and runs a file through ``run_import``; the
 task finds the resource by that name and runs the same code as a request would."""
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import translation
@@ -15,6 +16,7 @@ from rest_framework.response import Response
 
 from api.exports import ExportMixin
 from api.viewsets import TrackedReadMixin
+from projects.core.choices import ImportStatus
 from projects.core.import_jobs import import_job_request
 from projects.core.imports import ImportRejected, count_rows
 from projects.core.models import ImportJob
@@ -57,7 +59,7 @@ class ImportJobSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_percent(self, job) -> int:
-        if job.finished and job.status == "succeeded":
+        if job.status == ImportStatus.SUCCEEDED:
             return 100
         return min(100, job.rows_done * 100 // job.rows_total) if job.rows_total else 0
 
@@ -77,13 +79,7 @@ class ImportJobViewSet(TrackedReadMixin, ExportMixin, viewsets.ReadOnlyModelView
 
 def wants_background(request, file) -> bool:
     asked = request.query_params.get("background", "") or request.data.get("background", "")
-    return str(asked).lower() in _TRUE or count_rows(file) > _background_rows()
-
-
-def _background_rows() -> int:
-    from django.conf import settings
-
-    return settings.IMPORT_BACKGROUND_ROWS
+    return str(asked).lower() in _TRUE or count_rows(file) > settings.IMPORT_BACKGROUND_ROWS
 
 
 def import_answer(view, request, *, file, dry_run: bool) -> Response:

@@ -2,6 +2,7 @@
 back (late acknowledgement, rejected when the worker is lost) and the pack is built exactly once,
 with no file left over. Figures in docs/reliability.md."""
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -41,8 +42,10 @@ def wait_for(predicate, timeout: float, step: float = 0.02):
     return None
 
 
-def start_worker(queue: str, tmp_path):
-    """A real prefork worker (one pool process) on the test's queue, sharing the test database."""
+@contextlib.contextmanager
+def real_worker(queue: str, tmp_path):
+    """A real prefork worker (one pool process) on the test's queue, sharing the test database;
+    tasks sent meanwhile go to the broker, not run in the test's process."""
     db = connection.settings_dict
     credentials = f"{db['USER']}:{db['PASSWORD'] or ''}"
     env = {
@@ -52,13 +55,20 @@ def start_worker(queue: str, tmp_path):
         "MEDIA_ROOT": str(settings.MEDIA_ROOT),
         "VAR_DIR": str(tmp_path / "var"),
     }
-    log = (tmp_path / "worker.log").open("w")
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "tracker", "worker", "--pool=prefork", "--concurrency=1",
-         "--loglevel=INFO", "-Q", queue],
-        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    return worker, log
+    saved = app.conf.task_always_eager
+    app.conf.task_always_eager = False
+    with (tmp_path / "worker.log").open("w") as log:
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "tracker", "worker", "--pool=prefork", "--concurrency=1",
+             "--loglevel=INFO", "-Q", queue],
+            cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        try:
+            yield worker
+        finally:
+            app.conf.task_always_eager = saved
+            worker.terminate()
+            worker.wait(timeout=30)
 
 
 def kill_pool(worker) -> None:
@@ -78,10 +88,7 @@ def test_a_worker_killed_mid_build_gets_the_message_back_and_builds_the_pack_onc
 ):
     queue = f"test-kill-{os.getpid()}"
     pack = ReviewPack.objects.create(meeting=MeetingFactory(), as_of=MeetingFactory.date, requested_by=joint_office)
-    worker, log = start_worker(queue, tmp_path)
-    saved = app.conf.task_always_eager
-    app.conf.task_always_eager = False
-    try:
+    with real_worker(queue, tmp_path) as worker:
         build_review_pack.apply_async(args=[str(pack.pk)], queue=queue)
         assert wait_for(lambda: status_of(pack) == PackStatus.RUNNING, timeout=90), "the worker never started"
         kill_pool(worker)  # the process building the pack dies mid-build
@@ -89,11 +96,6 @@ def test_a_worker_killed_mid_build_gets_the_message_back_and_builds_the_pack_onc
             status_of(pack),
             (tmp_path / "worker.log").read_text()[-3000:],
         )
-    finally:
-        app.conf.task_always_eager = saved
-        worker.terminate()
-        worker.wait(timeout=30)
-        log.close()
     records = ChangeRecord.objects.filter(object_id=str(pack.pk))
     assert records.filter(event=events.PACK_RUNNING).count() == 2  # the killed attempt and the redelivery
     assert records.filter(event=events.PACK_BUILT).count() == 1  # built once
@@ -116,8 +118,6 @@ def test_a_worker_killed_mid_import_gets_the_message_back_and_imports_once(
     from tests.test_import_jobs import projects_csv
 
     queue = f"test-kill-import-{os.getpid()}"
-    saved = app.conf.task_always_eager
-    app.conf.task_always_eager = False
     sent = []
     original = run_import_job.apply_async
     run_import_job.apply_async = lambda args, **kwargs: sent.append(args)  # sent below, to the test's queue
@@ -130,12 +130,11 @@ def test_a_worker_killed_mid_import_gets_the_message_back_and_imports_once(
         run_import_job.apply_async = original
     assert response.status_code == 202, response.json()
     job = ImportJob.objects.get(pk=response.json()["id"])
-    worker, log = start_worker(queue, tmp_path)
 
     def job_now():
         return ImportJob.objects.values("status", "rows_done", "attempts").get(pk=job.pk)
 
-    try:
+    with real_worker(queue, tmp_path) as worker:
         run_import_job.apply_async(args=[str(job.pk)], queue=queue)
         assert wait_for(lambda: job_now()["rows_done"] > 0, timeout=90), ("never started", job_now())
         half_way = job_now()
@@ -144,11 +143,6 @@ def test_a_worker_killed_mid_import_gets_the_message_back_and_imports_once(
             job_now(),
             (tmp_path / "worker.log").read_text()[-3000:],
         )
-    finally:
-        app.conf.task_always_eager = saved
-        worker.terminate()
-        worker.wait(timeout=30)
-        log.close()
     assert sent == [[str(job.pk)]]  # the request sent it once; the second run is the redelivery
     assert half_way["status"] == "running" and 0 < half_way["rows_done"] < 400
     assert job_now()["attempts"] == 2
