@@ -361,14 +361,28 @@ def combined_view(combined: Combined, codes: dict, places: int = 3) -> dict:
 
 
 def totals_by(
-    *, by: str, start: datetime.date | None = None, end: datetime.date | None = None, detail: bool = False
+    *,
+    by: str,
+    start: datetime.date | None = None,
+    end: datetime.date | None = None,
+    detail: bool = False,
+    in_database: bool | None = None,
 ) -> dict:
     """Every indicator's figure per province (``by="province"``: each province taking part in a
     project counts it in full) or per corridor (``by="corridor"``; projects on none are grouped
     as ``None``), and over all projects once, combined across projects as the catalogue says;
     with the recorded shoreline of each group. ``detail``: each project's figure and weight too.
     A fixed number of queries.
+
+    Combined in the database (``grouped_figures``, PostgreSQL) unless each project's part is asked
+    for or ``in_database`` is False: the same answer without bringing every figure into Python.
     """
+    from projects.restoration import grouped_figures
+
+    if in_database is None:
+        in_database = not detail and grouped_figures.available()
+    if in_database:
+        return _totals_by_in_database(by=by, start=start, end=end)
     from projects.restoration.models import Project
 
     relation = Project.provinces if by == "province" else Project.corridors
@@ -403,6 +417,61 @@ def totals_by(
         "end": end,
         "groups": groups,
         "all": {"projects": len(reported), "indicators": _indicator_rows(figures, reported, codes, detail)},
+    }
+
+
+def _totals_by_in_database(*, by: str, start: datetime.date | None, end: datetime.date | None) -> dict:
+    from projects.core.models import Corridor, Province
+    from projects.restoration import grouped_figures
+    from projects.restoration.models import Project
+
+    relation = Project.provinces if by == "province" else Project.corridors
+    key_field = "code" if by == "province" else "slug"
+    model = Province if by == "province" else Corridor
+    linked = model.objects.filter(pk__in=relation.through.objects.values(f"{by}_id"))
+    names = {str(g.pk): {key_field: getattr(g, key_field), "name_zh": g.name_zh, "name_en": g.name_en} for g in linked}
+    if by == "corridor":
+        names[""] = None
+    indicators = catalogue()
+    area = next((i for i in indicators.values() if i.code == RESTORED_AREA), None)
+    combined, reported = grouped_figures.combined_by_group(
+        by=by,
+        statuses=COUNTED,
+        start=start,
+        end=end,
+        indicators=indicators,
+        derived=derivations(indicators),
+        area_indicator=area,
+    )
+    shorelines = {str(key) if key else "": value for key, value in shoreline(by=by, on=end).items()}
+
+    def rows(key: str) -> list[dict]:
+        figures = combined.get(key, {})
+        return [
+            {
+                "indicator": indicator.code,
+                "name_zh": indicator.name_zh,
+                "name_en": indicator.name_en,
+                "unit": indicator.unit,
+                "rule": Combined(indicator, None).rule,
+                "value": shown(figures[indicator.pk][0], 3),
+                "projects": figures[indicator.pk][1],
+                "left_out": figures[indicator.pk][2],
+            }
+            for indicator in sorted(indicators.values(), key=lambda i: i.code)
+            if indicator.pk in figures
+        ]
+
+    groups = [
+        {by: names[key], "projects": reported.get(key, 0), "indicators": rows(key), "shoreline": shorelines.get(key)}
+        for key in sorted(names, key=lambda k: (names[k] is None, names[k] and names[k][key_field]))
+    ]
+    return {
+        "by": by,
+        "start": start,
+        "end": end,
+        "groups": groups,
+        "all": {"projects": reported.get(grouped_figures.ALL, 0), "indicators": rows(grouped_figures.ALL)},
     }
 
 

@@ -40,11 +40,18 @@ def convertible(from_unit: str, to_unit: str) -> bool:
     return _key(from_unit) == _key(to_unit) or (area_factor(from_unit) is not None and area_factor(to_unit) is not None)
 
 
+def factor(from_unit: str, to_unit: str) -> Fraction:
+    """How many ``to_unit`` one ``from_unit`` is (the same unit, or two area units)."""
+    if _key(from_unit) == _key(to_unit):
+        return Fraction(1)
+    return area_factor(from_unit) / area_factor(to_unit)
+
+
 def convert(value: Decimal, from_unit: str, to_unit: str) -> Decimal:
     """``value`` in ``from_unit`` expressed in ``to_unit`` (the same unit, or two area units)."""
     if _key(from_unit) == _key(to_unit):
         return value
-    ratio = area_factor(from_unit) / area_factor(to_unit)
+    ratio = factor(from_unit, to_unit)
     return value * ratio.numerator / ratio.denominator
 
 

@@ -1,0 +1,102 @@
+"""The figures per province and corridor combined in PostgreSQL (``grouped_figures``) are the
+figures the Python rules give (``selectors``), on varied data: every rule over time and across
+projects, a derived indicator with a component in 亩 (a factor of 1/15), averages that do not end,
+projects without a weight, reports that do not count, windows with and without a start."""
+
+import datetime
+import random
+from decimal import Decimal
+
+import pytest
+from django.contrib.gis.geos import LineString
+from django.db import connection
+
+from projects.core.models import Corridor, Province
+from projects.restoration.choices import Aggregation, Combination
+from projects.restoration.models import Indicator, ShorelineSegment
+from projects.restoration.selectors import totals_by
+from tests.factories import UserFactory
+from tests.restoration.factories import ProjectFactory, ReportFactory, org
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="the figures are combined in PostgreSQL only"),
+]
+REPORTED = [
+    "forest-restored-area",
+    "wetland-restored-area",
+    "farmland-restored-area",
+    "natural-shoreline-ratio",
+    "vegetation-cover",
+    "species-recorded",
+    "water-conservation",
+    "restored-area",  # derived: a value stored on it is ignored
+    "shrub-restored-area",
+]
+WINDOWS = [(None, None), (datetime.date(2024, 1, 1), datetime.date(2024, 12, 31)), (None, datetime.date(2024, 6, 30))]
+
+
+@pytest.fixture
+def varied():
+    shrub = Indicator.objects.create(
+        code="shrub-restored-area", name_zh="灌木林修复面积", unit="亩", aggregation=Aggregation.SUM
+    )
+    Indicator.objects.get(code="restored-area").components.add(shrub)
+    indicators = {i.code: i for i in Indicator.objects.filter(code__in=REPORTED)}
+    corridors = list(Corridor.objects.order_by("slug"))
+    reporter = UserFactory(organization=org("sc-natural-resources"))
+    chance = random.Random(20261130)
+    for n in range(36):
+        lead = org(chance.choice(["sc-natural-resources", "cq-planning-natural-resources"]))
+        partners = [org("cq-planning-natural-resources")] if chance.random() < 0.2 else []
+        project = ProjectFactory(code=f"SC-2023-{n:04d}", lead_organization=lead, partners=partners)
+        project.corridors.set(chance.sample(corridors, chance.choice([0, 1, 1, 2])))
+        months = chance.sample(range(36), chance.randint(0, 6))
+        for month in months:
+            status = chance.choice(["accepted", "accepted", "submitted", "draft", "returned"])
+            report = ReportFactory(
+                project=project,
+                period=f"{2023 + month // 12}-{month % 12 + 1:02d}",
+                status=status,
+                reported_by=reporter,
+            )
+            for code in chance.sample(REPORTED, chance.randint(1, 5)):
+                value = Decimal(chance.randint(0, 10**6)).scaleb(-3) if chance.random() < 0.9 else Decimal(0)
+                report.values.create(indicator=indicators[code], value=value)
+        if chance.random() < 0.5:
+            ShorelineSegment.objects.create(
+                corridor=chance.choice(corridors),
+                province=Province.objects.get(code=chance.choice(["510000", "500000"])),
+                bank=chance.choice(["left", "right"]),
+                state=chance.choice(["natural", "hardened", "restored"]),
+                geometry=LineString((106 + n * 0.01, 30.0), (106.005 + n * 0.01, 30.0), srid=4326),
+                length_m=Decimal(chance.randint(1, 5000)),
+                project=project,
+                surveyed_on=datetime.date(2024, chance.randint(1, 12), 1),
+            )
+
+
+@pytest.mark.parametrize("by", ["province", "corridor"])
+@pytest.mark.parametrize(("start", "end"), WINDOWS)
+def test_the_database_combines_the_figures_as_the_python_rules_do(varied, by, start, end):
+    in_python = totals_by(by=by, start=start, end=end, in_database=False)
+    in_database = totals_by(by=by, start=start, end=end, in_database=True)
+
+    assert in_database == in_python
+    rules = {row["rule"] for group in in_python["groups"] for row in group["indicators"]}
+    assert {Combination.SUM, Combination.PER_PROJECT} <= rules and any(r.startswith("weighted_mean") for r in rules)
+    assert any(row["left_out"] for row in in_python["all"]["indicators"])  # projects without a weight
+
+
+def test_a_component_in_mu_counts_a_fifteenth_of_a_hectare(varied):
+    """The factor path on its own: 1 亩 is 1/15 ha, so 10 亩 is 0.667 ha shown."""
+    project = ProjectFactory(code="SC-2023-0999", lead_organization=org("sc-natural-resources"))
+    report = ReportFactory(project=project, period="2030-01", status="accepted")
+    report.values.create(indicator=Indicator.objects.get(code="shrub-restored-area"), value=Decimal("10"))
+    window = {"start": datetime.date(2030, 1, 1), "end": datetime.date(2030, 12, 31)}
+
+    for in_database in (True, False):
+        rows = {
+            r["indicator"]: r for r in totals_by(by="province", in_database=in_database, **window)["all"]["indicators"]
+        }
+        assert rows["restored-area"]["value"] == "0.667"
