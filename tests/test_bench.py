@@ -1,17 +1,23 @@
 """``make bench`` once, tiny: the harness runs end to end and its hand-written SQL still gives the
-API's JSON, so neither can rot. No time is asserted; seconds live only in the benchmark."""
+API's JSON, and its workflows (full sync, exports, import) count what the data holds, so none of
+it can rot. No time is asserted; seconds live only in the benchmark."""
 
 import json
+import os
 import threading
 from wsgiref.simple_server import WSGIRequestHandler, make_server
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.db import connection
 
+from api.changes import RESOURCES
 from bench import raw
 from bench import run as bench
+from projects.core.models import ChangeRecord
 from projects.core.scale_data import generate
+from projects.restoration.models import ProgressReport, Project
 
 pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="the limit is PostgreSQL SQL")
 
@@ -50,6 +56,7 @@ def test_the_bench_runs_and_its_limit_gives_the_apis_json(transactional_db, live
     compared = {case["name"] for case in cases if case["raw"]}
     assert compared >= {"project list, page 1", "project list, corridor + status", "project detail"}
     assert "progress-report list" in compared and len(cases) >= 9
+    assert {"OGC items, projects", "overview page", "corridor page"} <= {case["name"] for case in cases}
 
     results = bench.measure(
         cases,
@@ -69,6 +76,31 @@ def test_the_bench_runs_and_its_limit_gives_the_apis_json(transactional_db, live
                 assert run["raw"]["errors"] == 0 and run["ratio"] is not None
         if "same_json" in entry:
             assert entry["same_json"], entry["difference"]
-    document = json.loads(bench.report(results, fill={"seconds": 0, "rows": 0}, out=tmp_path).read_text())
+
+    feed = ContentType.objects.get_for_models(*RESOURCES.by_model).values()
+    changes = ChangeRecord.objects.filter(content_type__in=feed).count()
+    reports = ProgressReport.objects.count()
+    workflows = bench.measure_workflows(
+        app_url=live_server.url, token=token, write_token=bench.bench_token(scope="write"), import_rows=5
+    )
+
+    assert workflows["full sync"]["records"] == changes > 0 and workflows["full sync"]["pages"] >= 1
+    assert workflows["export csv"]["rows"] == workflows["export geojson"]["rows"] == Project.objects.count() == 24
+    assert workflows["import csv"]["rows"] == 5
+    assert ProgressReport.objects.count() == reports  # the imported reports are gone again
+    assert ChangeRecord.objects.filter(content_type__in=feed).count() == changes
+    for figures in workflows.values():
+        assert figures["errors"] == 0 and figures["client_peak_mb"] > 0, figures
+        assert figures["server_peak_mb"] is None  # the live server runs in this process: not measured
+    document = json.loads(
+        bench.report(results, workflows=workflows, fill={"seconds": 0, "rows": 0}, out=tmp_path).read_text()
+    )
     assert document["cores"] >= 1 and document["data"]["restoration.Project"] == 24
     assert {"rps", "p50_ms", "p95_ms", "p99_ms"} <= set(document["results"][0]["runs"]["1"]["app"])
+    assert document["workflows"]["import csv"]["rows_per_s"] > 0
+
+
+def test_the_server_memory_is_read_from_proc():
+    """What the bench reads of gunicorn's and Celery's processes, tried on this one."""
+    memory = bench.server_memory(bench.reset_peaks([os.getpid()]))
+    assert memory["server_peak_mb"] >= memory["server_before_mb"] > 0 and memory["server_added_mb"] >= 0

@@ -1,0 +1,172 @@
+"""The workflow clients, each run as its own process (``python -m bench.workflows sync|export|import URL``)
+so that its peak resident memory is the client's alone: a full sync following the
+changes feed from the start, an export read as a stream, an import sent as a file and followed to
+its end. Each prints its figures as JSON; counts are of what arrived, so the bench can check them.
+"""
+
+import argparse
+import codecs
+import contextlib
+import csv
+import http.client
+import io
+import json
+import resource
+import time
+import urllib.parse
+import uuid
+from pathlib import Path
+
+CHUNK = 64 * 1024
+FINISHED = ("succeeded", "rejected", "failed")
+
+
+def _get(connection_url: str, headers: dict):
+    parts = urllib.parse.urlsplit(connection_url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=3600)
+    connection.request("GET", parts.path + (f"?{parts.query}" if parts.query else ""), headers=headers)
+    return connection, connection.getresponse()
+
+
+def sync(url: str, headers: dict) -> dict:
+    """Every page of the feed from the start, ``since`` the last cursor, until it has no more."""
+    records = pages = errors = 0
+    cursor = ""
+    while True:
+        connection, response = _get(f"{url}&since={cursor}" if cursor else url, headers)
+        body = response.read()
+        connection.close()
+        pages += 1
+        if response.status != 200:
+            errors += 1
+            break
+        page = json.loads(body)
+        records += len(page["results"])
+        cursor = page["next_cursor"]
+        if not page["has_more"]:
+            break
+    return {"records": records, "pages": pages, "errors": errors}
+
+
+def count_csv_rows(stream) -> int:
+    """Data rows of a streamed CSV (a cell may hold a line break, so the csv module counts)."""
+    text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
+    return max(0, sum(1 for _row in csv.reader(text)) - 1)
+
+
+def count_features(stream) -> int:
+    """Features of a streamed FeatureCollection, each parsed as it completes: only one chunk and
+    one feature are held at a time."""
+    decoder, text = json.JSONDecoder(), codecs.getincrementaldecoder("utf-8")()
+    buffer, count, inside = "", 0, False
+    while chunk := stream.read(CHUNK):
+        buffer += text.decode(chunk)
+        position = 0
+        if not inside:
+            key = buffer.find('"features"')
+            start = buffer.find("[", key) if key >= 0 else -1
+            if start < 0:
+                continue
+            inside, position = True, start + 1
+        while True:
+            while position < len(buffer) and buffer[position] in " \r\n\t,":
+                position += 1
+            if buffer.startswith("]", position):
+                return count
+            try:
+                feature, position = decoder.raw_decode(buffer, position)
+            except json.JSONDecodeError:
+                break  # the feature goes on in the next chunk
+            count += feature.get("type") == "Feature"
+        buffer = buffer[position:]
+    return count
+
+
+def export(url: str, headers: dict) -> dict:
+    connection, response = _get(url, headers)
+    try:
+        if response.status != 200:
+            response.read()
+            return {"rows": 0, "errors": 1, "status": response.status}
+        counter = count_features if "geo+json" in response.getheader("Content-Type", "") else count_csv_rows
+        return {"rows": counter(response), "errors": 0}
+    finally:
+        connection.close()
+
+
+def import_file(url: str, headers: dict, path: Path, poll: float = 0.5) -> dict:
+    """POST the file (multipart, streamed from disk); a 202 is followed at its Location to the end."""
+    boundary = uuid.uuid4().hex
+    head = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{path.name}"\r\n'
+        "Content-Type: text/csv\r\n\r\n"
+    ).encode()
+    tail = f"\r\n--{boundary}--\r\n".encode()
+
+    def body():
+        yield head
+        with path.open("rb") as file:
+            while chunk := file.read(CHUNK):
+                yield chunk
+        yield tail
+
+    parts = urllib.parse.urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=3600)
+    sent = {
+        **headers,
+        "Content-Type": f"multipart/form-data; boundary={boundary}",
+        "Content-Length": str(len(head) + path.stat().st_size + len(tail)),
+    }
+    connection.request("POST", parts.path + (f"?{parts.query}" if parts.query else ""), body=body(), headers=sent)
+    response = connection.getresponse()
+    answer = json.loads(response.read() or b"{}")
+    connection.close()
+    if response.status == 201:
+        return {"rows": answer["created"], "errors": 0, "background": False}
+    if response.status != 202:
+        return {"rows": 0, "errors": 1, "status": response.status, "answer": str(answer)[:500]}
+    job_url = urllib.parse.urljoin(url, response.getheader("Location"))
+    while answer["status"] not in FINISHED:
+        time.sleep(poll)
+        connection, polled = _get(job_url, headers)
+        answer = json.loads(polled.read())
+        connection.close()
+    done = answer["status"] == "succeeded"
+    figures = {"rows": (answer["result"] or {}).get("created", 0), "errors": 0 if done else 1, "background": True}
+    if not done:
+        figures["answer"] = str(answer.get("errors") or answer.get("error"))[:500]
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("workflow", choices=["sync", "export", "import"])
+    parser.add_argument("url")
+    parser.add_argument("--header", action="append", default=[], help="Name: value")
+    parser.add_argument("--file", type=Path, help="The file to import")
+    args = parser.parse_args()
+    headers = dict(header.split(": ", 1) for header in args.header)
+    started = time.perf_counter()
+    if args.workflow == "sync":
+        figures = sync(args.url, headers)
+    elif args.workflow == "export":
+        figures = export(args.url, headers)
+    else:
+        figures = import_file(args.url, headers, args.file)
+    figures["seconds"] = round(time.perf_counter() - started, 3)
+    figures["client_peak_mb"] = round(peak_kb() / 1024, 1)
+    print(json.dumps(figures))
+
+
+def peak_kb() -> int:
+    """This process's peak resident memory. ``VmHWM`` first: Linux carries ``ru_maxrss`` over
+    ``exec``, so getrusage would give the bench's own peak, which started this process."""
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # kilobytes on Linux
+
+
+if __name__ == "__main__":
+    main()
