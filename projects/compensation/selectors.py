@@ -251,10 +251,21 @@ def sequestration_path(*, years: list[int], project_ids=None) -> dict:
         for i in Indicator.objects.filter(element__isnull=False, components=None).select_related("element")
         if hectares_per(i.unit) is not None
     }
-    projects = Project.objects.prefetch_related("corridors", "provinces").order_by("code")
+    # Codes and memberships as plain rows: at 100,000 projects, model instances with prefetches
+    # and an id list sent back in every query cost most of the time.
+    projects = Project.objects.all()
+    corridors_of, provinces_of = defaultdict(list), defaultdict(list)
+    corridor_links = Project.corridors.through.objects.order_by("corridor__slug")
+    province_links = Project.provinces.through.objects.order_by("province__code")
     if project_ids is not None:
         projects = projects.filter(pk__in=project_ids)
-    projects = {p.pk: p for p in projects}
+        corridor_links = corridor_links.filter(project_id__in=project_ids)
+        province_links = province_links.filter(project_id__in=project_ids)
+    codes = dict(projects.values_list("pk", "code"))
+    for project_id, slug in corridor_links.values_list("project_id", "corridor__slug"):
+        corridors_of[project_id].append(slug)
+    for project_id, code in province_links.values_list("project_id", "province__code"):
+        provinces_of[project_id].append(code)
 
     per_project: dict = defaultdict(lambda: {"by_year": {}, "area_ha": {}})
     by_corridor: dict = defaultdict(lambda: defaultdict(Decimal))
@@ -262,7 +273,9 @@ def sequestration_path(*, years: list[int], project_ids=None) -> dict:
     total: dict = defaultdict(Decimal)
     missing_coefficients = set()
     for year in years:
-        totals = indicator_totals(project_ids=list(projects), end=datetime.date(year, 12, 31))
+        totals = indicator_totals(
+            project_ids=None if project_ids is None else list(codes), end=datetime.date(year, 12, 31)
+        )
         yearly = defaultdict(Decimal)
         areas = defaultdict(lambda: defaultdict(Decimal))
         for (project_id, indicator_id), value in totals.items():
@@ -277,12 +290,11 @@ def sequestration_path(*, years: list[int], project_ids=None) -> dict:
                 continue
             yearly[project_id] += hectares * coefficient.tco2e_per_ha_year
         for project_id, tonnes in yearly.items():
-            project = projects[project_id]
             tonnes = tonnes.quantize(TONNES, rounding=ROUND_HALF_UP)
             per_project[project_id]["by_year"][year] = str(tonnes)
             total[year] += tonnes
-            corridors = [c.slug for c in project.corridors.all()] or [""]
-            provinces = [p.code for p in project.provinces.all()] or [""]
+            corridors = corridors_of.get(project_id) or [""]
+            provinces = provinces_of.get(project_id) or [""]
             for slug in corridors:
                 by_corridor[slug][year] += tonnes / len(corridors)
             for code in provinces:
@@ -314,8 +326,8 @@ def sequestration_path(*, years: list[int], project_ids=None) -> dict:
         "by_corridor": {slug or "none": rounded(series) for slug, series in sorted(by_corridor.items())},
         "by_province": {code or "none": rounded(series) for code, series in sorted(by_province.items())},
         "projects": [
-            {"code": projects[pid].code, "by_year": data["by_year"], "area_ha": data["area_ha"]}
-            for pid, data in sorted(per_project.items(), key=lambda item: projects[item[0]].code)
+            {"code": codes[pid], "by_year": data["by_year"], "area_ha": data["area_ha"]}
+            for pid, data in sorted(per_project.items(), key=lambda item: codes[item[0]])
         ],
     }
 

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 
+from api import representations
 from projects.compensation.models import CompensationAgreement, FundAllocation, MonitoringSection, Settlement
 from projects.compensation.selectors import sequestration_path, with_latest_sample
 from projects.conference.choices import PackStatus, ReviewStatus
@@ -31,7 +32,7 @@ from projects.permissions import visible
 from projects.restoration.choices import ProjectStatus, Reach, ShorelineBank
 from projects.restoration.models import Indicator, ProgressReport, Project
 from projects.restoration.progress import project_progress
-from projects.restoration.selectors import COUNTED, project_summary, shoreline, totals_by
+from projects.restoration.selectors import COUNTED, project_summaries, shoreline, totals_by
 from projects.workspace.filters import MapProjectFilter
 from projects.workspace.forms import MapFilterForm
 
@@ -110,14 +111,16 @@ def overview(request):
     today = timezone.localdate()
     corridors = [(c.slug, c.name) for c in Corridor.objects.only("id", "slug", "name_zh", "name_en", "sort_order")]
     provinces = [(p.code, p.name) for p in Province.objects.only("id", "code", "name_zh", "name_en")]
-    carbon = sequestration_path(years=[today.year])
+    plan = _latest_corridor_plan()
+    shared = representations.figures(
+        "overview-page", {"today": today, "plan": plan and plan.pk}, lambda: _shared_figures(today, plan)
+    )
+    carbon, corridor_totals, province_totals = shared["carbon"], shared["corridor_totals"], shared["province_totals"]
     actions = overdue_actions_by_province(visible(request.user, ActionItem.objects.all()))
-    corridor_totals = totals_by(by="corridor", end=today)
-    province_totals = totals_by(by="province", end=today)
     corridor_rows = _group_rows(
         by="corridor",
         groups=[*corridors, ("", _("On no corridor"))],
-        summary=project_summary(by="corridor", today=today),
+        summary=shared["summaries"]["corridor"],
         totals=corridor_totals,
         carbon={k: {int(y): v for y, v in s.items()} for k, s in carbon["by_corridor"].items()},
         actions=None,
@@ -126,14 +129,13 @@ def overview(request):
     province_rows = _group_rows(
         by="province",
         groups=provinces,
-        summary=project_summary(by="province", today=today),
+        summary=shared["summaries"]["province"],
         totals=province_totals,
         carbon={k: {int(y): v for y, v in s.items()} for k, s in carbon["by_province"].items()},
         actions=actions,
         year=today.year,
     )
-    plan = _latest_corridor_plan()
-    progress = corridor_progress(corridor_plan=plan, as_of=today) if plan else None
+    progress = shared["progress"]
     targets = []
     for corridor in (progress or {}).get("corridors", []):
         for row in corridor["indicators"]:
@@ -169,6 +171,20 @@ def overview(request):
             "plans": visible(request.user, AnnualPlan.objects.order_by("-year")).only("id", "year", "title", "status"),
         },
     )
+
+
+def _shared_figures(today, plan) -> dict:
+    """The overview's figures over every project, the same for every reader: kept until the next
+    change (``api.representations.figures``), as the API's totals are."""
+    carbon = sequestration_path(years=[today.year])
+    return {
+        # Each project's part of the carbon path is not shown here: not kept either.
+        "carbon": {key: value for key, value in carbon.items() if key in ("unit", "by_corridor", "by_province")},
+        "corridor_totals": totals_by(by="corridor", end=today),
+        "province_totals": totals_by(by="province", end=today),
+        "summaries": project_summaries(today=today),
+        "progress": corridor_progress(corridor_plan=plan, as_of=today) if plan else None,
+    }
 
 
 def _stacked(rows: list, statuses: list) -> dict:
