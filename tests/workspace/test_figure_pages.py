@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from projects.conference.choices import ActionStatus
+from projects.workspace.views import figures
 from tests.conference.factories import ActionItemFactory, ProjectFactory, cq_project, report
 
 pytestmark = pytest.mark.django_db
@@ -128,6 +129,18 @@ def test_corridor_page_reads_a_fixed_number_of_queries_whatever_the_data_size(st
     large, page = _queries(staff_client, url)
     assert small == large
     assert "嘉陵江" in page and "会议测试项目" in page
+
+
+def test_a_long_corridor_shows_the_first_projects_of_each_reach_and_sends_to_the_map_for_the_rest(
+    staff_client, monkeypatch
+):
+    monkeypatch.setattr(figures, "PER_REACH", 2)
+    made = sorted((p for p in _projects(3) if p.corridors.filter(slug="jialing").exists()), key=lambda p: p.code)
+    page = staff_client.get(reverse("workspace:corridor", args=["jialing"])).content.decode()
+
+    assert made[0].name_zh in page and made[1].name_zh in page and made[2].name_zh not in page
+    assert "3个项目" in page  # every project is counted
+    assert "还有1个项目" in page and reverse("workspace:map") + "?corridor=jialing" in page
 
 
 def test_an_unknown_corridor_is_a_404(staff_client):

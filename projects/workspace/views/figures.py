@@ -10,7 +10,8 @@ import uuid
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Prefetch
+from django.db.models import Count, F, Prefetch, Q, Window
+from django.db.models.functions import RowNumber
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -369,6 +370,7 @@ def map_card(request, pk):
 # --- a corridor, upstream to downstream ----------------------------------------------------
 
 REACH_ORDER = [Reach.UPSTREAM, Reach.MIDSTREAM, Reach.DOWNSTREAM, Reach.WHOLE, Reach.NOT_APPLICABLE]
+PER_REACH = 50
 BELTS_AND_ZONES = ("buffer-zone", "isolation-belt", "drawdown-zone", "shoreline-restoration", "natural-shoreline")
 
 
@@ -379,18 +381,28 @@ def corridor(request, slug):
     the corridor plan's targets against achieved. A fixed number of queries."""
     today = timezone.localdate()
     corridor = get_object_or_404(Corridor.objects.defer("centreline"), slug=slug)
-    projects = sorted(
-        visible(request.user, corridor.projects.all())
+    on_corridor = visible(request.user, corridor.projects.all())
+    # A corridor holds thousands of projects at provincial scale: each reach shows its first
+    # PER_REACH by code and says how many more the map lists.
+    per_reach = dict(on_corridor.order_by().values("reach").annotate(n=Count("id")).values_list("reach", "n"))
+    place = Window(RowNumber(), partition_by=[F("reach")], order_by=[F("code").asc()])
+    first = on_corridor.annotate(place=place).filter(place__lte=PER_REACH).values("pk")
+    belt_ids = on_corridor.filter(measures__code__in=BELTS_AND_ZONES).order_by("code").values("pk")[:PER_REACH]
+    shown = (
+        Project.objects.filter(Q(pk__in=first) | Q(pk__in=belt_ids))
         .select_related("lead_organization")
         .prefetch_related("measures", "provinces")
         .with_latest_progress()
-        .defer("geometry"),
+        .defer("geometry")
+    )
+    projects = sorted(
+        shown,
         key=lambda p: (REACH_ORDER.index(p.reach) if p.reach in REACH_ORDER else len(REACH_ORDER), p.code),
     )
-    reaches = [
-        {"label": label, "projects": [p for p in projects if p.reach == value]}
-        for value, label in sorted(Reach.choices, key=lambda choice: REACH_ORDER.index(choice[0]))
-    ]
+    reaches = []
+    for value, label in sorted(Reach.choices, key=lambda choice: REACH_ORDER.index(choice[0])):
+        listed = [p for p in projects if p.reach == value][:PER_REACH]
+        reaches.append({"label": label, "projects": listed, "more": per_reach.get(value, 0) - len(listed)})
     belts = [p for p in projects if any(m.code in BELTS_AND_ZONES for m in p.measures.all())]
     shore = shoreline(by="corridor", keys=[corridor.pk], on=today).get(corridor.pk)
     by_bank = (shore or {}).get("by_bank", {})
@@ -419,7 +431,8 @@ def corridor(request, slug):
         {
             "corridor": corridor,
             "reaches": reaches,
-            "project_count": len(projects),
+            "project_count": sum(per_reach.values()),
+            "more_on_map": f"{reverse('workspace:map')}?corridor={corridor.slug}",
             "belts": belts,
             "shoreline": shore,
             "banks": [(label, by_bank.get(bank)) for bank, label in ShorelineBank.choices],
