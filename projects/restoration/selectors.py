@@ -449,16 +449,7 @@ def _totals_by_in_database(*, by: str, start: datetime.date | None, end: datetim
     def rows(key: str) -> list[dict]:
         figures = combined.get(key, {})
         return [
-            {
-                "indicator": indicator.code,
-                "name_zh": indicator.name_zh,
-                "name_en": indicator.name_en,
-                "unit": indicator.unit,
-                "rule": Combined(indicator, None).rule,
-                "value": shown(figures[indicator.pk][0], 3),
-                "projects": figures[indicator.pk][1],
-                "left_out": figures[indicator.pk][2],
-            }
+            _indicator_row(Combined(indicator, figures[indicator.pk][0]), *figures[indicator.pk][1:])
             for indicator in sorted(indicators.values(), key=lambda i: i.code)
             if indicator.pk in figures
         ]
@@ -483,21 +474,28 @@ def _indicator_rows(figures: Figures, project_ids: set, codes: dict, detail: boo
         if not values:
             continue
         combined = figures.combined(indicator, project_ids, figures=values)
-        rows.append(
-            {
-                "indicator": indicator.code,
-                "name_zh": indicator.name_zh,
-                "name_en": indicator.name_en,
-                "unit": indicator.unit,
-                "rule": combined.rule,
-                "value": shown(combined.value, 3),
-                "projects": len(combined.contributions),
-                "left_out": sorted(codes.get(p, str(p)) for p in combined.left_out),
-                # Each project's part is formatted only when asked for (thousands per group).
-                **({"contributions": combined_view(combined, codes)["projects"]} if detail else {}),
-            }
+        row = _indicator_row(
+            combined, len(combined.contributions), sorted(codes.get(p, str(p)) for p in combined.left_out)
         )
+        if detail:  # each project's part is formatted only when asked for (thousands per group)
+            row["contributions"] = combined_view(combined, codes)["projects"]
+        rows.append(row)
     return rows
+
+
+def _indicator_row(combined: Combined, projects: int, left_out: list) -> dict:
+    """One indicator's line of ``totals_by``, however it was combined."""
+    indicator = combined.indicator
+    return {
+        "indicator": indicator.code,
+        "name_zh": indicator.name_zh,
+        "name_en": indicator.name_en,
+        "unit": indicator.unit,
+        "rule": combined.rule,
+        "value": shown(combined.value, 3),
+        "projects": projects,
+        "left_out": left_out,
+    }
 
 
 def project_summary(*, by: str, today: datetime.date | None = None) -> dict:
@@ -527,15 +525,10 @@ def project_summaries(*, groupings=("province", "corridor"), today: datetime.dat
     counted = ProgressReport.objects.filter(status__in=COUNTED, project__status=ProjectStatus.IN_PROGRESS)
     for project_id, period in counted.values_list("project_id", "period"):
         reported[project_id].add(period)
-    # Plain rows (what ``expected_periods`` reads, and the latest counted report's investment, as
-    # ``with_latest_progress`` picks it): 100,000 model instances cost seconds.
-    latest = ProgressReport.objects.filter(project=OuterRef("pk"), status__in=COUNTED).order_by(
-        "-period_end", "-created_at"
-    )
+    # Plain rows of what ``expected_periods`` reads (100,000 model instances cost seconds); only
+    # the latest investment of ``with_latest_progress`` is selected.
     fields = ("pk", "status", "total_budget", "planned_start", "planned_end", "reporting_period")
-    rows = Project.objects.annotate(spent=Subquery(latest.values("cumulative_investment")[:1])).values_list(
-        *fields, "spent"
-    )
+    rows = Project.objects.with_latest_progress().values_list(*fields, "latest_cumulative_investment")
     summaries: dict = {by: {} for by in groupings}
     for *facts, spent in rows:
         project = SimpleNamespace(**dict(zip(fields, facts, strict=True)), latest_cumulative_investment=spent)
