@@ -9,9 +9,10 @@ hectares, recorded shoreline in kilometres) and the combination across each grou
 same answer on varied data; the Python path stays the reference, and the one SQLite uses (no exact
 decimal arithmetic there).
 
-Precision: PostgreSQL's ``numeric`` adds and multiplies exactly; every quotient (an average over
-time, a unit factor's denominator, a weighted mean) is carried to 40 decimal places, more than the
-Python path's 28 significant digits, and the figure is rounded once when shown, as there.
+Precision: PostgreSQL's ``numeric`` adds and multiplies exactly; a quotient in SQL (an average over
+time, a unit factor's denominator) is carried to 40 decimal places, more than the Python path's 28
+significant digits. A weighted mean's last division (Σ value × weight ÷ Σ weight) is made in Python's
+``Decimal``, as the rules make it, and the figure is rounded once when shown.
 """
 
 import datetime
@@ -140,12 +141,7 @@ def combined_by_group(
         UNION ALL SELECT p.id, '' FROM {Project._meta.db_table} p
         WHERE NOT EXISTS (SELECT 1 FROM {link} l WHERE l.project_id = p.id)"""
     weighted = [pk for pk, i in indicators.items() if i.combination == Combination.WEIGHTED_MEAN]
-    weight_of = {
-        WeightQuantity.RESTORED_AREA: [pk for pk in weighted if indicators[pk].weight == WeightQuantity.RESTORED_AREA],
-        WeightQuantity.SHORELINE_LENGTH: [
-            pk for pk in weighted if indicators[pk].weight == WeightQuantity.SHORELINE_LENGTH
-        ],
-    }
+    weight_of = {q: [pk for pk in weighted if indicators[pk].weight == q] for q in WeightQuantity.values}
     sql = f"""
     WITH figures AS MATERIALIZED ({figures}),
     area AS (SELECT project_id, value * %s / %s AS weight FROM ({to_end}) AS to_end WHERE indicator_id = %s),
