@@ -49,3 +49,38 @@ def recover_import_jobs() -> dict:
     from projects.core.import_jobs import import_jobs_recover
 
     return import_jobs_recover()
+
+
+@shared_task(soft_time_limit=540, time_limit=600)
+def warm_figures() -> int:
+    """Periodic (beat): compute the figures over every project that readers ask for most (the
+    overview page, the totals by province and corridor, to date and this year) once something
+    changed, so the first reader after a change does not wait for them (seconds at provincial
+    scale). What is already kept is only read; one warm-up at a time."""
+    import datetime
+
+    from django.core.cache import caches
+    from django.utils import timezone, translation
+
+    from api.restoration.views import kept_totals
+    from projects.workspace.views.figures import overview_figures
+
+    if settings.REPRESENTATION_CACHE_SECONDS <= 0:
+        return 0
+    cache = caches["representations"]
+    if not cache.add("warm-figures:running", True, 600):
+        return 0
+    try:
+        today = timezone.localdate()
+        year = (datetime.date(today.year, 1, 1), datetime.date(today.year, 12, 31))
+        warmed = 0
+        for language, _name in settings.LANGUAGES:
+            with translation.override(language):
+                overview_figures(today)
+                for by in ("province", "corridor"):
+                    kept_totals(by=by)
+                    kept_totals(by=by, start=year[0], end=year[1])
+                warmed += 5
+        return warmed
+    finally:
+        cache.delete("warm-figures:running")

@@ -141,3 +141,39 @@ def test_nested_records_the_rule_chooses_per_reader_are_cached_per_reader(client
         assert len(staff.get(url).json()["expert_reviews"]) == 1
         assert len(staff.get("/api/v1/annual-plans/").json()["results"][0]["expert_reviews"]) == 1
         assert len(office.get("/api/v1/annual-plans/").json()["results"][0]["expert_reviews"]) == 2
+
+
+def test_the_figures_readers_ask_for_most_are_computed_ahead_after_a_change(
+    client_for, client, sc_staff, joint_office, settings
+):
+    """``warm_figures`` (beat, every minute): after a change the first reader of the totals and of
+    the overview page finds them kept, in every language."""
+    from django.urls import reverse
+
+    from api.tasks import warm_figures
+
+    staff = client_for(sc_staff)
+    url = "/api/v1/indicators/totals/?by=corridor"
+    organization = Organization.objects.get(slug="sc-natural-resources")
+    plain_save(Organization)(actor=joint_office, instance=organization, data={"name_en": "Renamed"})  # a change
+    assert warm_figures() == 10  # 5 figures × 2 languages
+
+    for language in ("zh-hans", "en"):
+        with CaptureQueriesContext(connection) as captured:
+            response = staff.get(url, HTTP_ACCEPT_LANGUAGE=language)
+        assert response.status_code == 200
+        assert len(captured) == 1, language  # the last change's position, then the kept figures
+    client.force_login(sc_staff)
+    with CaptureQueriesContext(connection) as warmed_page:
+        assert client.get(reverse("workspace:overview")).status_code == 200
+    caches["representations"].clear()
+    with CaptureQueriesContext(connection) as afresh_page:
+        assert client.get(reverse("workspace:overview")).status_code == 200
+    assert 0 < len(warmed_page) < len(afresh_page)
+
+    assert warm_figures() == 10  # nothing changed: read from what is kept
+    caches["representations"].add("warm-figures:running", True, 60)
+    assert warm_figures() == 0  # one warm-up at a time
+    settings.REPRESENTATION_CACHE_SECONDS = 0
+    caches["representations"].delete("warm-figures:running")
+    assert warm_figures() == 0

@@ -474,6 +474,7 @@ CELERY_BEAT_SCHEDULE = {
     "remove-orphan-files": {"task": "projects.core.tasks.remove_orphan_files", "schedule": 3600.0},
     # Imports whose message was never sent or whose worker died, sent again.
     "recover-import-jobs": {"task": "api.tasks.recover_import_jobs", "schedule": 60.0},
+    "warm-figures": {"task": "api.tasks.warm_figures", "schedule": 60.0},
     # Compensation: open and compute the settlements of ended periods, once a day.
     "compensation-schedule-due-settlements": {
         "task": "projects.compensation.tasks.schedule_due_settlements",

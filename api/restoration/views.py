@@ -83,9 +83,15 @@ class IndicatorViewSet(TrackedViewSet):
         query.is_valid(raise_exception=True)
         year = query.validated_data.get("year")
         window = (datetime.date(year, 1, 1), datetime.date(year, 12, 31)) if year else (None, None)
-        params = {"by": query.validated_data["by"], "start": window[0], "end": window[1]}
-        params["detail"] = query.validated_data["detail"]
-        return Response(representations.figures("indicator-totals", params, lambda: totals_by(**params)))
+        asked = query.validated_data
+        return Response(kept_totals(by=asked["by"], start=window[0], end=window[1], detail=asked["detail"]))
+
+
+def kept_totals(*, by: str, start=None, end=None, detail: bool = False) -> dict:
+    """``totals_by`` kept until the next change: what ``indicators/totals/`` answers, and what
+    ``api.tasks.warm_figures`` computes ahead of the readers."""
+    params = {"by": by, "start": start, "end": end, "detail": detail}
+    return representations.figures("indicator-totals", params, lambda: totals_by(**params))
 
 
 class ProjectViewSet(GeoJSONMixin, ImportMixin, TransitionMixin, TrackedViewSet):

@@ -113,9 +113,7 @@ def overview(request):
     corridors = [(c.slug, c.name) for c in Corridor.objects.only("id", "slug", "name_zh", "name_en", "sort_order")]
     provinces = [(p.code, p.name) for p in Province.objects.only("id", "code", "name_zh", "name_en")]
     plan = _latest_corridor_plan()
-    shared = representations.figures(
-        "overview-page", {"today": today, "plan": plan and plan.pk}, lambda: _shared_figures(today, plan)
-    )
+    shared = overview_figures(today)
     carbon, corridor_totals, province_totals = shared["carbon"], shared["corridor_totals"], shared["province_totals"]
     actions = overdue_actions_by_province(visible(request.user, ActionItem.objects.all()))
     corridor_rows = _group_rows(
@@ -174,9 +172,15 @@ def overview(request):
     )
 
 
-def _shared_figures(today, plan) -> dict:
+def overview_figures(today) -> dict:
     """The overview's figures over every project, the same for every reader: kept until the next
-    change (``api.representations.figures``), as the API's totals are."""
+    change (``api.representations.figures``), as the API's totals are, and computed ahead of the
+    readers by ``api.tasks.warm_figures``."""
+    return representations.figures("overview-page", {"today": today}, lambda: _shared_figures(today))
+
+
+def _shared_figures(today) -> dict:
+    plan = _latest_corridor_plan()  # a new plan is a change: the kept figures are computed again
     carbon = sequestration_path(years=[today.year])
     return {
         # Each project's part of the carbon path is not shown here: not kept either.
