@@ -54,15 +54,17 @@ def recover_import_jobs() -> dict:
 @shared_task(soft_time_limit=540, time_limit=600)
 def warm_figures() -> int:
     """Periodic (beat): compute the figures over every project that readers ask for most (the
-    overview page, the totals by province and corridor, to date and this year) once something
-    changed, so the first reader after a change does not wait for them (seconds at provincial
-    scale). What is already kept is only read; one warm-up at a time."""
+    overview page, the totals by province and corridor to date and this year, the execution of this
+    and next year's annual plans, the corridor plan's progress) once something changed, so the first
+    reader after a change does not wait for them (seconds at provincial scale). What is already
+    kept is only read; one warm-up at a time."""
     import datetime
 
     from django.core.cache import caches
     from django.utils import timezone, translation
 
-    from api.restoration.views import kept_totals
+    from api import kept_figures
+    from projects.conference.models import AnnualPlan, CorridorPlan
     from projects.workspace.views.figures import overview_figures
 
     if settings.REPRESENTATION_CACHE_SECONDS <= 0:
@@ -73,14 +75,20 @@ def warm_figures() -> int:
     try:
         today = timezone.localdate()
         year = (datetime.date(today.year, 1, 1), datetime.date(today.year, 12, 31))
+        plans = list(AnnualPlan.objects.filter(year__in=[today.year, today.year + 1]).only("id", "year"))
+        corridor_plans = list(CorridorPlan.objects.only("id"))
         warmed = 0
         for language, _name in settings.LANGUAGES:
             with translation.override(language):
                 overview_figures(today)
                 for by in ("province", "corridor"):
-                    kept_totals(by=by)
-                    kept_totals(by=by, start=year[0], end=year[1])
-                warmed += 5
+                    kept_figures.totals(by=by)
+                    kept_figures.totals(by=by, start=year[0], end=year[1])
+                for plan in plans:
+                    kept_figures.plan_execution(plan=plan, as_of=today)
+                for corridor_plan in corridor_plans:
+                    kept_figures.corridor_progress(corridor_plan=corridor_plan, as_of=today)
+                warmed += 5 + len(plans) + len(corridor_plans)
         return warmed
     finally:
         cache.delete("warm-figures:running")

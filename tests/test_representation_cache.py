@@ -149,20 +149,25 @@ def test_the_figures_readers_ask_for_most_are_computed_ahead_after_a_change(
     """``warm_figures`` (beat, every minute): after a change the first reader of the totals and of
     the overview page finds them kept, in every language."""
     from django.urls import reverse
+    from django.utils import timezone
 
     from api.tasks import warm_figures
+    from tests.conference.factories import AnnualPlanFactory
 
+    plan = AnnualPlanFactory(year=timezone.localdate().year)
     staff = client_for(sc_staff)
-    url = "/api/v1/indicators/totals/?by=corridor"
     organization = Organization.objects.get(slug="sc-natural-resources")
     plain_save(Organization)(actor=joint_office, instance=organization, data={"name_en": "Renamed"})  # a change
-    assert warm_figures() == 10  # 5 figures × 2 languages
+    # overview, totals × 4, this year's plan, the corridor plan of the reference data: × 2 languages
+    assert warm_figures() == 14
 
-    for language in ("zh-hans", "en"):
-        with CaptureQueriesContext(connection) as captured:
-            response = staff.get(url, HTTP_ACCEPT_LANGUAGE=language)
-        assert response.status_code == 200
-        assert len(captured) == 1, language  # the last change's position, then the kept figures
+    for url in ("/api/v1/indicators/totals/?by=corridor", f"/api/v1/annual-plans/{plan.pk}/execution/"):
+        for language in ("zh-hans", "en"):
+            with CaptureQueriesContext(connection) as captured:
+                response = staff.get(url, HTTP_ACCEPT_LANGUAGE=language)
+            assert response.status_code == 200
+            # the reader's own queries (the plan itself and its rule), then the kept figures
+            assert not any("restoration_indicatorvalue" in q["sql"] for q in captured), (url, language)
     client.force_login(sc_staff)
     with CaptureQueriesContext(connection) as warmed_page:
         assert client.get(reverse("workspace:overview")).status_code == 200
@@ -171,7 +176,7 @@ def test_the_figures_readers_ask_for_most_are_computed_ahead_after_a_change(
         assert client.get(reverse("workspace:overview")).status_code == 200
     assert 0 < len(warmed_page) < len(afresh_page)
 
-    assert warm_figures() == 10  # nothing changed: read from what is kept
+    assert warm_figures() == 14  # nothing changed: read from what is kept
     caches["representations"].add("warm-figures:running", True, 60)
     assert warm_figures() == 0  # one warm-up at a time
     settings.REPRESENTATION_CACHE_SECONDS = 0

@@ -16,14 +16,13 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
-from api import computed, representations
+from api import computed, kept_figures
 from api.conditional import expected_version
 from api.conference import filters, serializers
 from api.files import file_response
 from api.viewsets import TrackedReadOnlyViewSet, TrackedViewSet, TransitionMixin
 from projects.conference import services
 from projects.conference.choices import PackStatus
-from projects.conference.execution import corridor_progress, plan_execution
 from projects.conference.models import (
     ActionItem,
     AnnualPlan,
@@ -189,10 +188,7 @@ class AnnualPlanViewSet(TransitionMixin, TrackedViewSet):
     def execution(self, request, pk=None):
         """Planned against actual per item, per corridor and per province, and which items are behind."""
         plan, as_of = self.get_object(), _as_of(request) or timezone.localdate()
-        params = {"plan": plan.pk, "as_of": as_of}
-        return Response(
-            representations.figures("plan-execution", params, lambda: plan_execution(plan=plan, as_of=as_of))
-        )
+        return Response(kept_figures.plan_execution(plan=plan, as_of=as_of))
 
 
 class PlanItemViewSet(TrackedViewSet):
@@ -309,12 +305,7 @@ class CorridorPlanViewSet(TrackedViewSet):
     def progress(self, request, pk=None):
         """Each corridor's path toward its 2035 targets: achieved, planned this year, remaining."""
         corridor_plan, as_of = self.get_object(), _as_of(request) or timezone.localdate()
-        params = {"plan": corridor_plan.pk, "as_of": as_of}
-        return Response(
-            representations.figures(
-                "corridor-progress", params, lambda: corridor_progress(corridor_plan=corridor_plan, as_of=as_of)
-            )
-        )
+        return Response(kept_figures.corridor_progress(corridor_plan=corridor_plan, as_of=as_of))
 
 
 class CorridorTargetViewSet(TrackedViewSet):

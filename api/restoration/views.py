@@ -8,7 +8,7 @@ from rest_framework import parsers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from api import representations
+from api import kept_figures
 from api.computed import ReportComparisonSerializer
 from api.geojson import GeoJSONMixin
 from api.imports import ImportMixin, is_uuid
@@ -33,7 +33,6 @@ from projects.restoration.models import (
     ShorelineSegment,
 )
 from projects.restoration.progress import project_progress
-from projects.restoration.selectors import totals_by
 
 _CATALOGUE_SEARCH = ["code", "name_zh", "name_en"]
 
@@ -84,14 +83,7 @@ class IndicatorViewSet(TrackedViewSet):
         year = query.validated_data.get("year")
         window = (datetime.date(year, 1, 1), datetime.date(year, 12, 31)) if year else (None, None)
         asked = query.validated_data
-        return Response(kept_totals(by=asked["by"], start=window[0], end=window[1], detail=asked["detail"]))
-
-
-def kept_totals(*, by: str, start=None, end=None, detail: bool = False) -> dict:
-    """``totals_by`` kept until the next change: what ``indicators/totals/`` answers, and what
-    ``api.tasks.warm_figures`` computes ahead of the readers."""
-    params = {"by": by, "start": start, "end": end, "detail": detail}
-    return representations.figures("indicator-totals", params, lambda: totals_by(**params))
+        return Response(kept_figures.totals(by=asked["by"], start=window[0], end=window[1], detail=asked["detail"]))
 
 
 class ProjectViewSet(GeoJSONMixin, ImportMixin, TransitionMixin, TrackedViewSet):

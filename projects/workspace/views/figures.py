@@ -19,11 +19,11 @@ from django.utils import timezone
 from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 
-from api import representations
+from api import kept_figures, representations
 from projects.compensation.models import CompensationAgreement, FundAllocation, MonitoringSection, Settlement
 from projects.compensation.selectors import sequestration_path, with_latest_sample
 from projects.conference.choices import PackStatus, ReviewStatus
-from projects.conference.execution import corridor_progress, plan_execution
+from projects.conference.execution import corridor_progress
 from projects.conference.models import ActionItem, AnnualPlan, CorridorPlan, ExpertReview, ReviewPack
 from projects.conference.selectors import behind_in_words, overdue_actions_by_province
 from projects.core.events import describe
@@ -427,7 +427,7 @@ def corridor(request, slug):
         .order_by("-allocated_on")
     )
     plan = _latest_corridor_plan()
-    progress = corridor_progress(corridor_plan=plan, as_of=today) if plan else None
+    progress = kept_figures.corridor_progress(corridor_plan=plan, as_of=today) if plan else None
     targets = next((c["indicators"] for c in (progress or {}).get("corridors", []) if c["corridor"] == slug), [])
     return render(
         request,
@@ -526,7 +526,7 @@ def plan(request, pk):
     """An annual plan's execution: per item, corridor and province (``execution.plan_execution``),
     the items behind and why in words, the expert opinions and the review pack. Prints well."""
     plan = get_object_or_404(visible(request.user, AnnualPlan.objects.select_related("meeting")), pk=pk)
-    execution = plan_execution(plan=plan, as_of=timezone.localdate())
+    execution = kept_figures.plan_execution(plan=plan, as_of=timezone.localdate())
     provinces = {p.code: p.name for p in Province.objects.only("id", "code", "name_zh", "name_en")}
     items = [
         {**item, "province_name": provinces.get(item["province"], item["province"]), "why": behind_in_words(item)}
