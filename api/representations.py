@@ -6,7 +6,9 @@ tests/test_representation_versions.py checks it over every record type), and the
 relies on it. So the JSON of (record, version) never changes: a list page reads its records
 without their prefetches, takes the representations it has from the cache and builds the others
 (their prefetches run for those only). Built afresh, a page costs the queries it did before;
-all cached, its count and its rows.
+all cached, its count and its rows. They are kept as the JSON the renderer writes (``Encoded``)
+and spliced into the answer as they are (api/renderers.py): a kept page is neither decoded nor
+encoded again.
 
 The key also holds the language, the serializer, the view's action (a list may show less than a
 detail), the reader where the rule chooses records nested in the representation for them (a
@@ -28,6 +30,7 @@ from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import translation
 
 from api.pagination import KeysFirst
+from api.renderers import Encoded
 
 
 @functools.cache
@@ -93,37 +96,56 @@ def _key(view, obj_or_pk, version) -> str:
     )
 
 
-def _store(view, objects, data) -> None:
+def _built(view, objects: list, prefetch_lookups) -> list[Encoded]:
+    """Representations of ``objects`` built after running the prefetches for those only; kept."""
+    prefetch_related_objects(objects, *prefetch_lookups)
+    built = [Encoded.of(item) for item in view.get_serializer(objects, many=True).data]
     caches["representations"].set_many(
-        {_key(view, obj, obj.version): item for obj, item in zip(objects, data, strict=True)},
+        {_key(view, obj, obj.version): item.json for obj, item in zip(objects, built, strict=True)},
         settings.REPRESENTATION_CACHE_SECONDS,
     )
+    return built
 
 
-def representations(view, objects: list, prefetch_lookups) -> list:
+def representations(view, objects: list, prefetch_lookups) -> list[Encoded]:
     """The representations of ``objects`` (read without their prefetches), in order: from the
     cache, the missing ones built after running the prefetches for those only."""
     keys = [_key(view, obj, obj.version) for obj in objects]
     found = caches["representations"].get_many(keys) if keys else {}
     missing = [obj for obj, key in zip(objects, keys, strict=True) if key not in found]
     if missing:
-        prefetch_related_objects(missing, *prefetch_lookups)
-        data = view.get_serializer(missing, many=True).data
-        _store(view, missing, data)
-        found.update({_key(view, obj, obj.version): item for obj, item in zip(missing, data, strict=True)})
-    return [found[key] for key in keys]
+        found.update(
+            (_key(view, obj, obj.version), item.json)
+            for obj, item in zip(missing, _built(view, missing, prefetch_lookups), strict=True)
+        )
+    return [Encoded(found[key]) for key in keys]
 
 
-def representation(view, obj, prefetch_lookups) -> dict:
+def by_version(view, versions: dict, queryset) -> dict:
+    """The representations of the records ``versions`` names (pk → version), by pk: from the
+    cache without reading the records; the missing ones read from ``queryset`` and built. A
+    record gone meanwhile is left out."""
+    keys = {pk: _key(view, pk, version) for pk, version in versions.items()}
+    found = caches["representations"].get_many(list(keys.values())) if keys else {}
+    kept = {pk: Encoded(found[key]) for pk, key in keys.items() if key in found}
+    missing = [pk for pk in keys if pk not in kept]
+    if missing:
+        objects = list(queryset.prefetch_related(None).filter(pk__in=missing))
+        built = _built(view, objects, queryset._prefetch_related_lookups)
+        kept.update((obj.pk, item) for obj, item in zip(objects, built, strict=True))
+    return kept
+
+
+def representation(view, obj, prefetch_lookups) -> Encoded:
     """One record's representation: from the cache, else built (``prefetch_lookups()`` gives the
     prefetches, which run only then)."""
     key = _key(view, obj, obj.version)
-    data = caches["representations"].get(key)
-    if data is None:
+    encoded = caches["representations"].get(key)
+    if encoded is None:
         prefetch_related_objects([obj], *prefetch_lookups())
-        data = view.get_serializer(obj).data
-        caches["representations"].set(key, data, settings.REPRESENTATION_CACHE_SECONDS)
-    return data
+        encoded = Encoded.of(view.get_serializer(obj).data).json
+        caches["representations"].set(key, encoded, settings.REPRESENTATION_CACHE_SECONDS)
+    return Encoded(encoded)
 
 
 class CachedRows:

@@ -182,3 +182,34 @@ def test_the_figures_readers_ask_for_most_are_computed_ahead_after_a_change(
     settings.REPRESENTATION_CACHE_SECONDS = 0
     caches["representations"].delete("warm-figures:running")
     assert warm_figures() == 0
+
+
+def test_kept_representations_are_spliced_byte_for_byte(api, settings):
+    """A kept page, detail and changes page are the very bytes built afresh: the kept JSON goes
+    into the answer as it is (api/renderers.py), text beyond ASCII and U+2028 included."""
+    project = rest.ProjectFactory(code="SC-2030-0601", name_zh="嘉陵江\u2028岸线“修复”")
+    rest.ReportFactory(project=project)
+    urls = [
+        "/api/v1/projects/?ordering=code",
+        f"/api/v1/projects/{project.pk}/",
+        "/api/v1/progress-reports/?include_drafts=true",
+        "/api/v1/changes/?types=projects",
+    ]
+    caches["representations"].clear()
+    built = {url: api.get(url).content for url in urls}
+    kept = {url: api.get(url).content for url in urls}
+    assert kept == built
+    assert b"\\u2028" in built[urls[1]] and "嘉陵江".encode() in built[urls[1]]
+    settings.REPRESENTATION_CACHE_SECONDS = 0
+    assert {url: api.get(url).content for url in urls} == built
+
+
+def test_indented_json_asked_for_is_indented_throughout(api):
+    project = rest.ProjectFactory(code="SC-2030-0701")
+    compact = api.get("/api/v1/projects/").json()
+    indented = api.get("/api/v1/projects/", HTTP_ACCEPT="application/json; indent=2")
+    assert indented.json() == compact
+    assert b'\n      "code": "SC-2030-0701"' in indented.content  # the kept result written out too
+    assert api.get(f"/api/v1/projects/{project.pk}/", HTTP_ACCEPT="application/json; indent=2").content.startswith(
+        b'{\n  "'
+    )

@@ -312,6 +312,8 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["api.permissions.TrackerPermission", "api.authentication.TokenScopePermission"],
+    # DRF's JSON, with kept representations spliced in as encoded (api/renderers.py).
+    "DEFAULT_RENDERER_CLASSES": ["api.renderers.JSONRenderer", "rest_framework.renderers.BrowsableAPIRenderer"],
     # Uploads too large are refused from their Content-Length, before anything is read.
     "DEFAULT_PARSER_CLASSES": [
         "api.parsers.TrackerJSONParser",
