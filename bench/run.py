@@ -437,6 +437,8 @@ def measure_workflows(*, app_url, token, write_token, import_rows, server_pids=N
     headers = {"Authorization": f"Token {token}", "Accept-Language": "zh-hans"}
     plan = [
         ("full sync", ["sync", f"{app_url}/api/v1/changes/?limit={MAX_LIMIT}"], headers, "records"),
+        # The same replay again: every representation is now kept (a second partner's first sync).
+        ("full sync kept", ["sync", f"{app_url}/api/v1/changes/?limit={MAX_LIMIT}"], headers, "records"),
         ("export csv", ["export", f"{app_url}/api/v1/projects/export/?format=csv"], headers, "rows"),
         ("export geojson", ["export", f"{app_url}/api/v1/projects/export/?format=geojson"], headers, "rows"),
     ]

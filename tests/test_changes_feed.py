@@ -332,3 +332,41 @@ def test_unsubmitted_drafts_are_listed_and_fed_only_when_asked_for(api, sc_staff
     assert api.get(f"/api/v1/progress-reports/{report.pk}/").status_code == 200  # the detail is there
     assert [e["type"] for e in feed(api, since=start)["results"]] == []
     assert [e["type"] for e in feed(api, since=start, include_drafts="true")["results"]] == ["progress-reports"]
+
+
+@pytest.mark.django_db
+def test_a_feed_page_costs_the_same_queries_for_one_record_as_for_three(api, sc_staff):
+    """Kept or built, a page's queries do not grow with its records; kept, the records themselves
+    are not read (their versions find their representations)."""
+    from django.core.cache import caches
+    from django.test.utils import CaptureQueriesContext
+
+    def page_queries(since):
+        with CaptureQueriesContext(connection) as queries:
+            page = feed(api, since=since, include_drafts="true")
+        return len(queries), len(page["results"])
+
+    counts = {}
+    for n in (1, 3):
+        start = feed(api)["next_cursor"]
+        for i in range(n):
+            project = ProjectFactory(code=f"SC-2025-08{n}{i}")
+            TargetFactory(project=project)
+            api.patch(f"/api/v1/projects/{project.pk}/", {"name_en": f"reach {i}"}, format="json")
+            services.report_save(
+                actor=sc_staff,
+                data={
+                    "project": project,
+                    "period": "2025-05",
+                    "narrative": "进展",
+                    "percent_complete": "5",
+                    "cumulative_investment": "1",
+                },
+            )
+        caches["representations"].clear()
+        built, entries = page_queries(start)
+        kept, again = page_queries(start)
+        assert entries == again >= 2 * n
+        counts[n] = (built, kept)
+    assert counts[1] == counts[3], counts
+    assert counts[1][1] < counts[1][0], counts

@@ -212,13 +212,25 @@ def history_of(instance: models.Model, user):
     return visible_history(user, records.exclude(event__endswith=".contents_changed"))
 
 
-def changes_after(*, position: int, content_types, user, limit: int):
-    """Committed change records after ``position`` in commit order, of the given record types,
-    that ``user`` may see (the changes feed). Uncommitted ones carry no position yet."""
+def changes_after(*, position: int, content_types, user, limit: int) -> list[dict]:
+    """Committed changes after ``position`` in commit order, of the given record types, that
+    ``user`` may see (the changes feed), as rows: ``seq``, ``action``, ``event``, ``time``,
+    ``content_type_id``, ``object_id`` and the record's ``version`` after the change (before it,
+    for a delete). Uncommitted ones carry no position yet. Only these columns are read: a
+    change's states can be large, and the feed shows the record's current representation."""
     from projects.permissions import visible_history
 
     records = ChangeRecord.objects.filter(seq__gt=position, content_type__in=content_types).order_by("seq")
-    return list(visible_history(user, records).select_related("content_type")[:limit])
+    rows = visible_history(user, records).values(
+        "seq", "action", "event", "time", "content_type_id", "object_id", "after__version", "before__version"
+    )[:limit]
+    changes = []
+    for row in rows:
+        before, after = row.pop("before__version"), row.pop("after__version")
+        # Deletions keep ``before`` whole, so its version is there.
+        row["version"] = before if row["action"] == ChangeAction.DELETE else after
+        changes.append(row)
+    return changes
 
 
 SIGNED_IN = "core.user.signed_in"
