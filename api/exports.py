@@ -9,6 +9,7 @@ every text cell through ``safe_cell``; GeoJSON carries the representation itself
 """
 
 import csv
+import itertools
 import json
 import tempfile
 
@@ -23,6 +24,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.utils.encoders import JSONEncoder
 
+from api import representations
 from api.geojson import as_feature
 from api.tabular import columns_for
 from projects.core.spreadsheets import safe_cell
@@ -67,7 +69,16 @@ class _Echo:
 
 
 def records(view, queryset):
-    """Each row's representation (the list's serializer), fetched from the database in chunks."""
+    """Each row's representation (the list's serializer), fetched from the database in chunks:
+    the kept ones from the representation cache, the others built (their prefetches run for
+    those only) and kept."""
+    if representations.kept(view):
+        lookups = queryset._prefetch_related_lookups
+        objects = queryset.prefetch_related(None).iterator(chunk_size=CHUNK_SIZE)
+        while chunk := list(itertools.islice(objects, CHUNK_SIZE)):
+            for item in representations.representations(view, chunk, lookups):
+                yield item.decoded()
+        return
     serializer = view.get_serializer()
     for obj in queryset.iterator(chunk_size=CHUNK_SIZE):
         yield serializer.to_representation(obj)

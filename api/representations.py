@@ -10,11 +10,13 @@ all cached, its count and its rows. They are kept as the JSON the renderer write
 and spliced into the answer as they are (api/renderers.py): a kept page is neither decoded nor
 encoded again.
 
-The key also holds the language, the serializer, the view's action (a list may show less than a
-detail), the reader where the rule chooses records nested in the representation for them (a
-plan's expert reviews), and a digest of the code, so a deployment with other serializers never reads the old
-ones. Only GET requests rendered as JSON use it: a write's own answer may hold state its
-transaction has not committed yet. Every versioned resource uses it unless it sets
+The key also holds the language, the serializer (a list showing less than a detail has a
+serializer of its own), the reader where the rule chooses records nested in the representation
+for them (a plan's expert reviews), and a digest of the code, so a deployment with other
+serializers never reads the old ones; not the action: a list, a detail, the changes feed and an
+export share one copy per record. Only GET requests use it (JSON answers, and exports, which
+read it whatever their format): a write's own answer may hold state its transaction has not
+committed yet. Every versioned resource uses it unless it sets
 ``cache_representations = False`` (a representation showing the request's host).
 Cache: ``CACHES["representations"]`` (Redis with ``CACHE_URL``, else memory per process).
 
@@ -45,15 +47,19 @@ def code_revision() -> str:
 
 
 def applies(view) -> bool:
-    request = view.request
-    renderer = getattr(request, "accepted_renderer", None)
+    """Whether this request's JSON answer reads and fills the cache."""
+    renderer = getattr(view.request, "accepted_renderer", None)
+    return kept(view) and renderer is not None and renderer.format == "json"
+
+
+def kept(view) -> bool:
+    """Whether the view's representations are kept at all: a GET of a versioned resource (an
+    export reads them too, whatever its file format)."""
     return (
         getattr(view, "cache_representations", False)
         and settings.REPRESENTATION_CACHE_SECONDS > 0
         and _versioned(view)
-        and request.method in ("GET", "HEAD")
-        and renderer is not None
-        and renderer.format == "json"
+        and view.request.method in ("GET", "HEAD")
     )
 
 
@@ -91,7 +97,7 @@ def _key(view, obj_or_pk, version) -> str:
     pk = getattr(obj_or_pk, "pk", obj_or_pk)
     serializer = view.get_serializer_class()
     return (
-        f"repr:{code_revision()}:{serializer.__module__}.{serializer.__qualname__}:{view.action}:"
+        f"repr:{code_revision()}:{serializer.__module__}.{serializer.__qualname__}:"
         f"{translation.get_language()}:{_reader(view)}:{pk}:{version}"
     )
 
