@@ -240,7 +240,9 @@ def servers(env: dict, database: str, workers: int, port: int):
     worker (solo pool: the import runs in that very process) for the background import. Yields the
     two addresses and a function giving the tracker's serving processes (for their memory)."""
     gunicorn = str(Path(sys.executable).with_name("gunicorn"))
-    common = ["--workers", str(workers), "--worker-class", "sync", "--timeout", "300", "--log-level", "warning"]
+    # Sync workers, one request each, as the figures have always been measured; the timeout lets an
+    # export of every project built afresh (minutes) finish on them (production runs gthread).
+    common = ["--workers", str(workers), "--worker-class", "sync", "--timeout", "3600", "--log-level", "warning"]
     app = subprocess.Popen(
         [gunicorn, "tracker.wsgi:application", "--bind", f"127.0.0.1:{port}", *common], cwd=ROOT, env=env
     )

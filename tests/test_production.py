@@ -117,7 +117,8 @@ class Gunicorn:
         self.process = subprocess.Popen(
             [
                 *(sys.executable, "-m", "gunicorn", "tracker.wsgi:application"),
-                *("--bind", "127.0.0.1:0", "--workers", "2", "--timeout", "60"),
+                *("--bind", "127.0.0.1:0", "--workers", "2", "--worker-class", "gthread", "--threads", "4"),
+                *("--timeout", "60"),
                 *("--access-logfile", "-", "--error-logfile", "-"),
             ],
             cwd=REPO,
