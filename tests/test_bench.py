@@ -85,6 +85,7 @@ def test_the_bench_runs_and_its_limit_gives_the_apis_json(transactional_db, live
     )
 
     assert workflows["full sync"]["records"] == changes > 0 and workflows["full sync"]["pages"] >= 1
+    assert workflows["full sync kept"]["records"] == changes  # the replay again, from kept representations
     assert workflows["export csv"]["rows"] == workflows["export geojson"]["rows"] == Project.objects.count() == 24
     assert workflows["import csv"]["rows"] == 5
     assert ProgressReport.objects.count() == reports  # the imported reports are gone again
