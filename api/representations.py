@@ -145,13 +145,8 @@ def by_version(view, versions: dict, queryset) -> dict:
 def representation(view, obj, prefetch_lookups) -> Encoded:
     """One record's representation: from the cache, else built (``prefetch_lookups()`` gives the
     prefetches, which run only then)."""
-    key = _key(view, obj, obj.version)
-    encoded = caches["representations"].get(key)
-    if encoded is None:
-        prefetch_related_objects([obj], *prefetch_lookups())
-        encoded = Encoded.of(view.get_serializer(obj).data).json
-        caches["representations"].set(key, encoded, settings.REPRESENTATION_CACHE_SECONDS)
-    return Encoded(encoded)
+    encoded = caches["representations"].get(_key(view, obj, obj.version))
+    return Encoded(encoded) if encoded is not None else _built(view, [obj], prefetch_lookups())[0]
 
 
 class CachedRows:
