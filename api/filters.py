@@ -94,6 +94,13 @@ class TrackerFilterBackend(DjangoFilterBackend):
 
     filterset_base = TrackerFilterSet
 
+    def filter_queryset(self, request, queryset, view):
+        # Every filter passes an empty value by (django-filter's, ExistsFilter's): with no
+        # parameter at all nothing would filter, so the form is not built (a detail, a bare list).
+        if not request.query_params:
+            return queryset
+        return super().filter_queryset(request, queryset, view)
+
     def get_filterset_class(self, view, queryset=None):
         filterset_class = super().get_filterset_class(view, queryset)
         if filterset_class is None or issubclass(filterset_class, TrackerFilterSet):

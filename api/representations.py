@@ -73,11 +73,7 @@ def _reader(view) -> str:
     chosen by the rule for the reader (a plan's expert reviews: drafts only for the joint office),
     then this reader's own."""
     if not hasattr(view, "_representation_reader"):
-        without_prefetch, view._without_prefetch = getattr(view, "_without_prefetch", False), False
-        try:
-            lookups = view.get_queryset()._prefetch_related_lookups
-        finally:
-            view._without_prefetch = without_prefetch
+        lookups = view.get_queryset()._prefetch_related_lookups
         view._representation_reader = f"user-{view.request.user.pk}" if _scoped(lookups) else "all"
     return view._representation_reader
 
@@ -142,11 +138,15 @@ def by_version(view, versions: dict, queryset) -> dict:
     return kept
 
 
-def representation(view, obj, prefetch_lookups) -> Encoded:
-    """One record's representation: from the cache, else built (``prefetch_lookups()`` gives the
-    prefetches, which run only then)."""
-    encoded = caches["representations"].get(_key(view, obj, obj.version))
-    return Encoded(encoded) if encoded is not None else _built(view, [obj], prefetch_lookups())[0]
+def kept_copy(view, pk, version) -> Encoded | None:
+    """The kept representation of record ``pk`` at ``version``, if any."""
+    encoded = caches["representations"].get(_key(view, pk, version))
+    return None if encoded is None else Encoded(encoded)
+
+
+def built(view, obj) -> Encoded:
+    """The representation of ``obj`` (read whole, its prefetches run), built now and kept."""
+    return _built(view, [obj], ())[0]
 
 
 class CachedRows:

@@ -15,6 +15,7 @@ from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
 from api import representations
@@ -41,8 +42,7 @@ class TrackedReadMixin:
     """Lists and details show only what the rule lets the user see; a detail carries its ETag."""
 
     def get_queryset(self):
-        queryset = visible(self.request.user, super().get_queryset())
-        return queryset.prefetch_related(None) if getattr(self, "_without_prefetch", False) else queryset
+        return visible(self.request.user, super().get_queryset())
 
     def shared(self, queryset):
         """What a list and the changes feed show unless asked for more (e.g. no unsubmitted drafts).
@@ -63,29 +63,41 @@ class TrackedReadMixin:
             return self.get_paginated_response(self.get_serializer(page, many=True).data)
         return Response(self.get_serializer(queryset, many=True).data)
 
-    def _prefetch_lookups(self):
-        self._without_prefetch = False
-        return self.get_queryset()._prefetch_related_lookups
-
     def _cursor_requested(self) -> bool:
         paginator = self.paginator
         return paginator is None or getattr(paginator, "cursor_query_param", "cursor") in self.request.query_params
 
     def retrieve(self, request, *args, **kwargs):
-        cached = representations.applies(self)
-        if cached:
-            self._without_prefetch = True  # the prefetches run only if the cache has no copy
-        instance = self.get_object()
+        kept = representations.applies(self)
+        instance = self._located() if kept else self.get_object()
         tag = etag(instance) if hasattr(instance, "version") else None
         if tag and tag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
             return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": tag})
-        if cached:
-            response = Response(representations.representation(self, instance, self._prefetch_lookups))
+        if kept:
+            data = representations.kept_copy(self, instance.pk, instance.version)
+            if data is None:  # never built: the whole record, its prefetches with it
+                instance = self.get_object()
+                data, tag = representations.built(self, instance), etag(instance)
         else:
-            response = Response(self.get_serializer(instance).data)
+            data = self.get_serializer(instance).data
+        response = Response(data)
         if tag:
             response["ETag"] = tag
         return response
+
+    def _located(self):
+        """The record asked for as its key and version only: found as ``get_object`` finds it (the
+        rule's queryset, the resource's own, the filters) and asked the object rule, which reads
+        any other field it needs. When its representation is kept, nothing more is read."""
+        queryset = self.filter_queryset(self.get_queryset()).prefetch_related(None)
+        lookup_url_kwarg = self.lookup_url_kwarg or self.lookup_field
+        row = get_object_or_404(
+            queryset.values_list("pk", "version"), **{self.lookup_field: self.kwargs[lookup_url_kwarg]}
+        )
+        model = queryset.model
+        obj = model.from_db(queryset.db, [model._meta.pk.attname, "version"], row)
+        self.check_object_permissions(self.request, obj)
+        return obj
 
     def reloaded(self, obj):
         try:

@@ -239,3 +239,61 @@ def _streamed(client, url):
         assert response.status_code == 200, response
         body = b"".join(response.streaming_content)
     return body, len(queries)
+
+
+def test_a_kept_detail_reads_only_the_records_key_and_version(api):
+    """The rule's queryset finds the record, but only its key and version are read when its
+    representation is kept: no derived columns, no related rows, no prefetches."""
+    project = rest.ProjectFactory(code="SC-2030-0151")
+    rest.ReportFactory(project=project)
+    url = f"/api/v1/projects/{project.pk}/"
+    built, _ = _queries(api, url)
+    with CaptureQueriesContext(connection) as queries:
+        response = api.get(url)
+    assert response.json() == built and response["ETag"] == f'"{built["version"]}"'
+    assert len(queries) == 1, [q["sql"] for q in queries]
+    assert queries[0]["sql"].startswith(
+        'SELECT "restoration_project"."id" AS "pk", "restoration_project"."version" AS "version" FROM'
+    )
+
+
+def test_a_kept_detail_still_asks_the_object_rule(api, monkeypatch):
+    """Reading only the key and version does not skip the rule for the record: a rule refusing it
+    refuses the kept copy too, and a field it reads is fetched for it."""
+    from projects import permissions
+
+    project = rest.ProjectFactory(code="SC-2030-0161")
+    url = f"/api/v1/projects/{project.pk}/"
+    assert api.get(url).status_code == 200  # built and kept
+    asked = []
+
+    def refusing_view(user, action, obj):
+        asked.append((action, obj.code))
+        return action != permissions.VIEW
+
+    monkeypatch.setitem(permissions._rules, "restoration.project", refusing_view)
+    assert api.get(url).status_code == 403
+    assert asked == [(permissions.VIEW, "SC-2030-0161")]
+
+
+def test_a_kept_detail_hidden_from_the_reader_is_not_found(client_for, joint_office, sc_staff):
+    """The joint office's kept copy of a requested review is not found by staff, whom the rule's
+    queryset hides it from."""
+    from tests.conference.factories import ExpertReviewFactory
+
+    url = f"/api/v1/expert-reviews/{ExpertReviewFactory().pk}/"
+    office = client_for(joint_office)
+    assert office.get(url).status_code == 200
+    assert office.get(url).status_code == 200  # kept
+    assert client_for(sc_staff).get(url).status_code == 404
+
+
+def test_a_detail_changed_since_it_was_kept_is_built_at_its_new_version(api):
+    project = rest.ProjectFactory(code="SC-2030-0171")
+    url = f"/api/v1/projects/{project.pk}/"
+    first = api.get(url)
+    Project.objects.filter(pk=project.pk).update(name_zh="第三版", version=first.json()["version"] + 1)
+    again = api.get(url)
+    assert again.json()["name_zh"] == "第三版"
+    assert again["ETag"] == f'"{first.json()["version"] + 1}"'
+    assert api.get(url, HTTP_IF_NONE_MATCH=again["ETag"]).status_code == 304
