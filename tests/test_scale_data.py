@@ -55,6 +55,40 @@ def test_generated_data_is_varied_valid_and_written_once():
     assert Project.objects.count() == 70
 
 
+@pytest.mark.django_db(transaction=True)  # PostgreSQL's batches commit on connections of their own
+def test_samples_are_the_same_whichever_way_they_are_written():
+    """PostgreSQL writes the samples in SQL, batches on several connections at once, other
+    databases row by row from Python: the same sections, dates, classes and values (the Python
+    rows are the reference), and a sample already taken at its place (section, date, source) is
+    not written again."""
+    from projects.compensation.models import MonitoringSection
+    from projects.core.scale_data import PARAMETERS, SAMPLE_DAYS, _sample_profiles, sample_place
+
+    total = SAMPLE_DAYS + 40  # two sections
+    generate(projects=0, reports_per_project=0, samples=total, batch_size=10, log=lambda message: None)
+    sections = list(MonitoringSection.objects.filter(code__startswith="scale-section-").order_by("code"))
+    profiles = _sample_profiles()
+    expected = {}
+    for i in range(total):
+        section, sampled_on, profile = sample_place(i, sections)
+        values, water_class, limiting = profiles[profile]
+        expected[(section.pk, sampled_on)] = (water_class, limiting, values)
+    samples = WaterSample.objects.prefetch_related("measurements")
+    found = {
+        (s.section_id, s.sampled_on): (
+            s.water_class,
+            s.limiting_parameters,
+            {m.parameter: m.value for m in s.measurements.all()},
+        )
+        for s in samples
+    }
+    assert found == expected
+    assert {m.unit for m in Measurement.objects.filter(parameter="ph")} == {""}
+    assert len(PARAMETERS) * total == Measurement.objects.count()
+    assert generate(projects=0, reports_per_project=0, samples=total, log=lambda message: None) == {}
+    assert WaterSample.objects.count() == total
+
+
 def test_load_demo_works_beside_generated_projects(settings, capsys):
     settings.DEBUG = True
     call_command("generate_scale_data", projects=40, reports_per_project=2, samples=0)
