@@ -100,6 +100,63 @@ def test_a_malformed_authorization_header_is_a_401_not_a_500(anonymous_client):
         assert anonymous_client.get("/api/v1/me/").status_code == 401, header
 
 
+def _throttle_at(monkeypatch, rate: str, clock: list):
+    monkeypatch.setattr(TokenRateThrottle, "THROTTLE_RATES", {"api": rate})
+    monkeypatch.setattr(TokenRateThrottle, "timer", lambda self: clock[0])
+    return TokenRateThrottle
+
+
+def test_the_previous_minute_weighs_by_the_part_of_it_still_within_the_last_minute(sc_staff, monkeypatch):
+    """A sliding minute: ten requests late in one minute leave room for only two more a quarter
+    into the next, and the answer says when the next one fits."""
+    from django.core.cache import cache
+
+    cache.clear()
+    clock = [600.0 + 59]
+    _throttle_at(monkeypatch, "10/min", clock)
+    _token, key = token_issue(actor=sc_staff, user=sc_staff, name="sliding", scope="read")
+    client = with_token(key)
+    assert [client.get("/api/v1/me/").status_code for _ in range(11)] == [200] * 10 + [429]
+    clock[0] = 660.0 + 15  # 7.5 of the 10 still count
+    assert [client.get("/api/v1/me/").status_code for _ in range(3)] == [200, 200, 429]
+    refused = client.get("/api/v1/me/")
+    assert refused.status_code == 429 and refused["Retry-After"] == "3"  # at 18 s: 7.0 + 3 fit
+    clock[0] = 660.0 + 18
+    assert client.get("/api/v1/me/").status_code == 200  # refused requests were not counted
+    clock[0] = 720.0 + 60 * 2  # two minutes later nothing counts
+    assert [client.get("/api/v1/me/").status_code for _ in range(10)] == [200] * 10
+
+
+def test_parallel_requests_are_all_counted(monkeypatch):
+    """Workers counting at once on Redis, as in production: exactly the allowed number pass
+    (DRF's list of request times, read and written back by each, let 100-odd more through)."""
+    import os
+    import threading
+    import uuid
+    from types import SimpleNamespace
+
+    from django.core.cache.backends.redis import RedisCache
+
+    broker = os.environ.get("CELERY_BROKER_URL", "")
+    if not broker.startswith("redis://"):
+        pytest.skip("Redis runs beside PostgreSQL (CELERY_BROKER_URL)")
+    monkeypatch.setattr(TokenRateThrottle, "cache", RedisCache(broker, {"KEY_PREFIX": f"test-{uuid.uuid4()}"}))
+    _throttle_at(monkeypatch, "100/min", [1000.0])
+    request = SimpleNamespace(user=SimpleNamespace(is_authenticated=True, pk=7), auth=None)
+    allowed = []
+
+    def hammer():
+        throttle = TokenRateThrottle()
+        allowed.extend(throttle.allow_request(request, None) for _ in range(40))
+
+    threads = [threading.Thread(target=hammer) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert allowed.count(True) == 100 and len(allowed) == 320
+
+
 def test_requests_beyond_the_rate_get_429_with_retry_after(sc_staff, monkeypatch):
     from django.core.cache import cache
 
