@@ -16,14 +16,36 @@ def django_db_setup(django_db_setup, django_db_blocker):
         call_command("load_reference", verbosity=0)
 
 
+# Modules whose transactional tests emptied the tables (pytest-django flushes after every
+# function-level fixture, so only a module-level one can put the reference data back).
+_EMPTIED_BY: set[str] = set()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _reference_data_back(request, django_db_blocker):
+    """A transactional test empties every table when it ends: once its module is done, the
+    session's reference data is put back for the tests after it."""
+    yield
+    if request.module.__name__ in _EMPTIED_BY:
+        _EMPTIED_BY.discard(request.module.__name__)
+        with django_db_blocker.unblock():
+            call_command("load_reference", verbosity=0)
+
+
+def _transactional(request) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    return "transactional_db" in request.fixturenames or bool(marker and marker.kwargs.get("transaction"))
+
+
 @pytest.fixture(autouse=True)
 def _changes_numbered_at_once(request):
     """Change records get their commit position when their transaction commits; a test that
     never commits (the usual, rolled-back kind) asks PostgreSQL to number them at once."""
-    marker = request.node.get_closest_marker("django_db")
-    uses_db = "db" in request.fixturenames or marker is not None
-    transactional = "transactional_db" in request.fixturenames or (marker and marker.kwargs.get("transaction"))
-    if not uses_db or transactional:
+    uses_db = "db" in request.fixturenames or request.node.get_closest_marker("django_db") is not None
+    if _transactional(request):
+        _EMPTIED_BY.add(request.module.__name__)
+        return
+    if not uses_db:
         return
     request.getfixturevalue("db")
     from django.db import connection

@@ -22,14 +22,6 @@ from projects.restoration.models import ProgressReport, Project
 pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="the limit is PostgreSQL SQL")
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _reference_data_back(django_db_setup, django_db_blocker):
-    """A transactional test empties every table when it ends: the session's reference data comes back."""
-    yield
-    with django_db_blocker.unblock():
-        call_command("load_reference", verbosity=0)
-
-
 class _Quiet(WSGIRequestHandler):
     def log_message(self, *args):
         pass

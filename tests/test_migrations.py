@@ -1,7 +1,6 @@
 """Migrations: models and migrations agree, and a database made with the first core 0001
 (before ``ChangeRecord.scope_id`` was added to it in place) gains the column."""
 
-import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.db import connection
@@ -11,14 +10,6 @@ from projects.core.choices import ChangeAction
 from projects.core.models import ChangeRecord, Corridor
 
 TABLE = ChangeRecord._meta.db_table
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _reference_data_back(django_db_setup, django_db_blocker):
-    """The transactional tests empty every table when they end; put the session's reference data back."""
-    yield
-    with django_db_blocker.unblock():
-        call_command("load_reference", verbosity=0)
 
 
 def test_models_and_migrations_agree(db):

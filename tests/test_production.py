@@ -21,7 +21,6 @@ from urllib.parse import urlencode, urlsplit
 import pytest
 from django.conf import settings
 from django.contrib.staticfiles import finders
-from django.core.management import call_command
 from django.core.management.utils import get_random_secret_key
 from django.db import connection
 
@@ -43,14 +42,6 @@ _TEST_ONLY = {
     "PYTEST_CURRENT_TEST",
 }
 HASHED = re.compile(r"\.[0-9a-f]{12}\.[A-Za-z0-9]+$")
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _reference_data_back(django_db_setup, django_db_blocker):
-    """The transactional test empties every table when it ends; put the session's reference data back."""
-    yield
-    with django_db_blocker.unblock():
-        call_command("load_reference", verbosity=0)
 
 
 def _test_database_url() -> str:

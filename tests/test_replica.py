@@ -20,14 +20,6 @@ connections.settings.setdefault("replica", {**connections.settings["default"], "
 BOTH = pytest.mark.django_db(transaction=True, databases=["default", "replica"])
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _reference_data_back(django_db_setup, django_db_blocker):
-    """A transactional test empties every table when it ends: the session's reference data comes back."""
-    yield
-    with django_db_blocker.unblock():
-        call_command("load_reference", verbosity=0)
-
-
 @pytest.fixture
 def replica():
     call_command("load_reference", verbosity=0)  # the previous transactional test emptied the tables

@@ -16,15 +16,6 @@ pytestmark = pytest.mark.django_db
 CODE = re.compile(r"^[A-Z]{2,4}-\d{4}-\d{4}$")
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _reference_data_back(django_db_setup, django_db_blocker):
-    """The transactional test empties every table when it ends: the session's reference data is put
-    back for the tests after it."""
-    yield
-    with django_db_blocker.unblock():
-        call_command("load_reference", verbosity=0)
-
-
 def _counts():
     return (
         Project.objects.count(),

@@ -6,22 +6,11 @@ from decimal import Decimal
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
 from django.db import connection
 
 from projects.compensation import services
 from projects.core.errors import DomainError
 from tests.compensation.factories import ProductFactory, org
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _reference_data_back(django_db_setup, django_db_blocker):
-    """A transactional test empties every table when it ends. This module holds only such
-    tests, so the session's reference data is put back when the module is done (a
-    function-level fixture would run before pytest-django's flush)."""
-    yield
-    with django_db_blocker.unblock():
-        call_command("load_reference", verbosity=0)
 
 
 @pytest.mark.skipif(settings.IS_SPATIALITE, reason="SQLite serialises writers and has no row locks to test")

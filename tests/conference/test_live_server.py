@@ -22,15 +22,6 @@ from tests.conference.factories import ActionItemFactory, AnnualPlanFactory, Mee
 from tests.factories import UserFactory
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _reference_data_back(django_db_setup, django_db_blocker):
-    """A transactional test empties every table when it ends. This module holds only such tests,
-    so the session's reference data is put back when the module is done."""
-    yield
-    with django_db_blocker.unblock():
-        call_command("load_reference", verbosity=0)
-
-
 @pytest.fixture(autouse=True)
 def _reference_data(transactional_db):
     # The previous test of this module emptied the tables when it ended.
