@@ -16,6 +16,7 @@ import binascii
 from collections import defaultdict
 
 from django.contrib.contenttypes.models import ContentType
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -93,7 +94,11 @@ class ChangesPageSerializer(serializers.Serializer):
     has_more = serializers.BooleanField()
 
 
-_TIME = serializers.DateTimeField()
+def _next_page(request, cursor: str) -> str:
+    """This request's address with ``since`` moved on to ``cursor``, its other parameters kept."""
+    query = request.GET.copy()
+    query["since"] = cursor
+    return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
 
 
 class ChangesFeed(APIView):
@@ -123,6 +128,8 @@ class ChangesFeed(APIView):
         for record in records:
             record["model"] = ContentType.objects.get_for_id(record["content_type_id"]).model_class()
         data, hidden = self._representations(request, records)
+        # One field for the page, its time zone read once (DRF reads it for every value).
+        time_field = serializers.DateTimeField(default_timezone=timezone.get_current_timezone())
         results = []
         for record in records:
             model, object_id = record["model"], record["object_id"]
@@ -136,7 +143,7 @@ class ChangesFeed(APIView):
                     "id": object_id,
                     "action": record["action"],
                     "event": record["event"],
-                    "time": _TIME.to_representation(record["time"]),
+                    "time": time_field.to_representation(record["time"]),
                     "version": record["version"],
                     "deleted": deleted,
                     "data": None if deleted else data.get((model, object_id)),
@@ -144,7 +151,11 @@ class ChangesFeed(APIView):
             )
         next_cursor = encode_cursor(records[-1]["seq"]) if records else encode_cursor(position)
         # As ChangesPageSerializer writes it (the schema); a serializer per entry would cost more than the rest.
-        return Response({"results": results, "next_cursor": next_cursor, "has_more": has_more})
+        body = {"results": results, "next_cursor": next_cursor, "has_more": has_more}
+        # The next page's address in a header too, as RFC 8288 says: a client can ask for it while
+        # it still reads this page's body.
+        headers = {"Link": f'<{_next_page(request, next_cursor)}>; rel="next"'} if has_more else {}
+        return Response(body, headers=headers)
 
     def _models(self, types: str):
         if not types:

@@ -89,21 +89,27 @@ def _scoped(lookups) -> bool:
     return False
 
 
-def _key(view, obj_or_pk, version) -> str:
-    pk = getattr(obj_or_pk, "pk", obj_or_pk)
+def _prefix(view) -> str:
+    """The key's part shared by every record of one request: computed once, not per record (a
+    feed page holds a thousand)."""
     serializer = view.get_serializer_class()
     return (
         f"repr:{code_revision()}:{serializer.__module__}.{serializer.__qualname__}:"
-        f"{translation.get_language()}:{_reader(view)}:{pk}:{version}"
+        f"{translation.get_language()}:{_reader(view)}:"
     )
+
+
+def _key(view, obj_or_pk, version) -> str:
+    return f"{_prefix(view)}{getattr(obj_or_pk, 'pk', obj_or_pk)}:{version}"
 
 
 def _built(view, objects: list, prefetch_lookups) -> list[Encoded]:
     """Representations of ``objects`` built after running the prefetches for those only; kept."""
     prefetch_related_objects(objects, *prefetch_lookups)
     built = [Encoded.of(item) for item in view.get_serializer(objects, many=True).data]
+    prefix = _prefix(view)
     caches["representations"].set_many(
-        {_key(view, obj, obj.version): item.json for obj, item in zip(objects, built, strict=True)},
+        {f"{prefix}{obj.pk}:{obj.version}": item.json for obj, item in zip(objects, built, strict=True)},
         settings.REPRESENTATION_CACHE_SECONDS,
     )
     return built
@@ -112,12 +118,13 @@ def _built(view, objects: list, prefetch_lookups) -> list[Encoded]:
 def representations(view, objects: list, prefetch_lookups) -> list[Encoded]:
     """The representations of ``objects`` (read without their prefetches), in order: from the
     cache, the missing ones built after running the prefetches for those only."""
-    keys = [_key(view, obj, obj.version) for obj in objects]
+    prefix = _prefix(view)
+    keys = [f"{prefix}{obj.pk}:{obj.version}" for obj in objects]
     found = caches["representations"].get_many(keys) if keys else {}
     missing = [obj for obj, key in zip(objects, keys, strict=True) if key not in found]
     if missing:
         found.update(
-            (_key(view, obj, obj.version), item.json)
+            (f"{prefix}{obj.pk}:{obj.version}", item.json)
             for obj, item in zip(missing, _built(view, missing, prefetch_lookups), strict=True)
         )
     return [Encoded(found[key]) for key in keys]
@@ -127,7 +134,8 @@ def by_version(view, versions: dict, queryset) -> dict:
     """The representations of the records ``versions`` names (pk → version), by pk: from the
     cache without reading the records; the missing ones read from ``queryset`` and built. A
     record gone meanwhile is left out."""
-    keys = {pk: _key(view, pk, version) for pk, version in versions.items()}
+    prefix = _prefix(view)
+    keys = {pk: f"{prefix}{pk}:{version}" for pk, version in versions.items()}
     found = caches["representations"].get_many(list(keys.values())) if keys else {}
     kept = {pk: Encoded(found[key]) for pk, key in keys.items() if key in found}
     missing = [pk for pk in keys if pk not in kept]

@@ -11,7 +11,9 @@ import csv
 import http.client
 import io
 import json
+import queue
 import resource
+import threading
 import time
 import urllib.parse
 import uuid
@@ -29,23 +31,51 @@ def _get(connection_url: str, headers: dict):
 
 
 def sync(url: str, headers: dict) -> dict:
-    """Every page of the feed from the start, ``since`` the last cursor, until it has no more."""
+    """Every page of the feed from the start until it has no more, as a partner would read it: on
+    one kept-alive connection, the next page (named in the ``Link`` header) asked for while this
+    one is parsed. The body's cursor is checked against the header's."""
+    parts = urllib.parse.urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=3600)
+    fetched: queue.Queue = queue.Queue(maxsize=1)
+
+    def fetch():
+        address = parts.path + (f"?{parts.query}" if parts.query else "")
+        while address:
+            connection.request("GET", address, headers=headers)
+            response = connection.getresponse()
+            body = response.read()
+            following = _next_link(response.getheader("Link", "")) if response.status == 200 else None
+            fetched.put((response.status, body, following))
+            address = urllib.parse.urlsplit(following)._replace(scheme="", netloc="").geturl() if following else None
+
+    fetcher = threading.Thread(target=fetch, daemon=True)
+    fetcher.start()
     records = pages = errors = 0
-    cursor = ""
     while True:
-        connection, response = _get(f"{url}&since={cursor}" if cursor else url, headers)
-        body = response.read()
-        connection.close()
+        status, body, following = fetched.get()
         pages += 1
-        if response.status != 200:
+        if status != 200:
             errors += 1
             break
         page = json.loads(body)
         records += len(page["results"])
-        cursor = page["next_cursor"]
+        if page["has_more"] != bool(following) or (following and f"since={page['next_cursor']}" not in following):
+            errors += 1
+            break
         if not page["has_more"]:
             break
+    fetcher.join(timeout=60)
+    connection.close()
     return {"records": records, "pages": pages, "errors": errors}
+
+
+def _next_link(header: str) -> str | None:
+    """The address of ``rel="next"`` in a ``Link`` header."""
+    for part in header.split(","):
+        address, _sep, params = part.partition(";")
+        if 'rel="next"' in params:
+            return address.strip()[1:-1]
+    return None
 
 
 def count_csv_rows(stream) -> int:

@@ -74,6 +74,24 @@ def test_entries_carry_the_detail_representation_and_resume_from_any_cursor(api)
 
 
 @pytest.mark.django_db
+def test_the_next_page_is_named_in_a_link_header_with_the_other_parameters_kept(api):
+    project = ProjectFactory(code="SC-2025-0310")
+    start = feed(api)["next_cursor"]
+    for name in ("one", "two", "three"):
+        api.patch(f"/api/v1/projects/{project.id}/", {"name_en": name}, format="json")
+    response = api.get("/api/v1/changes/", {"since": start, "types": "projects", "limit": 2})
+    page = response.json()
+    link = response.headers["Link"]
+    assert link.startswith("<http://testserver/api/v1/changes/?") and link.endswith('>; rel="next"')
+    following = api.get(link[1 : link.index(">")])
+    assert following.status_code == 200
+    # The same page as by the body's cursor: its types and limit kept, only ``since`` moved on.
+    assert following.json() == feed(api, since=page["next_cursor"], types="projects", limit=2)
+    assert [e["type"] for e in following.json()["results"]] == ["projects"]
+    assert following.json()["has_more"] is False and "Link" not in following.headers
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize(
     ("params", "field"),
     [
