@@ -116,6 +116,12 @@ def visible(user, queryset: models.QuerySet) -> models.QuerySet:
     return scope(user, queryset) if scope is not None else queryset
 
 
+def seen_alike(model) -> bool:
+    """Whether every signed-in user sees the same records of ``model`` (no scope narrows them):
+    figures over them may then be computed once for all readers."""
+    return model._meta.label_lower not in _scopes
+
+
 def visible_history(user, records: models.QuerySet) -> models.QuerySet:
     """The change records ``user`` may see: none of records hidden from them."""
     if not _signed_in(user):

@@ -144,6 +144,48 @@ def test_a_long_corridor_shows_the_first_projects_of_each_reach_and_sends_to_the
     assert "还有1个项目" in page and reverse("workspace:map") + "?corridor=jialing" in page
 
 
+REACH_COUNT = 'COUNT("restoration_project"."id")'
+
+
+def _counts_reaches(client, url) -> tuple[bool, str]:
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(url).content.decode()
+    return any(REACH_COUNT in query["sql"] for query in queries), page
+
+
+def test_the_reach_counts_are_kept_until_the_next_change(staff_client, joint_office):
+    from projects.restoration import services
+
+    url = reverse("workspace:corridor", args=["jialing"])
+    _projects(2)
+    ProjectFactory(corridors=["jialing"])
+    counted, page = _counts_reaches(staff_client, url)
+    assert counted and "3个项目" in page
+    counted, same_page = _counts_reaches(staff_client, url)
+    assert not counted and "3个项目" in same_page
+    # Each corridor its own.
+    assert "2个项目" in staff_client.get(reverse("workspace:corridor", args=["yangtze"])).content.decode()
+    # A change through the services: counted afresh, the new project included.
+    services.project_save(actor=joint_office, instance=ProjectFactory(corridors=["jialing"]), data={"name_en": "x"})
+    counted, page = _counts_reaches(staff_client, url)
+    assert counted and "4个项目" in page
+
+
+def test_reach_counts_are_counted_for_each_reader_when_readers_see_different_projects(staff_client, monkeypatch):
+    monkeypatch.setattr(figures, "seen_alike", lambda model: False)
+    url = reverse("workspace:corridor", args=["jialing"])
+    _projects(1)
+    assert _counts_reaches(staff_client, url)[0] and _counts_reaches(staff_client, url)[0]
+
+
+def test_figures_are_shared_only_for_records_every_reader_sees_alike():
+    from projects.conference.models import ExpertReview
+    from projects.permissions import seen_alike
+    from projects.restoration.models import Project
+
+    assert seen_alike(Project) and not seen_alike(ExpertReview)
+
+
 def test_an_unknown_corridor_is_a_404(staff_client):
     assert staff_client.get(reverse("workspace:corridor", args=["no-such-river"])).status_code == 404
 

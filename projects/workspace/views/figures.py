@@ -28,7 +28,7 @@ from projects.conference.selectors import behind_in_words, overdue_actions_by_pr
 from projects.core.events import describe
 from projects.core.history import history_of
 from projects.core.models import Corridor, Division, KeyArea, Province
-from projects.permissions import visible
+from projects.permissions import seen_alike, visible
 from projects.restoration.choices import ProjectStatus, Reach, ShorelineBank
 from projects.restoration.models import Indicator, ProgressReport, Project
 from projects.restoration.progress import project_progress
@@ -377,6 +377,19 @@ PER_REACH = 20
 BELTS_AND_ZONES = ("buffer-zone", "isolation-belt", "drawdown-zone", "shoreline-restoration", "natural-shoreline")
 
 
+def _per_reach(corridor, on_corridor) -> dict:
+    """How many projects the reader sees on each reach. Counting the corridor's thousands of
+    projects is most of the page's database time: when everyone sees the same projects the counts
+    are kept until the next change, like the overview's figures."""
+
+    def count():
+        return dict(on_corridor.order_by().values("reach").annotate(n=Count("id")).values_list("reach", "n"))
+
+    if not seen_alike(Project):
+        return count()
+    return representations.figures("corridor-reaches", {"corridor": corridor.slug}, count)
+
+
 @login_required
 def corridor(request, slug):
     """One corridor from upstream to downstream: its projects, belts and zones, shoreline by bank,
@@ -387,7 +400,7 @@ def corridor(request, slug):
     on_corridor = visible(request.user, corridor.projects.all())
     # A corridor holds thousands of projects at provincial scale: each reach shows its first
     # PER_REACH by code (a phone screen or two) and says how many more the map lists.
-    per_reach = dict(on_corridor.order_by().values("reach").annotate(n=Count("id")).values_list("reach", "n"))
+    per_reach = _per_reach(corridor, on_corridor)
     # The first of each reach by code, and of the belts and zones: a query each, walking the code
     # index and stopping (a window over every project on the corridor sorted them all: 0.3 s at
     # 23,000, and an OR of subqueries made the outer query scan every project).
@@ -397,7 +410,8 @@ def corridor(request, slug):
     shown = (
         Project.objects.filter(pk__in=shown_ids)
         .select_related("lead_organization")
-        .prefetch_related("measures", "provinces")
+        # Named only: a province's outline, read for each of a hundred projects, was a third of the page.
+        .prefetch_related("measures", Prefetch("provinces", queryset=Province.objects.defer("outline")))
         .with_latest_progress()
         .defer("geometry")
     )
@@ -418,6 +432,7 @@ def corridor(request, slug):
     agreements = (
         visible(request.user, CompensationAgreement.objects.filter(corridor=corridor))
         .select_related("upstream_province", "downstream_province", "upstream_division", "downstream_division")
+        .defer(*(f"{side}_{area}__outline" for side in ("upstream", "downstream") for area in ("province", "division")))
         .prefetch_related(
             Prefetch("settlements", queryset=visible(request.user, Settlement.objects.order_by("-period")))
         )
@@ -426,6 +441,7 @@ def corridor(request, slug):
     allocations = (
         visible(request.user, FundAllocation.objects.filter(corridor=corridor))
         .select_related("province", "project", "fund")
+        .defer("province__outline", "project__geometry")
         .order_by("-allocated_on")
     )
     plan = _latest_corridor_plan()
