@@ -17,8 +17,9 @@ significant digits. A weighted mean's last division (Σ value × weight ÷ Σ we
 
 import datetime
 from collections import defaultdict
+from decimal import Decimal
 
-from django.db import connection
+from django.db import connection, transaction
 
 from projects.restoration.choices import Aggregation, Combination, WeightQuantity
 from projects.restoration.models import (
@@ -198,3 +199,107 @@ def combined_by_group(
                 value = weighted_total / weight_total if weight_total else None
                 rows[grp][indicator_id] = (value, weighed, codes or [])
     return rows, reported
+
+
+def summaries_by_group(*, groupings, today: datetime.date, statuses, grace_days: int, closing_days: int) -> dict:
+    """``selectors.project_summaries`` in one statement: per grouping and group key (a province's
+    code, a corridor's slug, ``""`` for projects on no corridor), the projects in each status, their
+    planned budget, what they have spent (the latest counted report's cumulative investment) and
+    the periods overdue: of a project under way, the months (or quarters) of
+    ``progress.reporting_periods`` from its planned start whose last day is on or before the
+    cutoff (``progress.reporting_cutoff`` of ``today`` less the grace days: at most the planned
+    end plus ``closing_days``) with no counted report. ``tests/restoration/test_grouped_figures.py``
+    holds it to the Python path on varied data."""
+    from projects.core.models import Corridor, Province
+    from projects.restoration.choices import ProjectStatus, ReportingPeriod
+
+    project, report = Project._meta.db_table, ProgressReport._meta.db_table
+    links = {
+        "province": (Project.provinces.through._meta.db_table, "province_id", Province._meta.db_table, "code"),
+        "corridor": (Project.corridors.through._meta.db_table, "corridor_id", Corridor._meta.db_table, "slug"),
+    }
+    members, member_params = [], []
+    for by in groupings:
+        link, column, table, key = links[by]
+        members.append(
+            f"SELECT %s AS kind, l.project_id, g.{key} AS grp FROM {link} l JOIN {table} g ON g.id = l.{column}"
+        )
+        member_params.append(by)
+        if by == "corridor":
+            members.append(
+                f"SELECT %s, p.id, '' FROM {project} p "
+                f"WHERE NOT EXISTS (SELECT 1 FROM {link} l WHERE l.project_id = p.id)"
+            )
+            member_params.append(by)
+    cutoff = today - datetime.timedelta(days=grace_days)
+    # A period of a project under way is overdue when no counted report of the project's kind of
+    # period (``period_kind``, set from the period's name) lies within [first month, cutoff]:
+    # the periods due are counted, not listed (every month or quarter in between is one).
+    sql = f"""
+    WITH counted AS MATERIALIZED (
+        SELECT project_id, period_kind, period_start, period_end, created_at, cumulative_investment
+        FROM {report} WHERE status = ANY(%s)
+    ),
+    latest AS (
+        SELECT DISTINCT ON (project_id) project_id, cumulative_investment FROM counted
+        ORDER BY project_id, period_end DESC, created_at DESC
+    ),
+    under_way AS MATERIALIZED (
+        SELECT id, kind, step, first_month, until,
+            GREATEST(0, (
+                (EXTRACT(YEAR FROM until + 1) * 12 + EXTRACT(MONTH FROM until + 1))
+                - (EXTRACT(YEAR FROM first_month) * 12 + EXTRACT(MONTH FROM first_month))
+            )::int / step) AS due
+        FROM (
+            SELECT id, CASE WHEN reporting_period = %s THEN %s ELSE %s END AS kind,
+                CASE WHEN reporting_period = %s THEN 3 ELSE 1 END AS step,
+                CASE WHEN reporting_period = %s THEN date_trunc('quarter', planned_start)
+                    ELSE date_trunc('month', planned_start) END::date AS first_month,
+                CASE WHEN planned_end IS NULL THEN %s::date ELSE LEAST(%s::date, planned_end + %s) END AS until
+            FROM {project} WHERE status = %s AND planned_start IS NOT NULL
+        ) AS facts
+    ),
+    reported AS (
+        SELECT u.id AS project_id, COUNT(*) AS periods FROM under_way u JOIN counted c ON c.project_id = u.id
+        WHERE c.period_kind = u.kind AND c.period_start >= u.first_month AND c.period_end <= u.until
+        GROUP BY u.id
+    ),
+    overdue AS (
+        SELECT u.id AS project_id, u.due - COALESCE(r.periods, 0) AS periods
+        FROM under_way u LEFT JOIN reported r ON r.project_id = u.id
+    ),
+    members AS ({" UNION ALL ".join(members)})
+    SELECT m.kind, m.grp, p.status, COUNT(*), SUM(p.total_budget),
+        COALESCE(SUM(l.cumulative_investment), 0), COALESCE(SUM(o.periods), 0)
+    FROM members m JOIN {project} p ON p.id = m.project_id
+    LEFT JOIN latest l ON l.project_id = p.id
+    LEFT JOIN overdue o ON o.project_id = p.id
+    GROUP BY m.kind, m.grp, p.status"""
+    params = [
+        list(statuses),
+        ReportingPeriod.QUARTER,
+        ReportingPeriod.QUARTER,
+        ReportingPeriod.MONTH,
+        ReportingPeriod.QUARTER,
+        ReportingPeriod.QUARTER,
+        cutoff,
+        cutoff,
+        closing_days,
+        ProjectStatus.IN_PROGRESS,
+        *member_params,
+    ]
+    summaries: dict = {by: {} for by in groupings}
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Its sorts and hashes hold every counted report: in memory, not spilled to disk.
+        cursor.execute("SET LOCAL work_mem = '64MB'")
+        cursor.execute(sql, params)
+        for by, key, status, projects, planned, spent, overdue in cursor.fetchall():
+            group = summaries[by].setdefault(
+                key, {"projects": 0, "by_status": {}, "planned": Decimal(0), "spent": Decimal(0), "overdue": 0}
+            )
+            group["projects"] += projects
+            group["by_status"][status] = projects
+            group["planned"] += planned
+            group["spent"] += spent
+            group["overdue"] += overdue
+    return summaries

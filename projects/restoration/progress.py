@@ -13,7 +13,9 @@ from projects.restoration.models import ProgressReport
 from projects.restoration.selectors import COUNTED, indicator_totals, investment_at
 
 __all__ = [
+    "CLOSING_REPORT_DAYS",
     "COUNTED",
+    "REPORTING_GRACE_DAYS",
     "due_date",
     "expected_periods",
     "indicator_totals",
@@ -25,6 +27,8 @@ __all__ = [
 
 # Days after a period ends before its missing report counts as overdue.
 REPORTING_GRACE_DAYS = 15
+# Days after the planned end still reported on (the closing report: a quarter).
+CLOSING_REPORT_DAYS = 92
 
 
 def reporting_periods(project, until: datetime.date) -> list[tuple[str, datetime.date]]:
@@ -55,7 +59,7 @@ def reporting_cutoff(project, today: datetime.date) -> datetime.date:
     """The last period end a project under way is asked to report on by ``today``, due or not:
     nothing after its planned end (plus a quarter for the closing report)."""
     if project.planned_end:
-        return min(today, project.planned_end + datetime.timedelta(days=92))
+        return min(today, project.planned_end + datetime.timedelta(days=CLOSING_REPORT_DAYS))
     return today
 
 

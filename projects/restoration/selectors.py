@@ -507,13 +507,30 @@ def project_summary(*, by: str, today: datetime.date | None = None) -> dict:
     return project_summaries(groupings=(by,), today=today)[by]
 
 
-def project_summaries(*, groupings=("province", "corridor"), today: datetime.date | None = None) -> dict:
-    """``project_summary`` for each grouping, reading the projects once: 2 + 1 per grouping queries."""
+def project_summaries(
+    *, groupings=("province", "corridor"), today: datetime.date | None = None, in_database: bool | None = None
+) -> dict:
+    """``project_summary`` for each grouping. On PostgreSQL one statement computes them
+    (``grouped_figures.summaries_by_group``; seconds in Python at 100,000 projects); elsewhere,
+    and as the reference the tests hold it to, Python reads the projects once: 2 + 1 per grouping
+    queries."""
+    from projects.restoration import grouped_figures
     from projects.restoration.choices import ProjectStatus
     from projects.restoration.models import Project
-    from projects.restoration.progress import expected_periods
+    from projects.restoration.progress import CLOSING_REPORT_DAYS, REPORTING_GRACE_DAYS, expected_periods
 
     today = today or datetime.date.today()
+    if in_database is None:
+        in_database = grouped_figures.available()
+    if in_database:
+        summaries = grouped_figures.summaries_by_group(
+            groupings=groupings,
+            today=today,
+            statuses=COUNTED,
+            grace_days=REPORTING_GRACE_DAYS,
+            closing_days=CLOSING_REPORT_DAYS,
+        )
+        return _shown_summaries(summaries)
     groups_of = {by: defaultdict(list) for by in groupings}
     for by in groupings:
         relation = Project.provinces if by == "province" else Project.corridors
@@ -543,6 +560,10 @@ def project_summaries(*, groupings=("province", "corridor"), today: datetime.dat
                 group["planned"] += project.total_budget
                 group["spent"] += project.latest_cumulative_investment or ZERO
                 group["overdue"] += len(overdue)
+    return _shown_summaries(summaries)
+
+
+def _shown_summaries(summaries: dict) -> dict:
     return {
         by: {
             key: {

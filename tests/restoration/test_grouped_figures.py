@@ -100,3 +100,72 @@ def test_a_component_in_mu_counts_a_fifteenth_of_a_hectare(varied):
             r["indicator"]: r for r in totals_by(by="province", in_database=in_database, **window)["all"]["indicators"]
         }
         assert rows["restored-area"]["value"] == "0.667"
+
+
+@pytest.fixture
+def under_way():
+    """Projects in every status, reporting by month or quarter from any day of a month, some with
+    no planned start or end; counted and uncounted reports of both kinds of period (a quarter's
+    report on a monthly project is no month's), ties on the period end."""
+    from projects.restoration.choices import ProjectStatus, ReportingPeriod
+
+    corridors = list(Corridor.objects.order_by("slug"))
+    reporter = UserFactory(organization=org("sc-natural-resources"))
+    chance = random.Random(20261201)
+    for n in range(40):
+        start = datetime.date(2021 + chance.randint(0, 4), chance.randint(1, 12), chance.randint(1, 28))
+        end = start + datetime.timedelta(days=chance.randint(0, 1500)) if chance.random() < 0.8 else None
+        project = ProjectFactory(
+            code=f"SC-2022-{n:04d}",
+            lead_organization=org(chance.choice(["sc-natural-resources", "cq-planning-natural-resources"])),
+            partners=[org("cq-planning-natural-resources")] if chance.random() < 0.2 else [],
+            status=chance.choice(ProjectStatus.values + [ProjectStatus.IN_PROGRESS] * 4),
+            planned_start=start if chance.random() < 0.95 else None,
+            planned_end=end,
+            reporting_period=chance.choice(ReportingPeriod.values),
+            total_budget=Decimal(chance.randint(0, 10**7)).scaleb(-2),
+        )
+        project.corridors.set(chance.sample(corridors, chance.choice([0, 1, 1, 2])))
+        periods = {f"{2021 + m // 12}-{m % 12 + 1:02d}" for m in chance.sample(range(60), chance.randint(0, 20))}
+        periods |= {f"{2021 + q // 4}-Q{q % 4 + 1}" for q in chance.sample(range(20), chance.randint(0, 4))}
+        for period in sorted(periods):
+            ReportFactory(
+                project=project,
+                period=period,
+                status=chance.choice(["accepted", "accepted", "submitted", "draft", "returned"]),
+                cumulative_investment=Decimal(chance.randint(0, 10**6)).scaleb(-2),
+                reported_by=reporter,
+            )
+    # Cutoffs on a month's and a quarter's last day: the closing report's quarter after the planned
+    # end (2024-03-30 + 92 days is 30 June) and, below, ``today`` 15 days after one.
+    for n, kind in enumerate(ReportingPeriod.values):
+        ProjectFactory(
+            code=f"SC-2022-{90 + n:04d}",
+            planned_start=datetime.date(2023, 11, 20),
+            planned_end=datetime.date(2024, 3, 30),
+            reporting_period=kind,
+        )
+
+
+@pytest.mark.parametrize(
+    "today",
+    [
+        datetime.date(2022, 3, 16),
+        datetime.date(2024, 7, 1),
+        datetime.date(2024, 7, 15),
+        datetime.date(2025, 4, 15),
+        datetime.date(2025, 12, 31),
+        datetime.date(2031, 1, 1),
+    ],
+)
+def test_the_database_summarises_the_projects_as_the_python_rules_do(under_way, today):
+    from projects.restoration.selectors import project_summaries
+
+    in_python = project_summaries(today=today, in_database=False)
+    in_database = project_summaries(today=today, in_database=True)
+
+    assert in_database == in_python
+    assert set(in_python["corridor"]) > {""} and set(in_python["province"]) == {"510000", "500000"}
+    # The data holds what the rules tell apart: periods overdue and money spent.
+    assert sum(group["overdue"] for group in in_python["province"].values()) > 0
+    assert any(group["spent"] != "0.00" for group in in_python["province"].values())
