@@ -167,3 +167,31 @@ def test_the_admin_takes_investment_per_source_through_the_same_rules(sc_staff, 
         "central": Decimal("600"),
         "provincial": Decimal("200"),
     }
+
+
+def test_a_new_report_writes_its_rows_once_and_its_history_holds_them(api, project):
+    """A new report's values and amounts per source are written in one insert each: the rows,
+    the answer and the creation's history agree; a source named twice is refused, nothing saved."""
+    sent = payload(
+        project,
+        "2024-07",
+        values=[{"indicator": "forest-restored-area", "value": "4.5"}],
+        investment=[{"source": "central", "amount": "10"}, {"source": "provincial", "amount": "5"}],
+    )
+    body = api.post(REPORTS, sent, format="json").json()
+    report = ProgressReport.objects.get(pk=body["id"])
+    assert sorted((v.indicator.code, v.value) for v in report.values.all()) == [
+        ("forest-restored-area", Decimal("4.5"))
+    ]
+    assert sorted((i.source.code, i.amount) for i in report.investment.all()) == [
+        ("central", Decimal("10")),
+        ("provincial", Decimal("5")),
+    ]
+    created = ChangeRecord.objects.get(object_id=str(report.pk), action="create")
+    assert created.after["values"] == {"forest-restored-area": "4.500"}
+    assert created.after["investment"] == {"central": "10.00", "provincial": "5.00"}
+
+    twice = [{"source": "central", "amount": "10"}, {"source": "central", "amount": "5"}]
+    refused = api.post(REPORTS, payload(project, "2024-08", investment=twice), format="json")
+    assert refused.status_code == 400 and refused.json()["errors"]["investment"]
+    assert not ProgressReport.objects.filter(project=project, period="2024-08").exists()

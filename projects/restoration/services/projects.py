@@ -22,13 +22,20 @@ PROJECT_RELATIONS = ("corridors", "key_areas", "divisions", "elements", "measure
 _NOT_WRITABLE = ("status", "status_changed_at", "provinces", "is_cross_regional", "extent_length_km", "extent_area_ha")
 
 
-def replace_rows(manager, key_field: str, value_field: str, rows: list[dict], *, field: str) -> bool:
+def replace_rows(
+    manager, key_field: str, value_field: str, rows: list[dict], *, field: str, new_parent: bool = False
+) -> bool:
     """Make the rows of ``manager`` exactly ``rows`` ({key_field: record, value_field: value}),
-    touching only what differs. True if anything changed."""
+    touching only what differs. True if anything changed. Under a record created in this write
+    (``new_parent``) there is nothing to compare with: the rows are written in one insert."""
     pairs = [(row[key_field], row[value_field]) for row in rows]
     wanted = {key.pk: value for key, value in pairs}
     if len(wanted) != len(pairs):
         raise ValidationError({field: _("Each entry may appear only once.")})
+    if new_parent:
+        parent = {manager.field.name: manager.instance}  # a related manager's bulk_create does not set it
+        manager.bulk_create([manager.model(**parent, **{key_field: key, value_field: value}) for key, value in pairs])
+        return bool(pairs)
     removed, _counts = manager.exclude(**{f"{key_field}_id__in": wanted}).delete()
     changed = bool(removed)
     stored = {getattr(row, f"{key_field}_id"): row for row in manager.all()}
@@ -62,13 +69,19 @@ def project_save(*, actor, instance: Project | None = None, data: dict, expected
         provinces_before = current.organization_province_ids() if current is not None else set()
         changes = apply_fields(project, data)
         project.full_clean()
-        if project._state.adding:
+        new = project._state.adding
+        if new:
             project.save()
         set_relations(project, changes)
         if funding is not None:
-            changes.add("funding", replace_rows(project.funding, "source", "amount", funding, field="funding"))
+            changes.add(
+                "funding", replace_rows(project.funding, "source", "amount", funding, field="funding", new_parent=new)
+            )
         if targets is not None:
-            changes.add("targets", replace_rows(project.targets, "indicator", "target_value", targets, field="targets"))
+            changes.add(
+                "targets",
+                replace_rows(project.targets, "indicator", "target_value", targets, field="targets", new_parent=new),
+            )
         try:
             check_funding_within_budget(project.total_budget, project.funding.values_list("amount", flat=True))
         except ValidationError as exc:

@@ -56,7 +56,13 @@ def projects_to_report(user, queryset=None):
 def check_values(project: Project, indicators) -> None:
     """Reports give values on the indicators their project targets (or on the components of a
     targeted derived indicator), never on a derived indicator: that one is computed."""
-    derived = [i for i in indicators if i.components.exists()]
+    # Which of them are derived, in one query (not one per indicator).
+    with_components = set(
+        Indicator.components.through.objects.filter(from_indicator_id__in=[i.pk for i in indicators]).values_list(
+            "from_indicator_id", flat=True
+        )
+    )
+    derived = [i for i in indicators if i.pk in with_components]
     if derived:
         raise ValidationError(
             {
@@ -85,9 +91,10 @@ def _by_source(report: ProgressReport) -> dict:
     return {row.source: row.amount for row in report.investment.select_related("source")}
 
 
-def check_investment_parts(report: ProgressReport) -> None:
-    """A report that gives its investment per funding source has the sum of the parts as its total."""
-    parts = _by_source(report)
+def check_investment_parts(report: ProgressReport, parts: dict | None = None) -> None:
+    """A report that gives its investment per funding source has the sum of the parts as its total.
+    ``parts``: its amounts per source, when the caller has them."""
+    parts = _by_source(report) if parts is None else parts
     total = sum(parts.values(), Decimal("0"))
     if parts and total != report.cumulative_investment:
         raise ValidationError(
@@ -101,16 +108,17 @@ def check_investment_parts(report: ProgressReport) -> None:
         )
 
 
-def check_cumulative(report: ProgressReport) -> None:
+def check_cumulative(report: ProgressReport, parts: dict | None = None) -> None:
     """Cumulative investment, in all and per funding source, never falls from one counted report of
     the project to the next, unless the report states why (``correction_reason``): the earlier figure
-    was wrong. Checked when a report is saved and again when it is submitted or accepted."""
+    was wrong. Checked when a report is saved and again when it is submitted or accepted.
+    ``parts``: the report's amounts per source, when the caller has them."""
     if report.correction_reason.strip():
         return
     counted = ProgressReport.objects.filter(project_id=report.project_id, status__in=COUNTED).exclude(pk=report.pk)
     earlier = counted.filter(period_end__lt=report.period_end).order_by("-period_end", "-period_start").first()
     later = counted.filter(period_end__gt=report.period_end).order_by("period_end", "period_start").first()
-    mine = _by_source(report)
+    mine = _by_source(report) if parts is None else parts
     if earlier is not None:
         if report.cumulative_investment < earlier.cumulative_investment:
             raise ValidationError(
@@ -207,17 +215,25 @@ def report_save(*, actor, instance: ProgressReport | None = None, data: dict, ex
             check_values(report.project, [row["indicator"] for row in values])
         try:
             with transaction.atomic():
-                if report._state.adding:
+                new = report._state.adding
+                if new:
                     report.save()
                 if values is not None:
-                    changes.add("values", replace_rows(report.values, "indicator", "value", values, field="values"))
+                    changes.add(
+                        "values",
+                        replace_rows(report.values, "indicator", "value", values, field="values", new_parent=new),
+                    )
                 if investment is not None:
                     changes.add(
                         "investment",
-                        replace_rows(report.investment, "source", "amount", investment, field="investment"),
+                        replace_rows(
+                            report.investment, "source", "amount", investment, field="investment", new_parent=new
+                        ),
                     )
-                check_investment_parts(report)
-                check_cumulative(report)
+                # A report created without amounts per source has none to read.
+                parts = {} if new and investment is None else _by_source(report)
+                check_investment_parts(report, parts)
+                check_cumulative(report, parts)
                 save_changed(report, changes, created=current is None)
         except IntegrityError as exc:  # a parallel request took the same period first
             raise ValidationError({"period": _("This project already has a report for this period.")}) from exc
