@@ -1,6 +1,8 @@
 """Signing in to the API: hashed, scoped, expiring tokens (``Authorization: Token trk_…`` or
 ``Bearer trk_…``), the token's scope checked on every request, and rate limits per token."""
 
+from django.core.cache import DEFAULT_CACHE_ALIAS, caches
+from django.core.cache import cache as default_cache
 from django.core.cache.backends.redis import RedisCache
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -93,11 +95,13 @@ class TokenRateThrottle(throttling.SimpleRateThrottle):
 
     def _count(self, current: str, previous: str) -> tuple[int, int]:
         """This window's count after adding this request, and the previous window's."""
-        if isinstance(self.cache, RedisCache):
+        # DRF's throttles hold the proxy of the default cache: the backend behind it decides.
+        backend = caches[DEFAULT_CACHE_ALIAS] if self.cache is default_cache else self.cache
+        if isinstance(backend, RedisCache):
             # One round trip: INCR creates the key at 0 if missing, atomically. Django's own add,
             # incr (EXISTS, then INCRBY) and get took four, and a client object each.
-            keys = [self.cache.make_and_validate_key(key) for key in (current, previous)]
-            pipeline = self.cache._cache.get_client(write=True).pipeline(transaction=False)
+            keys = [backend.make_and_validate_key(key) for key in (current, previous)]
+            pipeline = backend._cache.get_client(write=True).pipeline(transaction=False)
             pipeline.incr(keys[0]).expire(keys[0], self.duration * 2).get(keys[1])
             count, _expiry, earlier = pipeline.execute()
             return count, int(earlier or 0)  # Django's Redis serializer keeps integers as they are

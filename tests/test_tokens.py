@@ -106,29 +106,49 @@ def _throttle_at(monkeypatch, rate: str, clock: list):
     return TokenRateThrottle
 
 
-def _redis_cache():
-    """A Redis cache of its own on the Redis beside PostgreSQL (``CELERY_BROKER_URL``)."""
+def _redis_location() -> str:
+    """The Redis beside PostgreSQL (``CELERY_BROKER_URL``)."""
     import os
-    import uuid
-
-    from django.core.cache.backends.redis import RedisCache
 
     broker = os.environ.get("CELERY_BROKER_URL", "")
     if not broker.startswith("redis://"):
         pytest.skip("Redis runs beside PostgreSQL (CELERY_BROKER_URL)")
-    return RedisCache(broker, {"KEY_PREFIX": f"test-{uuid.uuid4()}"})
+    return broker
+
+
+def _redis_cache():
+    """A Redis cache of its own on the Redis beside PostgreSQL."""
+    import uuid
+
+    from django.core.cache.backends.redis import RedisCache
+
+    return RedisCache(_redis_location(), {"KEY_PREFIX": f"test-{uuid.uuid4()}"})
 
 
 @pytest.mark.parametrize("backend", ["memory", "redis"])
-def test_the_previous_minute_weighs_by_the_part_of_it_still_within_the_last_minute(sc_staff, monkeypatch, backend):
+def test_the_previous_minute_weighs_by_the_part_of_it_still_within_the_last_minute(
+    sc_staff, monkeypatch, settings, backend
+):
     """A sliding minute: ten requests late in one minute leave room for only two more a quarter
-    into the next, and the answer says when the next one fits. Counted in one round trip on
-    Redis, by Django's cache calls elsewhere: the same answers."""
-    from django.core.cache import cache
+    into the next, and the answer says when the next one fits. With the default cache on Redis
+    (as ``CACHE_URL`` sets it) counted in one round trip, never by Django's add: the same answers."""
+    import uuid
 
-    cache.clear()
+    from django.core.cache import cache
+    from django.core.cache.backends.redis import RedisCache
+
     if backend == "redis":
-        monkeypatch.setattr(TokenRateThrottle, "cache", _redis_cache())
+        settings.CACHES = {
+            **settings.CACHES,
+            "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _redis_location()},
+        }
+        settings.CACHES["default"]["KEY_PREFIX"] = f"test-{uuid.uuid4()}"
+
+        def refused(*args, **kwargs):
+            raise AssertionError("counted by Django's add, incr and get, not in one round trip")
+
+        monkeypatch.setattr(RedisCache, "add", refused)
+    cache.clear()
     clock = [600.0 + 59]
     _throttle_at(monkeypatch, "10/min", clock)
     _token, key = token_issue(actor=sc_staff, user=sc_staff, name="sliding", scope="read")
