@@ -232,14 +232,15 @@ def hectares_per(unit: str) -> Decimal | None:
     return HECTARES.get((unit or "").strip().lower().replace(" ", ""))
 
 
-def sequestration_path(*, years: list[int], project_ids=None) -> dict:
+def sequestration_path(*, years: list[int], project_ids=None, each_project: bool = True) -> dict:
     """Estimated sequestration (t CO2e per year) from each project's restored area per ecosystem
     type, cumulated to the end of each year, times the coefficient table.
 
     The restored area is the achieved total of the project's area indicators that name an
     ecosystem element (``indicator_totals``). A project on several corridors or in several
     provinces is split equally between them, so the breakdowns add up to the total.
-    Queries: 5 + 3 per year.
+    ``each_project=False`` leaves out each project's part (``projects``): a page showing only the
+    totals does not read 100,000 codes nor format each project's areas. Queries: 5 + 3 per year.
     """
     from projects.restoration.models import Indicator, Project
     from projects.restoration.progress import indicator_totals
@@ -261,7 +262,7 @@ def sequestration_path(*, years: list[int], project_ids=None) -> dict:
         projects = projects.filter(pk__in=project_ids)
         corridor_links = corridor_links.filter(project_id__in=project_ids)
         province_links = province_links.filter(project_id__in=project_ids)
-    codes = dict(projects.values_list("pk", "code"))
+    codes = dict(projects.values_list("pk", "code")) if each_project or project_ids is not None else {}
     for project_id, slug in corridor_links.values_list("project_id", "corridor__slug"):
         corridors_of[project_id].append(slug)
     for project_id, code in province_links.values_list("project_id", "province__code"):
@@ -291,7 +292,8 @@ def sequestration_path(*, years: list[int], project_ids=None) -> dict:
             yearly[project_id] += hectares * coefficient.tco2e_per_ha_year
         for project_id, tonnes in yearly.items():
             tonnes = tonnes.quantize(TONNES, rounding=ROUND_HALF_UP)
-            per_project[project_id]["by_year"][year] = str(tonnes)
+            if each_project:
+                per_project[project_id]["by_year"][year] = str(tonnes)
             total[year] += tonnes
             corridors = corridors_of.get(project_id) or [""]
             provinces = provinces_of.get(project_id) or [""]
@@ -299,7 +301,7 @@ def sequestration_path(*, years: list[int], project_ids=None) -> dict:
                 by_corridor[slug][year] += tonnes / len(corridors)
             for code in provinces:
                 by_province[code][year] += tonnes / len(provinces)
-        for project_id, per_element in areas.items():
+        for project_id, per_element in areas.items() if each_project else ():
             per_project[project_id]["area_ha"][year] = {
                 code: str(area.quantize(TONNES, rounding=ROUND_HALF_UP)) for code, area in sorted(per_element.items())
             }
@@ -307,7 +309,7 @@ def sequestration_path(*, years: list[int], project_ids=None) -> dict:
     def rounded(series):
         return {year: str(series[year].quantize(TONNES, rounding=ROUND_HALF_UP)) for year in years if year in series}
 
-    return {
+    shown = {
         "unit": "t CO2e/year",
         "years": years,
         "coefficients": [
@@ -325,11 +327,13 @@ def sequestration_path(*, years: list[int], project_ids=None) -> dict:
         "total": rounded(total),
         "by_corridor": {slug or "none": rounded(series) for slug, series in sorted(by_corridor.items())},
         "by_province": {code or "none": rounded(series) for code, series in sorted(by_province.items())},
-        "projects": [
+    }
+    if each_project:
+        shown["projects"] = [
             {"code": codes[pid], "by_year": data["by_year"], "area_ha": data["area_ha"]}
             for pid, data in sorted(per_project.items(), key=lambda item: codes[item[0]])
-        ],
-    }
+        ]
+    return shown
 
 
 def with_latest_sample(sections):

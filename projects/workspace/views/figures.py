@@ -180,7 +180,7 @@ def overview_figures(today) -> dict:
 
 def _shared_figures(today) -> dict:
     plan = _latest_corridor_plan()  # a new plan is a change: the kept figures are computed again
-    carbon = sequestration_path(years=[today.year])
+    carbon = sequestration_path(years=[today.year], each_project=False)
     return {
         # Each project's part of the carbon path is not shown here: not kept either.
         "carbon": {key: value for key, value in carbon.items() if key in ("unit", "by_corridor", "by_province")},
