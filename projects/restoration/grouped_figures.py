@@ -101,9 +101,14 @@ def _factor(from_unit: str, to_unit: str) -> tuple[int, int]:
     return ratio.numerator, ratio.denominator
 
 
-def combined_by_group(
+def combined_by_group(*, by: str, **figures) -> tuple[dict, dict]:
+    """``combined_by_groups`` for one grouping."""
+    return combined_by_groups(bys=(by,), **figures)[by]
+
+
+def combined_by_groups(
     *,
-    by: str,
+    bys,
     statuses,
     start: datetime.date | None,
     end: datetime.date | None,
@@ -111,10 +116,9 @@ def combined_by_group(
     derived: dict,
     area_indicator: Indicator | None,
 ) -> tuple[dict, dict]:
-    """Per group key (the group's id as text, ``""`` for projects on no corridor, ``ALL`` for every
-    project): ({indicator id: (value, projects, left-out codes)}, projects with any figure)."""
-    relation = Project.provinces if by == "province" else Project.corridors
-    link = relation.through._meta.db_table
+    """Per grouping of ``bys`` and group key (the group's id as text, ``""`` for projects on no
+    corridor, ``ALL`` for every project): ({indicator id: (value, projects, left-out codes)},
+    projects with any figure). Each project's figures are computed once for every grouping."""
     aggregation = {pk: indicator.aggregation for pk, indicator in indicators.items()}
     figures, params = _figures_sql(statuses=statuses, start=start, end=end, derived=derived, aggregation=aggregation)
     if start is None:
@@ -133,14 +137,19 @@ def combined_by_group(
         shore += " AND surveyed_on <= %s"
         shore_params.append(end)
     shore += " GROUP BY project_id"
-    members = f"""
-        SELECT project_id, {by}_id::text AS grp FROM {link}
-        UNION ALL SELECT id, %s FROM {Project._meta.db_table}"""
+    # A group's key is prefixed with its grouping ("corridor:<id>"); every project's, ALL, once.
+    members = f"SELECT id AS project_id, %s AS grp FROM {Project._meta.db_table}"
     member_params = [ALL]
-    if by == "corridor":
+    for by in bys:
+        link = (Project.provinces if by == "province" else Project.corridors).through._meta.db_table
         members += f"""
-        UNION ALL SELECT p.id, '' FROM {Project._meta.db_table} p
-        WHERE NOT EXISTS (SELECT 1 FROM {link} l WHERE l.project_id = p.id)"""
+        UNION ALL SELECT project_id, %s || {by}_id::text FROM {link}"""
+        member_params.append(f"{by}:")
+        if by == "corridor":
+            members += f"""
+            UNION ALL SELECT p.id, %s FROM {Project._meta.db_table} p
+            WHERE NOT EXISTS (SELECT 1 FROM {link} l WHERE l.project_id = p.id)"""
+            member_params.append(f"{by}:")
     weighted = [pk for pk, i in indicators.items() if i.combination == Combination.WEIGHTED_MEAN]
     weight_of = {q: [pk for pk in weighted if indicators[pk].weight == q] for q in WeightQuantity.values}
     sql = f"""
@@ -198,7 +207,16 @@ def combined_by_group(
             else:
                 value = weighted_total / weight_total if weight_total else None
                 rows[grp][indicator_id] = (value, weighed, codes or [])
-    return rows, reported
+    return {by: (_of_grouping(rows, by), _of_grouping(reported, by)) for by in bys}
+
+
+def _of_grouping(keyed: dict, by: str) -> dict:
+    """The groups of one grouping by their own keys, and ALL."""
+    prefix = f"{by}:"
+    found = {key[len(prefix) :]: value for key, value in keyed.items() if key.startswith(prefix)}
+    if ALL in keyed:
+        found[ALL] = keyed[ALL]
+    return found
 
 
 def summaries_by_group(*, groupings, today: datetime.date, statuses, grace_days: int, closing_days: int) -> dict:

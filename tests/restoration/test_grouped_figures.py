@@ -88,6 +88,16 @@ def test_the_database_combines_the_figures_as_the_python_rules_do(varied, by, st
     assert any(row["left_out"] for row in in_python["all"]["indicators"])  # projects without a weight
 
 
+@pytest.mark.parametrize(("start", "end"), WINDOWS)
+def test_both_groupings_from_one_statement_are_each_grouping_alone(varied, start, end):
+    """The overview's totals by province and by corridor, each project's figures computed once for
+    both: the Python rules' answer for each."""
+    from projects.restoration.selectors import totals_by_each
+
+    both = totals_by_each(bys=("province", "corridor"), start=start, end=end)
+    assert both == {by: totals_by(by=by, start=start, end=end, in_database=False) for by in ("province", "corridor")}
+
+
 def test_a_component_in_mu_counts_a_fifteenth_of_a_hectare(varied):
     """The factor path on its own: 1 亩 is 1/15 ha, so 10 亩 is 0.667 ha shown."""
     project = ProjectFactory(code="SC-2023-0999", lead_organization=org("sc-natural-resources"))

@@ -32,7 +32,7 @@ from projects.permissions import seen_alike, visible
 from projects.restoration.choices import ProjectStatus, Reach, ShorelineBank
 from projects.restoration.models import Indicator, ProgressReport, Project
 from projects.restoration.progress import project_progress
-from projects.restoration.selectors import COUNTED, project_summaries, shoreline, totals_by
+from projects.restoration.selectors import COUNTED, project_summaries, shoreline, totals_by_each
 from projects.workspace.filters import MapProjectFilter
 from projects.workspace.forms import MapFilterForm
 
@@ -184,8 +184,7 @@ def _shared_figures(today) -> dict:
     return {
         # Each project's part of the carbon path is not shown here: not kept either.
         "carbon": {key: value for key, value in carbon.items() if key in ("unit", "by_corridor", "by_province")},
-        "corridor_totals": totals_by(by="corridor", end=today),
-        "province_totals": totals_by(by="province", end=today),
+        **{f"{by}_totals": totals for by, totals in totals_by_each(bys=("corridor", "province"), end=today).items()},
         "summaries": project_summaries(today=today),
         "progress": corridor_progress(corridor_plan=plan, as_of=today) if plan else None,
     }
