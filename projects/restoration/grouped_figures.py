@@ -19,7 +19,7 @@ import datetime
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db import connection, transaction
+from django.db import connection
 
 from projects.restoration.choices import Aggregation, Combination, WeightQuantity
 from projects.restoration.models import (
@@ -99,11 +99,6 @@ def _factor(from_unit: str, to_unit: str) -> tuple[int, int]:
     """The exact factor of ``units.convert``: multiplied by the numerator, divided by the denominator."""
     ratio = factor(from_unit, to_unit)
     return ratio.numerator, ratio.denominator
-
-
-def combined_by_group(*, by: str, **figures) -> tuple[dict, dict]:
-    """``combined_by_groups`` for one grouping."""
-    return combined_by_groups(bys=(by,), **figures)[by]
 
 
 def combined_by_groups(
@@ -307,9 +302,7 @@ def summaries_by_group(*, groupings, today: datetime.date, statuses, grace_days:
         *member_params,
     ]
     summaries: dict = {by: {} for by in groupings}
-    with transaction.atomic(), connection.cursor() as cursor:
-        # Its sorts and hashes hold every counted report: in memory, not spilled to disk.
-        cursor.execute("SET LOCAL work_mem = '64MB'")
+    with connection.cursor() as cursor:
         cursor.execute(sql, params)
         for by, key, status, projects, planned, spent, overdue in cursor.fetchall():
             group = summaries[by].setdefault(

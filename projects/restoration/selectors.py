@@ -433,9 +433,7 @@ def totals_by_each(*, bys=("province", "corridor"), start=None, end=None) -> dic
 
 
 def _totals_by_in_database(*, bys, start: datetime.date | None, end: datetime.date | None) -> dict:
-    from projects.core.models import Corridor, Province
     from projects.restoration import grouped_figures
-    from projects.restoration.models import Project
 
     indicators = catalogue()
     area = next((i for i in indicators.values() if i.code == RESTORED_AREA), None)
@@ -448,42 +446,43 @@ def _totals_by_in_database(*, bys, start: datetime.date | None, end: datetime.da
         derived=derivations(indicators),
         area_indicator=area,
     )
-    answers = {}
-    for by in bys:
-        relation = Project.provinces if by == "province" else Project.corridors
-        key_field = "code" if by == "province" else "slug"
-        model = Province if by == "province" else Corridor
-        linked = model.objects.filter(pk__in=relation.through.objects.values(f"{by}_id"))
-        names = {
-            str(g.pk): {key_field: getattr(g, key_field), "name_zh": g.name_zh, "name_en": g.name_en} for g in linked
-        }
-        if by == "corridor":
-            names[""] = None
-        combined, reported = combined_by[by]
-        shorelines = {str(key) if key else "": value for key, value in shoreline(by=by, on=end).items()}
+    return {by: _grouped_totals(by, *combined_by[by], indicators=indicators, start=start, end=end) for by in bys}
 
-        def rows(key: str, combined=combined) -> list[dict]:
-            figures = combined.get(key, {})
-            return [
-                _indicator_row(Combined(indicator, figures[indicator.pk][0]), *figures[indicator.pk][1:])
-                for indicator in sorted(indicators.values(), key=lambda i: i.code)
-                if indicator.pk in figures
-            ]
 
-        # The groups by code or slug, projects on no corridor last.
-        order = sorted(names, key=lambda k, n=names, f=key_field: (n[k] is None, n[k] and n[k][f]))
-        groups = [
-            {by: names[k], "projects": reported.get(k, 0), "indicators": rows(k), "shoreline": shorelines.get(k)}
-            for k in order
+def _grouped_totals(by: str, combined: dict, reported: dict, *, indicators: dict, start, end) -> dict:
+    """``totals_by``'s answer for one grouping from the figures combined in the database."""
+    from projects.core.models import Corridor, Province
+    from projects.restoration import grouped_figures
+    from projects.restoration.models import Project
+
+    relation = Project.provinces if by == "province" else Project.corridors
+    key_field = "code" if by == "province" else "slug"
+    model = Province if by == "province" else Corridor
+    linked = model.objects.filter(pk__in=relation.through.objects.values(f"{by}_id"))
+    names = {str(g.pk): {key_field: getattr(g, key_field), "name_zh": g.name_zh, "name_en": g.name_en} for g in linked}
+    if by == "corridor":
+        names[""] = None
+    shorelines = {str(key) if key else "": value for key, value in shoreline(by=by, on=end).items()}
+
+    def rows(key: str) -> list[dict]:
+        figures = combined.get(key, {})
+        return [
+            _indicator_row(Combined(indicator, figures[indicator.pk][0]), *figures[indicator.pk][1:])
+            for indicator in sorted(indicators.values(), key=lambda i: i.code)
+            if indicator.pk in figures
         ]
-        answers[by] = {
-            "by": by,
-            "start": start,
-            "end": end,
-            "groups": groups,
-            "all": {"projects": reported.get(grouped_figures.ALL, 0), "indicators": rows(grouped_figures.ALL)},
-        }
-    return answers
+
+    groups = [
+        {by: names[key], "projects": reported.get(key, 0), "indicators": rows(key), "shoreline": shorelines.get(key)}
+        for key in sorted(names, key=lambda k: (names[k] is None, names[k] and names[k][key_field]))
+    ]
+    return {
+        "by": by,
+        "start": start,
+        "end": end,
+        "groups": groups,
+        "all": {"projects": reported.get(grouped_figures.ALL, 0), "indicators": rows(grouped_figures.ALL)},
+    }
 
 
 def _indicator_rows(figures: Figures, project_ids: set, codes: dict, detail: bool) -> list[dict]:
