@@ -77,6 +77,11 @@ class Ref(serializers.RelatedField):
         text = str(data).strip()
         if not text or len(text) > _MAX_KEY or "\x00" in text:
             self.fail("does_not_exist", value=text[:50].replace("\x00", ""))
+        # An import's rows name the same records again and again: each is read once per import.
+        known = self.context.get("references")
+        cache_key = (type(self), self.field_name, type(self.parent), text)
+        if known is not None and cache_key in known:
+            return known[cache_key]
         condition = Q()
         with contextlib.suppress(ValueError):
             condition |= Q(pk=uuid.UUID(text))
@@ -87,6 +92,8 @@ class Ref(serializers.RelatedField):
         matches = list(queryset.filter(condition)[:2])
         if len(matches) != 1:
             self.fail("does_not_exist", value=text)
+        if known is not None:
+            known[cache_key] = matches[0]
         return matches[0]
 
     def get_choices(self, cutoff=None):

@@ -12,7 +12,9 @@ Empty cells send nothing. A row is matched to a stored record by its ``id`` or n
 import json
 import re
 import uuid
+from functools import partial
 
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -24,7 +26,15 @@ from rest_framework.response import Response
 from api.exceptions import error_body
 from api.import_jobs import ImportJobSerializer, import_answer
 from api.tabular import columns_for
-from projects.core.imports import CREATED, UNCHANGED, UPDATED, ImportRejected, read_table, run_import
+from projects.core.imports import (
+    CREATED,
+    UNCHANGED,
+    UPDATED,
+    ImportRejected,
+    is_refusal,
+    read_table,
+    run_import,
+)
 
 _SEPARATORS = re.compile(r"[;；]")
 _TRUE = {"true", "1", "yes", "y", "是"}
@@ -91,11 +101,18 @@ def _normalized(value):
     return value
 
 
+def _raise(exc):
+    raise exc
+
+
 class ImportMixin:
     """``import/`` on a resource written by its ``save_service``."""
 
     # Rows kept under the record: column prefix → (field, key field, value field).
     import_rows_columns: dict[str, tuple[str, str, str]] = {}
+    # A service drafting many new records at once (``report_create_many``); None: each row alone.
+    create_many_service = None
+    import_batch_size = 500
 
     def import_match(self, data: dict) -> Q | None:
         """The stored record a row names by its natural key (None: a new record)."""
@@ -151,37 +168,80 @@ class ImportMixin:
         return self.import_table(read_table(file), actor, dry_run=dry_run, progress=progress)
 
     def import_table(self, table, user, *, dry_run: bool, progress=None) -> dict:
-        context = self.get_serializer_context()
+        # Within one import a record a cell names is read once (rows write reports or projects,
+        # never the records they name).
+        context = {**self.get_serializer_context(), "references": {}}
         # One serializer reads every row's cells by its fields (building its fields costs a
         # millisecond or more); each row is then checked by a serializer of its own.
         reader = self.get_serializer_class()(context=context)
         mapping = self._header_map(reader)
 
-        def rows():
+        def checked(row):
+            """The stored record a row names (None: a new one), its serializer and the service's data."""
+            data = self.import_data(reader, mapping, row)
+            match = self.import_match(data)
+            if data.get("id"):
+                match = Q(pk=data["id"]) if is_uuid(data["id"]) else Q(pk__in=[])
+            instance = self.get_queryset().filter(match).first() if match is not None else None
+            serializer = self.get_serializer_class()(instance, data=data, partial=instance is not None, context=context)
+            serializer.is_valid(raise_exception=True)
+            return match, instance, serializer, self.service_data(serializer)
+
+        def save(instance, serializer, validated):
+            if instance is not None and self._unchanged(serializer, instance, validated):
+                return UNCHANGED
+            saved = self.get_save_service()(actor=user, instance=instance, data=validated)
+            if instance is None:
+                return CREATED
+            return UPDATED if saved.version != instance.version else UNCHANGED
+
+        def one_by_one():
             for line, row in table:
+                yield line, lambda row=row: save(*checked(row)[1:])
 
-                def apply(row=row):
-                    data = self.import_data(reader, mapping, row)
-                    match = self.import_match(data)
-                    if data.get("id"):
-                        with_id = Q(pk=data["id"]) if is_uuid(data["id"]) else Q(pk__in=[])
-                        match = with_id
-                    instance = self.get_queryset().filter(match).first() if match is not None else None
-                    serializer = self.get_serializer_class()(
-                        instance, data=data, partial=instance is not None, context=context
-                    )
-                    serializer.is_valid(raise_exception=True)
-                    validated = self.service_data(serializer)
-                    if instance is not None and self._unchanged(serializer, instance, validated):
-                        return UNCHANGED
-                    saved = self.get_save_service()(actor=user, instance=instance, data=validated)
-                    if instance is None:
-                        return CREATED
-                    return UPDATED if saved.version != instance.version else UNCHANGED
+        rows = one_by_one() if self.create_many_service is None else self._in_batches(table, checked, save, user)
+        return run_import(rows, dry_run=dry_run, progress=progress)
 
-                yield line, apply
+    def _in_batches(self, table, checked, save, user):
+        """``(line, apply)`` for ``run_import``, new records drafted ``import_batch_size`` at a time by
+        ``create_many_service``; a row it leaves out (it would refuse it), and a row naming a stored
+        record, goes through ``save_service`` alone, in the file's order. Runs inside the import's
+        transaction: what a batch wrote is rolled back with everything else on a refusal or dry run."""
+        batch = []  # (line, match, validated) of new records
 
-        return run_import(rows(), dry_run=dry_run, progress=progress)
+        def flush():
+            try:
+                with transaction.atomic():
+                    written = self.create_many_service(actor=user, items=[validated for _l, _m, validated in batch])
+            except IntegrityError:  # a parallel writer took a period: each row alone says which
+                written = [None] * len(batch)
+            for (line, _match, validated), record in zip(batch, written, strict=True):
+                if record is not None:
+                    yield line, lambda: CREATED
+                else:
+                    yield line, lambda validated=validated: save(None, None, validated)
+            batch.clear()
+
+        for line, row in table:
+            try:
+                match, instance, serializer, validated = checked(row)
+                if instance is None and match is not None and any(match == named for _l, named, _v in batch):
+                    # Names a record drafted earlier in this batch: write the batch, then read the row again.
+                    yield from flush()
+                    match, instance, serializer, validated = checked(row)
+            except Exception as exc:
+                if not is_refusal(exc):
+                    raise
+                yield line, partial(_raise, exc)  # told on its line, as run_import tells any refusal
+                continue
+            if instance is None:
+                batch.append((line, match, validated))
+                if len(batch) >= self.import_batch_size:
+                    yield from flush()
+                continue
+            yield from flush()
+            yield line, partial(save, instance, serializer, validated)
+        yield from flush()
 
     @IMPORT_SCHEMA
     @action(

@@ -153,6 +153,7 @@ class ProgressReportViewSet(ImportMixin, TransitionMixin, TrackedViewSet):
     ordering_fields = ["period_end", "project__code", "updated_at", "status"]
     ordering = ["project__code", "-period_end"]
     save_service = staticmethod(services.report_save)
+    create_many_service = staticmethod(services.report_create_many)
     delete_service = staticmethod(services.report_delete)
 
     def shared(self, queryset):

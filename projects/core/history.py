@@ -152,6 +152,26 @@ def record_change(
     event: str = "",
 ) -> ChangeRecord | None:
     """Store one change. An update that changed nothing but timestamps is not stored."""
+    record = change_record(
+        instance=instance, action=action, actor=actor, before=before, after=after, message=message, event=event
+    )
+    if record is not None:
+        record.save(force_insert=True)
+    return record
+
+
+def change_record(
+    *,
+    instance: models.Model,
+    action: str,
+    actor=None,
+    before: dict | None = None,
+    after: dict | None = None,
+    message: str = "",
+    event: str = "",
+) -> ChangeRecord | None:
+    """The unsaved record of one change (``record_change``'s; a batch inserts many at once), or
+    None for an update that changed nothing but timestamps."""
     changed = sorted(
         key
         for key in set(before or {}) | set(after or {})
@@ -163,7 +183,7 @@ def record_change(
     before_diffs = None
     if action in (ChangeAction.UPDATE, ChangeAction.TRANSITION):
         before, before_diffs = _before_as_differences(before, after)
-    return ChangeRecord.objects.create(
+    return ChangeRecord(
         actor=actor,
         actor_name=actor.get_username() if actor else "",
         request_id=current_request_id(),

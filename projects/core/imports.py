@@ -108,6 +108,12 @@ def describe(exc: Exception) -> str:
     return "; ".join(flatten(detail))
 
 
+def is_refusal(exc: Exception) -> bool:
+    """Whether ``exc`` refuses a row (told on its line) rather than breaks the import."""
+    # DRF's errors (serializer validation, 403, 404) carry a ``detail``.
+    return isinstance(exc, (ValidationError, PermissionDenied, DomainError, IntegrityError)) or hasattr(exc, "detail")
+
+
 def run_import(
     rows: Iterable[tuple[int, Callable[[], str]]], *, dry_run: bool, progress: Callable[[int], None] | None = None
 ) -> dict:
@@ -123,11 +129,8 @@ def run_import(
             try:
                 with transaction.atomic():
                     outcome = apply()
-            except (ValidationError, PermissionDenied, DomainError, IntegrityError) as exc:
-                errors.append({"line": line, "reason": describe(exc)})
-                continue
             except Exception as exc:
-                if not hasattr(exc, "detail"):  # DRF's errors (serializer validation, 403, 404)
+                if not is_refusal(exc):
                     raise
                 errors.append({"line": line, "reason": describe(exc)})
                 continue

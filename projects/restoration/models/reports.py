@@ -128,10 +128,15 @@ class ProgressReport(TrackedModel):
 
     def history_extra(self) -> dict:
         return {
-            "values": {v.indicator.code: v.value for v in self.values.select_related("indicator")},
-            "investment": {share.source.code: share.amount for share in self.investment.select_related("source")},
+            "values": {v.indicator.code: v.value for v in self._rows("values", "indicator")},
+            "investment": {share.source.code: share.amount for share in self._rows("investment", "source")},
             "attachments": sorted(a.file.name for a in self.attachments.all()),
         }
+
+    def _rows(self, name: str, key: str):
+        # The rows a batch has just written are given (prefetched), not read back.
+        manager = getattr(self, name)
+        return manager.all() if name in getattr(self, "_prefetched_objects_cache", {}) else manager.select_related(key)
 
     @property
     def is_editable(self) -> bool:
