@@ -79,7 +79,7 @@ class Ref(serializers.RelatedField):
             self.fail("does_not_exist", value=text[:50].replace("\x00", ""))
         # An import's rows name the same records again and again: each is read once per import.
         known = self.context.get("references")
-        cache_key = (type(self), self.field_name, type(self.parent), text)
+        cache_key = self._reference_key(text)
         if known is not None and cache_key in known:
             return known[cache_key]
         condition = Q()
@@ -95,6 +95,41 @@ class Ref(serializers.RelatedField):
         if known is not None:
             known[cache_key] = matches[0]
         return matches[0]
+
+    def _reference_key(self, text: str) -> tuple:
+        return type(self), self.field_name, type(self.parent), text
+
+    def read_many(self, texts) -> None:
+        """Read the records ``texts`` name in one query into the import's references
+        (``context["references"]``), each as ``to_internal_value`` finds it: by id, code or slug,
+        one record exactly; a text naming none (or two) is left for it to refuse."""
+        known = self.context.get("references")
+        if known is None:
+            return
+        texts = {text.strip() for text in texts if isinstance(text, str)}
+        texts = {text for text in texts if text and len(text) <= _MAX_KEY and "\x00" not in text}
+        texts = {text for text in texts if self._reference_key(text) not in known}
+        if not texts:
+            return
+        keys = natural_keys(self.get_queryset().model)
+        ids = {}
+        for text in texts:
+            with contextlib.suppress(ValueError):
+                ids[text] = uuid.UUID(text)
+        condition = Q(pk__in=ids.values()) if ids else Q()
+        for key in keys:
+            condition |= Q(**{f"{key}__in": texts})
+        if not condition:
+            return
+        records = list(self.get_queryset().filter(condition))
+        for text in texts:
+            matches = [
+                record
+                for record in records
+                if record.pk == ids.get(text) or any(getattr(record, key) == text for key in keys)
+            ]
+            if len(matches) == 1:
+                known[self._reference_key(text)] = matches[0]
 
     def get_choices(self, cutoff=None):
         # The browsable API would list every record of the queryset in a select box.

@@ -10,9 +10,10 @@ Empty cells send nothing. A row is matched to a stored record by its ``id`` or n
 """
 
 import json
+import operator
 import re
 import uuid
-from functools import partial
+from functools import partial, reduce
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -24,6 +25,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from api.exceptions import error_body
+from api.fields import Ref
 from api.import_jobs import ImportJobSerializer, import_answer
 from api.tabular import columns_for
 from projects.core.imports import (
@@ -105,6 +107,23 @@ def _raise(exc):
     raise exc
 
 
+def _read_references(reader, datas: list[dict]) -> None:
+    for name, field in reader.fields.items():
+        if isinstance(field, Ref) and not field.read_only:
+            field.read_many(data[name] for data in datas if name in data)
+
+
+def _chunks(rows, size: int):
+    chunk = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
 class ImportMixin:
     """``import/`` on a resource written by its ``save_service``."""
 
@@ -176,13 +195,14 @@ class ImportMixin:
         reader = self.get_serializer_class()(context=context)
         mapping = self._header_map(reader)
 
-        def checked(row):
-            """The stored record a row names (None: a new one), its serializer and the service's data."""
+        def checked(row, *, none_stored=False):
+            """The stored record a row names (None: a new one), its serializer and the service's data.
+            ``none_stored``: the row is known to name no stored record (it is not looked for)."""
             data = self.import_data(reader, mapping, row)
-            match = self.import_match(data)
-            if data.get("id"):
-                match = Q(pk=data["id"]) if is_uuid(data["id"]) else Q(pk__in=[])
-            instance = self.get_queryset().filter(match).first() if match is not None else None
+            match = self._match(data)
+            instance = None
+            if match is not None and not none_stored:
+                instance = self.get_queryset().filter(match).first()
             serializer = self.get_serializer_class()(instance, data=data, partial=instance is not None, context=context)
             serializer.is_valid(raise_exception=True)
             return match, instance, serializer, self.service_data(serializer)
@@ -199,10 +219,25 @@ class ImportMixin:
             for line, row in table:
                 yield line, lambda row=row: save(*checked(row)[1:])
 
-        rows = one_by_one() if self.create_many_service is None else self._in_batches(table, checked, save, user)
+        if self.create_many_service is None:
+            rows = one_by_one()
+        else:
+            rows = self._in_batches(
+                table,
+                checked,
+                save,
+                user,
+                names=lambda row: self.import_data(reader, mapping, row),
+                read_references=lambda datas: _read_references(reader, datas),
+            )
         return run_import(rows, dry_run=dry_run, progress=progress)
 
-    def _in_batches(self, table, checked, save, user):
+    def _match(self, data: dict) -> Q | None:
+        if data.get("id"):
+            return Q(pk=data["id"]) if is_uuid(data["id"]) else Q(pk__in=[])
+        return self.import_match(data)
+
+    def _in_batches(self, table, checked, save, user, *, names, read_references):
         """``(line, apply)`` for ``run_import``, new records drafted ``import_batch_size`` at a time by
         ``create_many_service``; a row it leaves out (it would refuse it), and a row naming a stored
         record, goes through ``save_service`` alone, in the file's order. Runs inside the import's
@@ -222,9 +257,20 @@ class ImportMixin:
                     yield line, lambda validated=validated: save(None, None, validated)
             batch.clear()
 
-        for line, row in table:
+        for chunk in _chunks(table, self.import_batch_size):
+            yield from self._chunk(chunk, checked, save, names, read_references, batch, flush)
+        yield from flush()
+
+    def _chunk(self, chunk, checked, save, names, read_references, batch, flush):
+        datas = [names(row) for _line, row in chunk]
+        read_references(datas)  # one query per field for the chunk's references (projects …)
+        # One query asks whether any row of the chunk names a stored record (an import of new
+        # reports names none): if not, no row looks for its own.
+        matches = [match for match in map(self._match, datas) if match is not None]
+        none_stored = not matches or not self.get_queryset().filter(reduce(operator.or_, matches)).exists()
+        for line, row in chunk:
             try:
-                match, instance, serializer, validated = checked(row)
+                match, instance, serializer, validated = checked(row, none_stored=none_stored)
                 if instance is None and match is not None and any(match == named for _l, named, _v in batch):
                     # Names a record drafted earlier in this batch: write the batch, then read the row again.
                     yield from flush()
@@ -241,7 +287,6 @@ class ImportMixin:
                 continue
             yield from flush()
             yield line, partial(save, instance, serializer, validated)
-        yield from flush()
 
     @IMPORT_SCHEMA
     @action(

@@ -140,5 +140,6 @@ def run_import(
         if errors or dry_run:
             transaction.set_rollback(True)
     if errors:
-        raise ImportRejected(errors)
+        # In the file's order (a batch tells its rows after a refused row read later).
+        raise ImportRejected(sorted(errors, key=lambda error: error["line"]))
     return {"dry_run": dry_run, **counts}

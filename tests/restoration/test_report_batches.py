@@ -251,26 +251,31 @@ SC-2025-0002,2025-06,六月进展（改）,26,55,,,,3
 
 
 @pytest.mark.parametrize("batch_size", [1, 2, 500])
+@pytest.mark.parametrize("stored_draft", [False, True])
 def test_an_import_answers_and_writes_the_same_in_batches_or_row_by_row(
-    projects, client_for, sc_staff, batch_size, monkeypatch
+    projects, client_for, sc_staff, batch_size, stored_draft, monkeypatch
 ):
+    _a, b, _proposed = projects
+    if stored_draft:  # the second row then changes a stored draft instead of drafting it
+        ReportFactory(project=b, period="2025-05", status="draft", reported_by=sc_staff)
     client = client_for(sc_staff)
+    # The project by its id as well as by its code.
+    text = IMPORTED + f"{b.pk},2025-Q4,第四季度,30,60,,,,4\n"
 
     def imported(create_many):
         monkeypatch.setattr(ProgressReportViewSet, "create_many_service", create_many)
         monkeypatch.setattr(ProgressReportViewSet, "import_batch_size", batch_size)
-        response = send(client, "progress-reports", IMPORTED)
+        response = send(client, "progress-reports", text)
         return response.status_code, response.json()
 
-    def state():
-        return outcome(lambda: imported(staticmethod(report_create_many)))
-
-    batched = state()
+    batched = outcome(lambda: imported(staticmethod(report_create_many)))
     row_by_row = outcome(lambda: imported(None))
     # The fourth row names the third's project and period: it changes the report the third drafted.
-    assert batched[0] == (201, {"dry_run": False, "created": 3, "updated": 1, "unchanged": 0})
+    created = 3 if stored_draft else 4
+    assert batched[0] == (201, {"dry_run": False, "created": created, "updated": 5 - created, "unchanged": 0})
     assert batched == row_by_row
     assert batched[1][("SC-2025-0002", "2025-06")]["narrative"] == "六月进展（改）"
+    assert batched[1][("SC-2025-0002", "2025-Q4")]["cumulative_investment"] == Decimal("60")
 
 
 def test_an_import_tells_every_refused_line_in_batches_as_row_by_row(projects, client_for, sc_staff, monkeypatch):
