@@ -108,6 +108,8 @@ def _raise(exc):
 
 
 def _read_references(reader, datas: list[dict]) -> None:
+    # Only the chunk's: a file naming 100,000 projects would otherwise hold every one of them.
+    reader.context["references"].clear()
     for name, field in reader.fields.items():
         if isinstance(field, Ref) and not field.read_only:
             field.read_many(data[name] for data in datas if name in data)
