@@ -7,6 +7,7 @@ It is read as a brief object (``BriefCorridorSerializer`` …).
 
 import contextlib
 import uuid
+from collections import defaultdict
 from decimal import Decimal
 
 from django.conf import settings
@@ -121,15 +122,18 @@ class Ref(serializers.RelatedField):
             condition |= Q(**{f"{key}__in": texts})
         if not condition:
             return
-        records = list(self.get_queryset().filter(condition))
+        named = defaultdict(list)  # text → the records it names
+        for record in self.get_queryset().filter(condition):
+            named[str(record.pk)].append(record)
+            for key in keys:
+                value = getattr(record, key)
+                if value in texts:
+                    named[value].append(record)
         for text in texts:
-            matches = [
-                record
-                for record in records
-                if record.pk == ids.get(text) or any(getattr(record, key) == text for key in keys)
-            ]
+            by_id = named[str(ids[text])] if text in ids else []
+            matches = {record.pk: record for record in (*by_id, *named[text])}
             if len(matches) == 1:
-                known[self._reference_key(text)] = matches[0]
+                known[self._reference_key(text)] = next(iter(matches.values()))
 
     def get_choices(self, cutoff=None):
         # The browsable API would list every record of the queryset in a select box.

@@ -10,10 +10,9 @@ Empty cells send nothing. A row is matched to a stored record by its ``id`` or n
 """
 
 import json
-import operator
 import re
 import uuid
-from functools import partial, reduce
+from functools import partial
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -115,6 +114,14 @@ def _read_references(reader, datas: list[dict]) -> None:
             field.read_many(data[name] for data in datas if name in data)
 
 
+class _EveryKey:
+    def __contains__(self, key) -> bool:
+        return True
+
+
+_EVERY_KEY = _EveryKey()
+
+
 def _chunks(rows, size: int):
     chunk = []
     for row in rows:
@@ -138,6 +145,15 @@ class ImportMixin:
     def import_match(self, data: dict) -> Q | None:
         """The stored record a row names by its natural key (None: a new record)."""
         return None
+
+    def import_key(self, validated: dict):
+        """A new record's natural key, as its row's references resolve (two rows naming the same
+        project by id and by code name the same report); with ``create_many_service`` only."""
+        raise NotImplementedError
+
+    def import_keys_stored(self, keys: set) -> set:
+        """Which of ``keys`` (``import_key``) name a record the reader sees; in one query."""
+        raise NotImplementedError
 
     def _header_map(self, serializer) -> dict[str, str]:
         writable = {name for name, field in serializer.fields.items() if not field.read_only}
@@ -197,17 +213,21 @@ class ImportMixin:
         reader = self.get_serializer_class()(context=context)
         mapping = self._header_map(reader)
 
-        def checked(row, *, none_stored=False):
+        def checked(row, *, none_stored=False, by_reader=False):
             """The stored record a row names (None: a new one), its serializer and the service's data.
-            ``none_stored``: the row is known to name no stored record (it is not looked for)."""
+            ``none_stored``: the row is known to name no stored record (it is not looked for).
+            ``by_reader``: a new row is checked by the reader, as DRF's ListSerializer checks each
+            of its items with one child (its fields are built once, not once per row)."""
             data = self.import_data(reader, mapping, row)
             match = self._match(data)
             instance = None
             if match is not None and not none_stored:
                 instance = self.get_queryset().filter(match).first()
+            if instance is None and by_reader:
+                return match, None, reader, self.service_data(reader.run_validation(data))
             serializer = self.get_serializer_class()(instance, data=data, partial=instance is not None, context=context)
             serializer.is_valid(raise_exception=True)
-            return match, instance, serializer, self.service_data(serializer)
+            return match, instance, serializer, self.service_data(serializer.validated_data)
 
         def save(instance, serializer, validated):
             if instance is not None and self._unchanged(serializer, instance, validated):
@@ -240,55 +260,68 @@ class ImportMixin:
         return self.import_match(data)
 
     def _in_batches(self, table, checked, save, user, *, names, read_references):
-        """``(line, apply)`` for ``run_import``, new records drafted ``import_batch_size`` at a time by
-        ``create_many_service``; a row it leaves out (it would refuse it), and a row naming a stored
-        record, goes through ``save_service`` alone, in the file's order. Runs inside the import's
-        transaction: what a batch wrote is rolled back with everything else on a refusal or dry run."""
-        batch = []  # (line, match, validated) of new records
+        """``(line, apply)`` for ``run_import``, the new records of each chunk of ``import_batch_size``
+        rows drafted at once by ``create_many_service``; a row it leaves out (it would refuse it), and a
+        row naming a stored record, goes through ``save_service`` alone, in the file's order. Runs
+        inside the import's transaction: what a batch wrote is rolled back with everything else on a
+        refusal or a dry run."""
 
-        def flush():
+        def written(batch: list):
             try:
                 with transaction.atomic():
-                    written = self.create_many_service(actor=user, items=[validated for _l, _m, validated in batch])
+                    drafted = self.create_many_service(actor=user, items=[validated for _line, validated in batch])
             except IntegrityError:  # a parallel writer took a period: each row alone says which
-                written = [None] * len(batch)
-            for (line, _match, validated), record in zip(batch, written, strict=True):
+                drafted = [None] * len(batch)
+            for (line, validated), record in zip(batch, drafted, strict=True):
                 if record is not None:
-                    yield line, lambda: CREATED
+                    yield line, CREATED
                 else:
                     yield line, lambda validated=validated: save(None, None, validated)
             batch.clear()
 
         for chunk in _chunks(table, self.import_batch_size):
-            yield from self._chunk(chunk, checked, save, names, read_references, batch, flush)
-        yield from flush()
-
-    def _chunk(self, chunk, checked, save, names, read_references, batch, flush):
-        datas = [names(row) for _line, row in chunk]
-        read_references(datas)  # one query per field for the chunk's references (projects …)
-        # One query asks whether any row of the chunk names a stored record (an import of new
-        # reports names none): if not, no row looks for its own.
-        matches = [match for match in map(self._match, datas) if match is not None]
-        none_stored = not matches or not self.get_queryset().filter(reduce(operator.or_, matches)).exists()
-        for line, row in chunk:
-            try:
-                match, instance, serializer, validated = checked(row, none_stored=none_stored)
-                if instance is None and match is not None and any(match == named for _l, named, _v in batch):
-                    # Names a record drafted earlier in this batch: write the batch, then read the row again.
-                    yield from flush()
-                    match, instance, serializer, validated = checked(row)
-            except Exception as exc:
-                if not is_refusal(exc):
-                    raise
-                yield line, partial(_raise, exc)  # told on its line, as run_import tells any refusal
-                continue
-            if instance is None:
-                batch.append((line, match, validated))
-                if len(batch) >= self.import_batch_size:
-                    yield from flush()
-                continue
-            yield from flush()
-            yield line, partial(save, instance, serializer, validated)
+            read_references([names(row) for _line, row in chunk])  # one query per field (projects …)
+            # Each row read as a new record, then one query asks which of their keys are stored: those
+            # rows (and the ones refused as new) are read again, looking for their record.
+            as_new = {}
+            for line, row in chunk:
+                try:
+                    validated = checked(row, none_stored=True, by_reader=True)[3]
+                except Exception as exc:
+                    if not is_refusal(exc):
+                        raise
+                    continue  # told when the row is read again
+                as_new[line] = validated, self.import_key(validated)
+            stored = self.import_keys_stored({key for _validated, key in as_new.values()})
+            batch, named = [], set()  # the new records and their keys
+            for line, row in chunk:
+                try:
+                    validated, key = as_new.get(line, (None, None))
+                    instance = serializer = None
+                    if key is None or key in stored:
+                        _match, instance, serializer, validated = checked(row, by_reader=True)
+                        key = self.import_key(validated) if instance is None else None
+                    if key is not None and key in named:
+                        # Names a record drafted earlier in the batch: write it, then read the row again;
+                        # every row after it looks for its record (it may be one just written).
+                        yield from written(batch)
+                        named.clear()
+                        stored = _EVERY_KEY
+                        _match, instance, serializer, validated = checked(row, by_reader=True)
+                        key = self.import_key(validated) if instance is None else None
+                except Exception as exc:
+                    if not is_refusal(exc):
+                        raise
+                    yield line, partial(_raise, exc)  # told on its line, as run_import tells any refusal
+                    continue
+                if instance is None:
+                    batch.append((line, validated))
+                    named.add(key)
+                    continue
+                yield from written(batch)
+                named.clear()
+                yield line, partial(save, instance, serializer, validated)
+            yield from written(batch)
 
     @IMPORT_SCHEMA
     @action(

@@ -121,14 +121,16 @@ class TrackedViewSet(TrackedReadMixin, HistoryMixin, ExportMixin, viewsets.Model
     def get_save_service(self):
         return type(self).save_service or plain_save(self.get_queryset().model)
 
-    def service_data(self, serializer) -> dict:
+    def service_data(self, validated: dict) -> dict:
         """The validated input as the service takes it (hook for reshaping nested rows)."""
-        return dict(serializer.validated_data)
+        return dict(validated)
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        obj = self.get_save_service()(actor=request.user, instance=None, data=self.service_data(serializer))
+        obj = self.get_save_service()(
+            actor=request.user, instance=None, data=self.service_data(serializer.validated_data)
+        )
         return self.respond(obj, status.HTTP_201_CREATED)
 
     def update(self, request, *args, **kwargs):
@@ -138,7 +140,7 @@ class TrackedViewSet(TrackedReadMixin, HistoryMixin, ExportMixin, viewsets.Model
         obj = self.get_save_service()(
             actor=request.user,
             instance=instance,
-            data=self.service_data(serializer),
+            data=self.service_data(serializer.validated_data),
             expected_version=expected_version(request),
         )
         return self.respond(obj)

@@ -190,7 +190,7 @@ class CompensationAgreementViewSet(TransitionMixin, ExactViewSet):
         agreement = services.agreement_revise(
             actor=request.user,
             instance=old,
-            data=self.service_data(serializer),
+            data=self.service_data(serializer.validated_data),
             expected_version=expected_version(request),
         )
         return self.respond(agreement, status.HTTP_201_CREATED)
@@ -231,7 +231,7 @@ class SettlementViewSet(TransitionMixin, ExactViewSet):
         """Open a settlement for an ended period; it is computed in the background (202)."""
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        settlement = services.settlement_save(actor=request.user, data=self.service_data(serializer))
+        settlement = services.settlement_save(actor=request.user, data=self.service_data(serializer.validated_data))
         return self.respond(settlement, status.HTTP_202_ACCEPTED)
 
 

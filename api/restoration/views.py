@@ -181,6 +181,21 @@ class ProgressReportViewSet(ImportMixin, TransitionMixin, TrackedViewSet):
             named |= Q(project__pk=project)
         return named & Q(period=period)
 
+    def import_key(self, validated):
+        return validated["project"].pk, validated.get("period")
+
+    def import_keys_stored(self, keys):
+        if not keys:
+            return set()
+        stored = (
+            self.get_queryset()
+            .prefetch_related(None)
+            .filter(
+                project_id__in={project for project, _period in keys}, period__in={period for _project, period in keys}
+            )
+        )
+        return set(stored.values_list("project_id", "period")) & keys
+
     @extend_schema(request=serializers.AttachmentUploadSerializer, responses={201: serializers.AttachmentSerializer})
     @action(detail=True, methods=["post"], parser_classes=[UploadParser, parsers.FormParser])
     def attachments(self, request, pk=None):

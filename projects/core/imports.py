@@ -115,17 +115,23 @@ def is_refusal(exc: Exception) -> bool:
 
 
 def run_import(
-    rows: Iterable[tuple[int, Callable[[], str]]], *, dry_run: bool, progress: Callable[[int], None] | None = None
+    rows: Iterable[tuple[int, Callable[[], str] | str]],
+    *,
+    dry_run: bool,
+    progress: Callable[[int], None] | None = None,
 ) -> dict:
-    """Apply ``(line, apply)`` pairs (``apply`` returns created, updated or unchanged) all or
-    nothing; raises ``ImportRejected`` naming every bad line, else returns the counts.
-    ``progress`` is told how many rows are done after each row."""
+    """Apply ``(line, apply)`` pairs (``apply`` returns created, updated or unchanged, or is that
+    outcome already reached) all or nothing; raises ``ImportRejected`` naming every bad line, else
+    returns the counts. ``progress`` is told how many rows are done after each row."""
     counts = {CREATED: 0, UPDATED: 0, UNCHANGED: 0}
     errors = []
     with transaction.atomic():
         for done, (line, apply) in enumerate(rows, start=1):
             if progress is not None:
                 progress(done - 1)
+            if apply in (CREATED, UPDATED, UNCHANGED):
+                counts[apply] += 1  # already written (an import's batch)
+                continue
             try:
                 with transaction.atomic():
                     outcome = apply()

@@ -259,8 +259,12 @@ def test_an_import_answers_and_writes_the_same_in_batches_or_row_by_row(
     if stored_draft:  # the second row then changes a stored draft instead of drafting it
         ReportFactory(project=b, period="2025-05", status="draft", reported_by=sc_staff)
     client = client_for(sc_staff)
-    # The project by its id as well as by its code.
-    text = IMPORTED + f"{b.pk},2025-Q4,第四季度,30,60,,,,4\n"
+    # The project by its id as well as by its code: rows 4 and 5 name one report, as do 6 and 7 and
+    # the last row (the report 6 drafted and 7 changed).
+    header, *rows = IMPORTED.splitlines()
+    by_id = [f"{b.pk},2025-10,十月进展,28,56,,,,3", f"{b.pk},2025-Q4,第四季度,30,60,,,,4"]
+    rows[2:2] = ["SC-2025-0002,2025-10,十月,27,56,,,,3", by_id[0]]
+    text = "\n".join([header, *rows, by_id[1], f"{b.pk},2025-06,六月进展（再改）,27,55,,,,3"]) + "\n"
 
     def imported(create_many):
         monkeypatch.setattr(ProgressReportViewSet, "create_many_service", create_many)
@@ -271,11 +275,12 @@ def test_an_import_answers_and_writes_the_same_in_batches_or_row_by_row(
     batched = outcome(lambda: imported(staticmethod(report_create_many)))
     row_by_row = outcome(lambda: imported(None))
     # The fourth row names the third's project and period: it changes the report the third drafted.
-    created = 3 if stored_draft else 4
-    assert batched[0] == (201, {"dry_run": False, "created": created, "updated": 5 - created, "unchanged": 0})
+    created = 4 if stored_draft else 5
+    assert batched[0] == (201, {"dry_run": False, "created": created, "updated": 8 - created, "unchanged": 0})
     assert batched == row_by_row
-    assert batched[1][("SC-2025-0002", "2025-06")]["narrative"] == "六月进展（改）"
+    assert batched[1][("SC-2025-0002", "2025-06")]["narrative"] == "六月进展（再改）"
     assert batched[1][("SC-2025-0002", "2025-Q4")]["cumulative_investment"] == Decimal("60")
+    assert batched[1][("SC-2025-0002", "2025-10")]["narrative"] == "十月进展"
 
 
 def test_an_import_tells_every_refused_line_in_batches_as_row_by_row(projects, client_for, sc_staff, monkeypatch):

@@ -417,9 +417,10 @@ def _within_neighbours(drafts: list[_Draft]) -> list[_Draft]:
     if not checked:
         return drafts
     counted = defaultdict(list)
+    # Rows, not models: thousands per batch, and the comparison reads only these.
     stored = ProgressReport.objects.filter(
         project_id__in={draft.report.project_id for draft in checked}, status__in=COUNTED
-    ).only("project_id", "period", "period_start", "period_end", "cumulative_investment")
+    ).values_list("pk", "project_id", "period", "period_start", "period_end", "cumulative_investment", named=True)
     for report in stored:
         counted[report.project_id].append(report)
 
