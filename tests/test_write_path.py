@@ -204,3 +204,51 @@ def test_saving_an_outdated_copy_is_refused_never_applied():
         outdated.save()
     project.refresh_from_db()
     assert (project.name_en, project.description, project.version) == ("second", "", 2)
+
+
+@needs_row_locks
+@pytest.mark.parametrize("round_", range(3))
+def test_two_reports_for_one_period_at_once_make_one_report_and_a_400(transactional_db, round_):
+    project = ProjectFactory(status="in_progress")
+    staff = UserFactory(
+        username=f"parallel-reporter-{round_}", role="provincial_staff", organization=org("sc-natural-resources")
+    )
+    body = {
+        "project": str(project.pk),
+        "period": "2025-03",
+        "narrative": "并行",
+        "percent_complete": "10",
+        "cumulative_investment": "5",
+    }
+    answers = _in_parallel([lambda: _client(staff).post("/api/v1/progress-reports/", body, format="json")] * 2)
+    assert sorted(answer.status_code for answer in answers) == [201, 400], [answer.json() for answer in answers]
+    refused = next(answer for answer in answers if answer.status_code == 400)
+    assert list(refused.json()["errors"]) == ["period"]
+    assert ProgressReport.objects.filter(project=project, period="2025-03").count() == 1
+
+
+def test_only_the_period_constraint_is_told_as_a_taken_period(db):
+    """An IntegrityError of another constraint is not reworded as the period's (it would hide the cause)."""
+    from django.db import IntegrityError
+
+    from projects.core.errors import breaks_constraint
+    from projects.restoration.models import IndicatorValue
+
+    report = ReportFactory()
+    breaches = []
+    for create in (
+        lambda: ReportFactory(project=report.project, period=report.period),
+        lambda: [
+            IndicatorValue.objects.create(report=report, indicator=Indicator.objects.first(), value=1) for _ in "ab"
+        ],
+    ):
+        try:
+            with transaction.atomic():
+                create()
+        except IntegrityError as exc:
+            breaches.append(exc)
+    assert [breaks_constraint(exc, ProgressReport, "one_report_per_project_and_period") for exc in breaches] == [
+        True,
+        False,
+    ]
+    assert breaks_constraint(breaches[1], IndicatorValue, "one_value_per_indicator")

@@ -14,6 +14,18 @@ def name_of(obj) -> str:
         return str(obj._meta.verbose_name)
 
 
+def breaks_constraint(exc: Exception, model, name: str) -> bool:
+    """Whether the ``IntegrityError`` ``exc`` is the breach of ``model``'s unique constraint ``name``
+    (not another constraint's): PostgreSQL names the constraint, SQLite names its columns."""
+    diagnosis = getattr(exc.__cause__, "diag", None)
+    if diagnosis is not None:
+        return diagnosis.constraint_name == name
+    constraint = next(c for c in model._meta.constraints if c.name == name)
+    table = model._meta.db_table
+    columns = ", ".join(f"{table}.{model._meta.get_field(field).column}" for field in constraint.fields)
+    return str(exc) == f"UNIQUE constraint failed: {columns}"
+
+
 class DomainError(Exception):
     """A request the rules refuse although it is well formed (the API answers 409)."""
 

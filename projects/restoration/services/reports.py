@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from projects.core.choices import ChangeAction
-from projects.core.errors import DomainError
+from projects.core.errors import DomainError, breaks_constraint
 from projects.core.history import change_record, snapshot
 from projects.core.models import ChangeRecord
 from projects.core.services import (
@@ -293,7 +293,10 @@ def report_save(*, actor, instance: ProgressReport | None = None, data: dict, ex
                 check_investment_parts(report, parts)
                 check_cumulative(report, parts)
                 save_changed(report, changes, created=current is None)
-        except IntegrityError as exc:  # a parallel request took the same period first
+        except IntegrityError as exc:
+            if not breaks_constraint(exc, ProgressReport, "one_report_per_project_and_period"):
+                raise
+            # A parallel request took the same period first.
             raise ValidationError({"period": _("This project already has a report for this period.")}) from exc
         return report
 
