@@ -22,7 +22,8 @@ from projects.restoration.models import (
     ReportInvestment,
 )
 from projects.restoration.services import report_create_many, report_save
-from tests.restoration.factories import ProjectFactory, ReportFactory, TargetFactory
+from tests.factories import UserFactory
+from tests.restoration.factories import ProjectFactory, ReportFactory, TargetFactory, org
 from tests.test_imports import send
 
 pytestmark = pytest.mark.django_db
@@ -304,3 +305,23 @@ def test_an_import_writes_its_new_reports_in_one_insert(projects, client_for, sc
     assert response.status_code == 201, response.json()
     inserts = [q["sql"] for q in captured if q["sql"].startswith('INSERT INTO "restoration_progressreport"')]
     assert len(inserts) == 1
+
+
+def test_reports_imported_in_a_batch_are_in_the_changes_feed_in_the_files_order(transactional_db, client_for):
+    """The change records a batch inserts at once are numbered at commit like any others."""
+    a = ProjectFactory(code="SC-2025-0101")
+    b = ProjectFactory(code="SC-2025-0102")
+    staff = UserFactory(username="feed-reader", role="provincial_staff", organization=org("sc-natural-resources"))
+    client = client_for(staff)
+    text = "project,period,narrative,percent_complete,cumulative_investment\n" + "".join(
+        f"{project.code},2025-{month:02d},{month} 月,10,{month}\n" for month in (4, 5) for project in (a, b)
+    )
+    assert send(client, "progress-reports", text).status_code == 201
+    feed = client.get("/api/v1/changes/?types=progress-reports&include_drafts=true").json()
+    assert [(entry["data"]["project"]["code"], entry["data"]["period"]) for entry in feed["results"]] == [
+        ("SC-2025-0101", "2025-04"),
+        ("SC-2025-0102", "2025-04"),
+        ("SC-2025-0101", "2025-05"),
+        ("SC-2025-0102", "2025-05"),
+    ]
+    assert all(entry["action"] == "create" and entry["cursor"] for entry in feed["results"])
