@@ -194,7 +194,7 @@ class ProgressReportViewSet(ImportMixin, TransitionMixin, TrackedViewSet):
                 project_id__in={project for project, _period in keys}, period__in={period for _project, period in keys}
             )
         )
-        return set(stored.values_list("project_id", "period")) & keys
+        return set(stored.order_by().values_list("project_id", "period")) & keys
 
     @extend_schema(request=serializers.AttachmentUploadSerializer, responses={201: serializers.AttachmentSerializer})
     @action(detail=True, methods=["post"], parser_classes=[UploadParser, parsers.FormParser])

@@ -7,14 +7,14 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import prefetch_related_objects
+from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from projects.core.choices import ChangeAction
 from projects.core.errors import DomainError, breaks_constraint
 from projects.core.history import change_record, snapshot
-from projects.core.models import ChangeRecord
+from projects.core.models import ChangeRecord, Province
 from projects.core.services import (
     SYSTEM,
     apply_fields,
@@ -321,7 +321,8 @@ def report_create_many(*, actor, items: list[dict]) -> list[ProgressReport | Non
     drafts = [_draft(actor, data) for data in items]
     candidates = [draft for draft in drafts if draft is not None]
     projects = {draft.report.project_id: draft.report.project for draft in candidates}
-    prefetch_related_objects(list(projects.values()), "provinces")  # the permission rule reads them
+    # The permission rule reads the provinces' ids (not their outlines).
+    prefetch_related_objects(list(projects.values()), Prefetch("provinces", queryset=Province.objects.only("pk")))
     candidates = _without_taken_periods(candidates)
     candidates = _with_reportable_values(candidates, list(projects))
     candidates = _within_neighbours(candidates)
@@ -397,7 +398,9 @@ def _without_taken_periods(drafts: list[_Draft]) -> list[_Draft]:
         ProgressReport.objects.filter(
             project_id__in={draft.report.project_id for draft in drafts},
             period__in={draft.report.period for draft in drafts},
-        ).values_list("project_id", "period")
+        )
+        .order_by()
+        .values_list("project_id", "period")
     )
     return [draft for draft in drafts if named[draft.key] == 1 and draft.key not in taken]
 
@@ -421,9 +424,12 @@ def _within_neighbours(drafts: list[_Draft]) -> list[_Draft]:
         return drafts
     counted = defaultdict(list)
     # Rows, not models: thousands per batch, and the comparison reads only these.
-    stored = ProgressReport.objects.filter(
-        project_id__in={draft.report.project_id for draft in checked}, status__in=COUNTED
-    ).values_list("pk", "project_id", "period", "period_start", "period_end", "cumulative_investment", named=True)
+    # Unordered: the model's ordering joins every project to sort by its code (150 ms a batch).
+    stored = (
+        ProgressReport.objects.filter(project_id__in={draft.report.project_id for draft in checked}, status__in=COUNTED)
+        .order_by()
+        .values_list("pk", "project_id", "period", "period_start", "period_end", "cumulative_investment", named=True)
+    )
     for report in stored:
         counted[report.project_id].append(report)
 
