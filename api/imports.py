@@ -209,7 +209,8 @@ class ImportMixin:
         # never the records they name).
         context = {**self.get_serializer_context(), "references": {}}
         # One serializer reads every row's cells by its fields (building its fields costs a
-        # millisecond or more); each row is then checked by a serializer of its own.
+        # millisecond or more); each row is then checked by a serializer of its own, or in batches
+        # a new one by this one.
         reader = self.get_serializer_class()(context=context)
         mapping = self._header_map(reader)
 
@@ -280,7 +281,8 @@ class ImportMixin:
             batch.clear()
 
         for chunk in _chunks(table, self.import_batch_size):
-            read_references([names(row) for _line, row in chunk])  # one query per field (projects …)
+            datas = [names(row) for _line, row in chunk]
+            read_references(datas)  # one query per field (projects …)
             # Each row read as a new record, then one query asks which of their keys are stored: those
             # rows (and the ones refused as new) are read again, looking for their record.
             as_new = {}
