@@ -184,15 +184,12 @@ def test_every_source_map_a_static_file_points_at_exists():
 
 def test_a_serving_process_keeps_what_it_loaded_out_of_the_collectors_way():
     """tracker/wsgi.py freezes what is loaded at start (Django, the apps, the URLs): a full
-    collection every few requests walked it all (about 110 ms on the corridor page's p95). And
-    full collections are rare: one every few requests of a large answer walked all it held."""
-    probe = "import gc, tracker.wsgi; print(gc.get_freeze_count(), *gc.get_threshold())"
+    collection every few requests walked it all (about 110 ms on the corridor page's p95)."""
+    probe = "import gc, tracker.wsgi; print(gc.get_freeze_count())"
     env = {**os.environ, "DEBUG": "true", "DJANGO_SETTINGS_MODULE": "tracker.settings"}
     frozen = subprocess.run([sys.executable, "-c", probe], cwd=REPO, env=env, capture_output=True, text=True)
     assert frozen.returncode == 0, frozen.stderr
-    count, young, middle, full = map(int, frozen.stdout.split())
-    assert count > 100_000
-    assert (young, middle, full) == (700, 10, 1000)  # Python's own young thresholds kept
+    assert int(frozen.stdout) > 100_000
 
 
 @pytest.mark.usefixtures("transactional_db")
