@@ -156,10 +156,11 @@ class ImportMixin:
         raise NotImplementedError
 
     def _header_map(self, serializer) -> dict[str, str]:
-        writable = {name for name, field in serializer.fields.items() if not field.read_only}
-        mapping = {name: name for name in writable}
+        # The writable fields, and the id (read-only, it names the stored record a row changes).
+        read = {name for name, field in serializer.fields.items() if not field.read_only or name == "id"}
+        mapping = {name: name for name in read}
         for column in columns_for(serializer):
-            if column.key in writable and column.kind != "names":
+            if column.key in read and column.kind != "names":
                 mapping.setdefault(column.label, column.key)
         return mapping
 
@@ -220,15 +221,12 @@ class ImportMixin:
             ``by_reader``: a new row is checked by the reader, as DRF's ListSerializer checks each
             of its items with one child (its fields are built once, not once per row)."""
             data = self.import_data(reader, mapping, row)
-            match = self._match(data)
-            instance = None
-            if match is not None and not none_stored:
-                instance = self.get_queryset().filter(match).first()
+            instance = None if none_stored else self._stored(data)
             if instance is None and by_reader:
-                return match, None, reader, self.service_data(reader.run_validation(data))
+                return None, reader, self.service_data(reader.run_validation(data))
             serializer = self.get_serializer_class()(instance, data=data, partial=instance is not None, context=context)
             serializer.is_valid(raise_exception=True)
-            return match, instance, serializer, self.service_data(serializer.validated_data)
+            return instance, serializer, self.service_data(serializer.validated_data)
 
         def save(instance, serializer, validated):
             if instance is not None and self._unchanged(serializer, instance, validated):
@@ -240,7 +238,7 @@ class ImportMixin:
 
         def one_by_one():
             for line, row in table:
-                yield line, lambda row=row: save(*checked(row)[1:])
+                yield line, lambda row=row: save(*checked(row))
 
         if self.create_many_service is None:
             rows = one_by_one()
@@ -255,10 +253,15 @@ class ImportMixin:
             )
         return run_import(rows, dry_run=dry_run, progress=progress)
 
-    def _match(self, data: dict) -> Q | None:
-        if data.get("id"):
-            return Q(pk=data["id"]) if is_uuid(data["id"]) else Q(pk__in=[])
-        return self.import_match(data)
+    def _stored(self, data: dict):
+        """The stored record a row names: the one its ``id`` names, if the reader sees it (an
+        export's rows name their records so), else the one its natural key names, or None."""
+        if data.get("id") and is_uuid(data["id"]):
+            named = self.get_queryset().filter(pk=data["id"]).first()
+            if named is not None:
+                return named
+        match = self.import_match(data)
+        return None if match is None else self.get_queryset().filter(match).first()
 
     def _in_batches(self, table, checked, save, user, *, names, read_references):
         """``(line, apply)`` for ``run_import``, the new records of each chunk of ``import_batch_size``
@@ -284,11 +287,14 @@ class ImportMixin:
             datas = [names(row) for _line, row in chunk]
             read_references(datas)  # one query per field (projects …)
             # Each row read as a new record, then one query asks which of their keys are stored: those
-            # rows (and the ones refused as new) are read again, looking for their record.
+            # rows, the ones refused as new and the ones with an id are read again, looking for their
+            # record.
             as_new = {}
-            for line, row in chunk:
+            for (line, row), data in zip(chunk, datas, strict=True):
+                if data.get("id"):
+                    continue  # it may name a stored record by its id whatever its key says
                 try:
-                    validated = checked(row, none_stored=True, by_reader=True)[3]
+                    validated = checked(row, none_stored=True, by_reader=True)[2]
                 except Exception as exc:
                     if not is_refusal(exc):
                         raise
@@ -301,7 +307,7 @@ class ImportMixin:
                     validated, key = as_new.get(line, (None, None))
                     instance = serializer = None
                     if key is None or key in stored:
-                        _match, instance, serializer, validated = checked(row, by_reader=True)
+                        instance, serializer, validated = checked(row, by_reader=True)
                         key = self.import_key(validated) if instance is None else None
                     if key is not None and key in named:
                         # Names a record drafted earlier in the batch: write it, then read the row again;
@@ -309,7 +315,7 @@ class ImportMixin:
                         yield from written(batch)
                         named.clear()
                         stored = _EVERY_KEY
-                        _match, instance, serializer, validated = checked(row, by_reader=True)
+                        instance, serializer, validated = checked(row, by_reader=True)
                         key = self.import_key(validated) if instance is None else None
                 except Exception as exc:
                     if not is_refusal(exc):

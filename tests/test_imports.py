@@ -204,3 +204,18 @@ def test_the_admin_imports_reports_and_samples(joint_office):
     answer = client.post("/admin/compensation/watersample/import/", {"file": file}).content.decode()
     assert "samples 2" in answer
     assert WaterSample.objects.count() == 2
+
+
+def test_a_row_names_its_record_by_id_before_its_natural_key(api):
+    """An export's id column names the record a row changes, so a row may change the natural key
+    itself (a project's code); an id naming no record leaves the code to decide."""
+    send(api, "projects", PROJECTS_CSV)
+    project = Project.objects.get(code="SC-2026-0002")
+    done = send(api, "projects", f"id,code,name_zh\n{project.pk},SC-2026-0202,岷江生态修复（更名）\n")
+    assert done.status_code == 201, done.json()
+    assert done.json() == {"dry_run": False, "created": 0, "updated": 1, "unchanged": 0}
+    project.refresh_from_db()
+    assert (project.code, project.name_zh) == ("SC-2026-0202", "岷江生态修复（更名）")
+    unknown = send(api, "projects", "id,code,name_zh\n00000000-0000-4000-8000-000000000000,SC-2026-0202,再改\n")
+    assert unknown.json()["updated"] == 1
+    assert Project.objects.get(pk=project.pk).name_zh == "再改"

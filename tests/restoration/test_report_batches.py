@@ -2,6 +2,7 @@
 ``report_save`` writes one by one: the same reports, values, amounts per source and change records.
 A report the batch cannot vouch for is left to ``report_save``, which refuses it with its reason."""
 
+import uuid
 from decimal import Decimal
 
 import pytest
@@ -325,3 +326,29 @@ def test_reports_imported_in_a_batch_are_in_the_changes_feed_in_the_files_order(
         ("SC-2025-0102", "2025-05"),
     ]
     assert all(entry["action"] == "create" and entry["cursor"] for entry in feed["results"])
+
+
+def test_a_row_naming_a_report_by_id_changes_that_report_in_batches_as_row_by_row(
+    projects, client_for, sc_staff, monkeypatch
+):
+    """A row with an id names that report even when its period names none stored (the row moves
+    the report to it); an id naming nothing the reader sees leaves the natural key to decide."""
+    _a, b, _proposed = projects
+    draft = ReportFactory(project=b, period="2025-05", status="draft", reported_by=sc_staff, cumulative_investment=5)
+    header = "id,project,period,narrative,percent_complete,cumulative_investment\n"
+    text = header + f"{draft.pk},{b.code},2025-06,改期,20,5\n{uuid.uuid4()},{b.code},2025-07,新的,20,6\n"
+    client = client_for(sc_staff)
+    answers = []
+    for create_many in (staticmethod(report_create_many), None):
+        monkeypatch.setattr(ProgressReportViewSet, "create_many_service", create_many)
+
+        def imported():
+            response = send(client, "progress-reports", text)
+            return response.status_code, response.json()
+
+        answers.append(outcome(imported))
+    assert answers[0] == answers[1]
+    assert answers[0][0] == (201, {"dry_run": False, "created": 1, "updated": 1, "unchanged": 0})
+    assert ("SC-2025-0002", "2025-07") in answers[0][1]  # the unknown id: a new report by its key
+    moved = next(entry for entry in answers[0][2] if entry[2] == "update")
+    assert moved[0] == str(draft.pk) and "period" in moved[9]
