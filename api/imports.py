@@ -114,14 +114,6 @@ def _read_references(reader, datas: list[dict]) -> None:
             field.read_many(data[name] for data in datas if name in data)
 
 
-class _EveryKey:
-    def __contains__(self, key) -> bool:
-        return True
-
-
-_EVERY_KEY = _EveryKey()
-
-
 def _chunks(rows, size: int):
     chunk = []
     for row in rows:
@@ -243,14 +235,7 @@ class ImportMixin:
         if self.create_many_service is None:
             rows = one_by_one()
         else:
-            rows = self._in_batches(
-                table,
-                checked,
-                save,
-                user,
-                names=lambda row: self.import_data(reader, mapping, row),
-                read_references=lambda datas: _read_references(reader, datas),
-            )
+            rows = self._in_batches(table, checked, save, user, reader=reader, mapping=mapping)
         return run_import(rows, dry_run=dry_run, progress=progress)
 
     def _stored(self, data: dict):
@@ -263,14 +248,14 @@ class ImportMixin:
         match = self.import_match(data)
         return None if match is None else self.get_queryset().filter(match).first()
 
-    def _in_batches(self, table, checked, save, user, *, names, read_references):
+    def _in_batches(self, table, checked, save, user, *, reader, mapping):
         """``(line, apply)`` for ``run_import``, the new records of each chunk of ``import_batch_size``
         rows drafted at once by ``create_many_service``; a row it leaves out (it would refuse it), and a
         row naming a stored record, goes through ``save_service`` alone, in the file's order. Runs
         inside the import's transaction: what a batch wrote is rolled back with everything else on a
         refusal or a dry run."""
 
-        def written(batch: list):
+        def written(batch: list, named: set):
             try:
                 with transaction.atomic():
                     drafted = self.create_many_service(actor=user, items=[validated for _line, validated in batch])
@@ -282,10 +267,11 @@ class ImportMixin:
                 else:
                     yield line, lambda validated=validated: save(None, None, validated)
             batch.clear()
+            named.clear()
 
         for chunk in _chunks(table, self.import_batch_size):
-            datas = [names(row) for _line, row in chunk]
-            read_references(datas)  # one query per field (projects …)
+            datas = [self.import_data(reader, mapping, row) for _line, row in chunk]
+            _read_references(reader, datas)  # one query per field (projects …)
             # Each row read as a new record, then one query asks which of their keys are stored: those
             # rows, the ones refused as new and the ones with an id are read again, looking for their
             # record.
@@ -302,19 +288,19 @@ class ImportMixin:
                 as_new[line] = validated, self.import_key(validated)
             stored = self.import_keys_stored({key for _validated, key in as_new.values()})
             batch, named = [], set()  # the new records and their keys
+            written_mid_chunk = False
             for line, row in chunk:
                 try:
                     validated, key = as_new.get(line, (None, None))
                     instance = serializer = None
-                    if key is None or key in stored:
+                    if key is None or key in stored or written_mid_chunk:
                         instance, serializer, validated = checked(row, by_reader=True)
                         key = self.import_key(validated) if instance is None else None
                     if key is not None and key in named:
                         # Names a record drafted earlier in the batch: write it, then read the row again;
                         # every row after it looks for its record (it may be one just written).
-                        yield from written(batch)
-                        named.clear()
-                        stored = _EVERY_KEY
+                        yield from written(batch, named)
+                        written_mid_chunk = True
                         instance, serializer, validated = checked(row, by_reader=True)
                         key = self.import_key(validated) if instance is None else None
                 except Exception as exc:
@@ -326,10 +312,12 @@ class ImportMixin:
                     batch.append((line, validated))
                     named.add(key)
                     continue
-                yield from written(batch)
-                named.clear()
+                # A stored record changed: the batch before it is written first, and the rows after it
+                # look for their records (one may be just written, or moved to their key).
+                yield from written(batch, named)
+                written_mid_chunk = True
                 yield line, partial(save, instance, serializer, validated)
-            yield from written(batch)
+            yield from written(batch, named)
 
     @IMPORT_SCHEMA
     @action(

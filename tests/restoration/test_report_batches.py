@@ -352,3 +352,25 @@ def test_a_row_naming_a_report_by_id_changes_that_report_in_batches_as_row_by_ro
     assert ("SC-2025-0002", "2025-07") in answers[0][1]  # the unknown id: a new report by its key
     moved = next(entry for entry in answers[0][2] if entry[2] == "update")
     assert moved[0] == str(draft.pk) and "period" in moved[9]
+
+
+def test_a_row_after_a_changed_report_finds_what_the_batch_before_it_wrote(projects, client_for, sc_staff, monkeypatch):
+    """Rows 1 and 3 name one new report; row 2 changes a stored one in between."""
+    _a, b, _proposed = projects
+    ReportFactory(project=b, period="2025-05", status="draft", reported_by=sc_staff, cumulative_investment=5)
+    text = (
+        "project,period,narrative,percent_complete,cumulative_investment\n"
+        f"{b.code},2025-10,十月,20,6\n{b.code},2025-05,五月（改）,20,5\n{b.code},2025-10,十月（改）,21,6\n"
+    )
+    client = client_for(sc_staff)
+    answers = []
+    for create_many in (staticmethod(report_create_many), None):
+        monkeypatch.setattr(ProgressReportViewSet, "create_many_service", create_many)
+
+        def imported():
+            response = send(client, "progress-reports", text)
+            return response.status_code, response.json()
+
+        answers.append(outcome(imported))
+    assert answers[0] == answers[1]
+    assert answers[0][0] == (201, {"dry_run": False, "created": 1, "updated": 2, "unchanged": 0})
