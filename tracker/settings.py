@@ -77,6 +77,7 @@ MIDDLEWARE = [
     "projects.core.middleware.ContentSecurityPolicyMiddleware",
     "projects.core.middleware.RequestIdMiddleware",
     "api.idempotency.IdempotencyMiddleware",
+    "api.memory.ReleaseAnswerMiddleware",  # innermost: cuts the rendered answer's reference cycles
 ]
 
 ROOT_URLCONF = "tracker.urls"
