@@ -1,24 +1,32 @@
 """The figures over the shared records, kept until the next committed change
 (``representations.figures``) under one key whoever reads them: the API, the pages and the
-warm-up ahead of the readers (``api.tasks.warm_figures``)."""
+warm-up ahead of the readers (``api.tasks.warm_figures``). ``encoded=True`` gives the API's copy,
+kept as JSON."""
+
+from collections.abc import Mapping
 
 from api import representations
 from projects.conference import execution
 from projects.restoration.selectors import totals_by
 
 
-def totals(*, by: str, start=None, end=None, detail: bool = False) -> dict:
+def totals(*, by: str, start=None, end=None, detail: bool = False, encoded: bool = False) -> Mapping:
     params = {"by": by, "start": start, "end": end, "detail": detail}
-    return representations.figures("indicator-totals", params, lambda: totals_by(**params))
+    return representations.figures("indicator-totals", params, lambda: totals_by(**params), encoded=encoded)
 
 
-def plan_execution(*, plan, as_of) -> dict:
+def plan_execution(*, plan, as_of, encoded: bool = False) -> Mapping:
     params = {"plan": plan.pk, "as_of": as_of}
-    return representations.figures("plan-execution", params, lambda: execution.plan_execution(plan=plan, as_of=as_of))
+    return representations.figures(
+        "plan-execution", params, lambda: execution.plan_execution(plan=plan, as_of=as_of), encoded=encoded
+    )
 
 
-def corridor_progress(*, corridor_plan, as_of) -> dict:
+def corridor_progress(*, corridor_plan, as_of, encoded: bool = False) -> Mapping:
     params = {"plan": corridor_plan.pk, "as_of": as_of}
     return representations.figures(
-        "corridor-progress", params, lambda: execution.corridor_progress(corridor_plan=corridor_plan, as_of=as_of)
+        "corridor-progress",
+        params,
+        lambda: execution.corridor_progress(corridor_plan=corridor_plan, as_of=as_of),
+        encoded=encoded,
     )

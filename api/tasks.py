@@ -82,12 +82,13 @@ def warm_figures() -> int:
             with translation.override(language):
                 overview_figures(today)
                 for by in ("province", "corridor"):
-                    kept_figures.totals(by=by)
-                    kept_figures.totals(by=by, start=year[0], end=year[1])
+                    kept_figures.totals(by=by, encoded=True)
+                    kept_figures.totals(by=by, start=year[0], end=year[1], encoded=True)
+                # The API's copies (JSON) are made from the pages' ones, so both are kept.
                 for plan in plans:
-                    kept_figures.plan_execution(plan=plan, as_of=today)
+                    kept_figures.plan_execution(plan=plan, as_of=today, encoded=True)
                 for corridor_plan in corridor_plans:
-                    kept_figures.corridor_progress(corridor_plan=corridor_plan, as_of=today)
+                    kept_figures.corridor_progress(corridor_plan=corridor_plan, as_of=today, encoded=True)
                 warmed += 5 + len(plans) + len(corridor_plans)
         return warmed
     finally:

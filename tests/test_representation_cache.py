@@ -182,6 +182,26 @@ def test_the_figures_readers_ask_for_most_are_computed_ahead_after_a_change(
     assert warm_figures() == 0
 
 
+def test_the_apis_figures_are_kept_as_the_json_they_answer_with(api):
+    """The API's copy of a figure is the renderer's JSON, kept beside the pages' copy and answered
+    as it is: what is kept is what is sent."""
+    import datetime
+
+    from api.renderers import JSONRenderer
+    from projects.conference.execution import plan_execution
+    from tests.conference.factories import AnnualPlanFactory, PlanItemFactory
+
+    plan = PlanItemFactory(plan=AnnualPlanFactory()).plan
+    url = f"/api/v1/annual-plans/{plan.pk}/execution/?as_of=2022-06-30"
+    first = api.get(url)
+    assert first.content == JSONRenderer().render(plan_execution(plan=plan, as_of=datetime.date(2022, 6, 30)))
+    kept = caches["representations"]
+    (json_key,) = [key for key in kept._cache if ":plan-execution:" in key and key.endswith(":json")]
+    assert kept.get(json_key.split(":", 2)[2]) == first.content
+    kept.set(json_key.split(":", 2)[2], b'{"kept":true}')
+    assert api.get(url).json() == {"kept": True}  # answered from the kept JSON, not built again
+
+
 def test_kept_representations_are_spliced_byte_for_byte(api, settings):
     """A kept page, detail and changes page are the very bytes built afresh: the kept JSON goes
     into the answer as it is (api/renderers.py), text beyond ASCII and U+2028 included."""

@@ -83,7 +83,9 @@ class IndicatorViewSet(TrackedViewSet):
         year = query.validated_data.get("year")
         window = (datetime.date(year, 1, 1), datetime.date(year, 12, 31)) if year else (None, None)
         asked = query.validated_data
-        return Response(kept_figures.totals(by=asked["by"], start=window[0], end=window[1], detail=asked["detail"]))
+        return Response(
+            kept_figures.totals(by=asked["by"], start=window[0], end=window[1], detail=asked["detail"], encoded=True)
+        )
 
 
 class ProjectViewSet(GeoJSONMixin, ImportMixin, TransitionMixin, TrackedViewSet):
