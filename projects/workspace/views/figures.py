@@ -7,6 +7,7 @@ computed endpoints call; these views only pick what a page shows and put names o
 
 import json
 import uuid
+from collections import defaultdict
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import FieldDoesNotExist
@@ -389,6 +390,24 @@ def _per_reach(corridor, on_corridor) -> dict:
     return representations.figures("corridor-reaches", {"corridor": corridor.slug}, count)
 
 
+def with_measure_list(projects) -> list:
+    """The projects, each with its measures as a plain list (``measure_list``), read in one query
+    over the link table. A prefetch builds a queryset per project, each tied to its project in a
+    reference cycle that waits for a full collection: a hundred a page."""
+    projects = list(projects)
+    links = (
+        Project.measures.through.objects.filter(project_id__in=[project.pk for project in projects])
+        .select_related("measuretype")
+        .order_by("measuretype__code")
+    )
+    measures = defaultdict(list)
+    for link in links:
+        measures[link.project_id].append(link.measuretype)
+    for project in projects:
+        project.measure_list = measures[project.pk]
+    return projects
+
+
 @login_required
 def corridor(request, slug):
     """One corridor from upstream to downstream: its projects, belts and zones, shoreline by bank,
@@ -406,11 +425,9 @@ def corridor(request, slug):
     firsts = [on_corridor.filter(reach=value).order_by("code") for value in REACH_ORDER]
     firsts.append(on_corridor.filter(measures__code__in=BELTS_AND_ZONES).order_by("code"))
     shown_ids = {pk for first in firsts for pk in first.values_list("pk", flat=True)[:PER_REACH]}
-    shown = (
+    shown = with_measure_list(
         Project.objects.filter(pk__in=shown_ids)
         .select_related("lead_organization")
-        # Named only: a province's outline, read for each of a hundred projects, was a third of the page.
-        .prefetch_related("measures", Prefetch("provinces", queryset=Province.objects.defer("outline")))
         .with_latest_progress()
         .defer("geometry")
     )
@@ -422,7 +439,7 @@ def corridor(request, slug):
     for value, label in sorted(Reach.choices, key=lambda choice: REACH_ORDER.index(choice[0])):
         listed = [p for p in projects if p.reach == value][:PER_REACH]
         reaches.append({"label": label, "projects": listed, "more": per_reach.get(value, 0) - len(listed)})
-    belts = [p for p in projects if any(m.code in BELTS_AND_ZONES for m in p.measures.all())]
+    belts = [p for p in projects if any(m.code in BELTS_AND_ZONES for m in p.measure_list)]
     shore = shoreline(by="corridor", keys=[corridor.pk], on=today).get(corridor.pk)
     by_bank = (shore or {}).get("by_bank", {})
     sections = with_latest_sample(
