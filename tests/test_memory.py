@@ -11,6 +11,7 @@ import pytest
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
+from django.template import engines
 
 from projects.core.tokens import token_issue
 from tests.conference.factories import AnnualPlanFactory, PlanItemFactory, ProjectFactory, report
@@ -75,3 +76,19 @@ def test_a_sent_answer_is_freed_by_its_last_reference(path, joint_office, collec
     answer = weakref.ref(response)
     del response
     assert answer() is None
+
+
+def test_a_rendered_pages_context_is_freed_with_it(rf, collector_off):
+    """A page's context with a request is a reference cycle (tracker/templates.py): emptied once
+    the page is written, what it showed goes with the last reference."""
+
+    class Shown:
+        def __str__(self):
+            return "岷江"
+
+    shown = Shown()
+    kept = weakref.ref(shown)
+    template = engines["django"].from_string("{% for item in items %}{{ item }}{% endfor %}")
+    assert template.render({"items": [shown]}, request=rf.get("/")) == "岷江"
+    del shown
+    assert kept() is None

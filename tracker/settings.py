@@ -85,7 +85,8 @@ WSGI_APPLICATION = "tracker.wsgi.application"
 
 TEMPLATES = [
     {
-        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "BACKEND": "tracker.templates.DjangoTemplates",  # frees each context once rendered
+        "NAME": "django",
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
