@@ -27,6 +27,7 @@ from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api import representations
 from api.compensation.views import MonitoringSectionViewSet
 from api.core.views import CorridorViewSet, DivisionViewSet, KeyAreaViewSet, ProvinceViewSet
 from api.geojson import as_feature
@@ -358,8 +359,15 @@ class Items(OGCView):
         limit = min(_integer(request, "limit", DEFAULT_LIMIT), MAX_LIMIT)
         offset = _integer(request, "offset", 0)
         matched = queryset.count()
-        page = list(queryset[offset : offset + limit])
-        records = view.get_serializer(page, many=True).data
+        if representations.kept(view):
+            # The API's kept representations (the same serializer's): only records nobody read since
+            # their last change are built, their prefetches run for those alone.
+            page = list(queryset.prefetch_related(None)[offset : offset + limit])
+            kept = representations.representations(view, page, queryset._prefetch_related_lookups)
+            records = [item.decoded() for item in kept]
+        else:
+            page = list(queryset[offset : offset + limit])
+            records = view.get_serializer(page, many=True).data
         self.serializer = view.get_serializer()
         query = {key: value for key, value in request.query_params.items() if key not in ("offset", "f")}
         path = f"collections/{collection.id}/items"
