@@ -152,3 +152,11 @@ def test_a_replica_and_object_storage_come_from_the_environment(read):
     assert media["BACKEND"] == "storages.backends.s3.S3Storage"
     assert media["OPTIONS"]["bucket_name"] == "tracker-media"
     assert media["OPTIONS"]["endpoint_url"] == "https://minio.example.org"
+
+
+def test_redis_replies_are_parsed_in_c():
+    """hiredis (requirements.txt) is what redis-py uses when it is installed: the kept pages and
+    figures are read from Redis, and the pure-Python parser was a fifth of a kept feed page."""
+    from redis.utils import HIREDIS_AVAILABLE
+
+    assert HIREDIS_AVAILABLE
