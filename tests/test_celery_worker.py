@@ -55,3 +55,22 @@ def test_a_real_worker_runs_a_task_sent_through_the_broker(tmp_path):
         worker.wait(timeout=30)
     assert sender.returncode == 0, sender.stderr
     assert sender.stdout.strip() == "pong"
+
+
+def test_a_worker_freezes_what_it_loaded_in_every_pool():
+    """The prefork pool's children (after the fork) and the main process (the solo pool) each move
+    what is loaded out of the collector's way, as the web processes do."""
+    import gc
+
+    from celery.signals import worker_process_init, worker_ready
+
+    from tracker.celery import freeze_what_is_loaded
+
+    assert freeze_what_is_loaded in worker_process_init._live_receivers(None)
+    assert freeze_what_is_loaded in worker_ready._live_receivers(None)
+    frozen = gc.get_freeze_count()
+    try:
+        freeze_what_is_loaded()
+        assert gc.get_freeze_count() > frozen
+    finally:
+        gc.unfreeze()
