@@ -92,3 +92,27 @@ def test_a_rendered_pages_context_is_freed_with_it(rf, collector_off):
     assert template.render({"items": [shown]}, request=rf.get("/")) == "岷江"
     del shown
     assert kept() is None
+
+
+def test_records_built_into_representations_are_freed_with_their_last_reference(rf, joint_office, collector_off):
+    """Built afresh (a feed page, an export's chunk), the records and their prefetched rows go with
+    the chunk: neither the serializer nor the prefetch caches keep them in a cycle."""
+    from rest_framework.request import Request
+
+    from api import representations
+    from api.restoration.views import ProjectViewSet
+
+    for _ in range(3):
+        PlanItemFactory(plan=AnnualPlanFactory(), project=ProjectFactory(corridors=["jialing", "min"]))
+    request = Request(rf.get("/api/v1/projects/"))
+    request.user = joint_office
+    view = ProjectViewSet(request=request, format_kwarg=None, action="list", args=(), kwargs={})
+    queryset = view.get_queryset()
+    objects = list(queryset.prefetch_related(None))
+    kept = [weakref.ref(obj) for obj in objects]
+    built = representations.representations(view, objects, queryset._prefetch_related_lookups)
+    assert len(built) == 3 and all(b'"jialing"' in item.json for item in built)
+    del objects
+    # The last one stays until the next build: Django writes it into the hints of the viewset's own
+    # Prefetch querysets (``_add_hints`` updates them in place), a reference, not a cycle.
+    assert [ref() for ref in kept[:-1]] == [None, None]
