@@ -160,3 +160,22 @@ def test_redis_replies_are_parsed_in_c():
     from redis.utils import HIREDIS_AVAILABLE
 
     assert HIREDIS_AVAILABLE
+
+
+def test_the_redis_cache_keeps_one_client_per_connection_pool():
+    """tracker/cache.py: Django's Redis cache built a client for every operation."""
+    import os
+    import uuid
+
+    from tracker.cache import RedisCache
+
+    location = os.environ.get("CELERY_BROKER_URL", "")
+    if not location.startswith("redis://"):
+        pytest.skip("Redis runs beside PostgreSQL (CELERY_BROKER_URL)")
+    cache = RedisCache(location, {"KEY_PREFIX": f"test-{uuid.uuid4()}"})
+    cache.set("嘉陵江", {"version": 3}, 30)
+    assert cache.get("嘉陵江") == {"version": 3} and cache.get_many(["嘉陵江", "none"]) == {"嘉陵江": {"version": 3}}
+    client = cache._cache.get_client()
+    assert cache._cache.get_client(write=True) is client
+    cache.delete("嘉陵江")
+    assert cache.get("嘉陵江") is None
