@@ -328,16 +328,8 @@ def test_reports_imported_in_a_batch_are_in_the_changes_feed_in_the_files_order(
     assert all(entry["action"] == "create" and entry["cursor"] for entry in feed["results"])
 
 
-def test_a_row_naming_a_report_by_id_changes_that_report_in_batches_as_row_by_row(
-    projects, client_for, sc_staff, monkeypatch
-):
-    """A row with an id names that report even when its period names none stored (the row moves
-    the report to it); an id naming nothing the reader sees leaves the natural key to decide."""
-    _a, b, _proposed = projects
-    draft = ReportFactory(project=b, period="2025-05", status="draft", reported_by=sc_staff, cumulative_investment=5)
-    header = "id,project,period,narrative,percent_complete,cumulative_investment\n"
-    text = header + f"{draft.pk},{b.code},2025-06,改期,20,5\n{uuid.uuid4()},{b.code},2025-07,新的,20,6\n"
-    client = client_for(sc_staff)
+def imported_both_ways(client, text: str, monkeypatch) -> list:
+    """The ``outcome`` of importing ``text`` in batches, then row by row (each rolled back)."""
     answers = []
     for create_many in (staticmethod(report_create_many), None):
         monkeypatch.setattr(ProgressReportViewSet, "create_many_service", create_many)
@@ -347,6 +339,19 @@ def test_a_row_naming_a_report_by_id_changes_that_report_in_batches_as_row_by_ro
             return response.status_code, response.json()
 
         answers.append(outcome(imported))
+    return answers
+
+
+def test_a_row_naming_a_report_by_id_changes_that_report_in_batches_as_row_by_row(
+    projects, client_for, sc_staff, monkeypatch
+):
+    """A row with an id names that report even when its period names none stored (the row moves
+    the report to it); an id naming nothing the reader sees leaves the natural key to decide."""
+    _a, b, _proposed = projects
+    draft = ReportFactory(project=b, period="2025-05", status="draft", reported_by=sc_staff, cumulative_investment=5)
+    header = "id,project,period,narrative,percent_complete,cumulative_investment\n"
+    text = header + f"{draft.pk},{b.code},2025-06,改期,20,5\n{uuid.uuid4()},{b.code},2025-07,新的,20,6\n"
+    answers = imported_both_ways(client_for(sc_staff), text, monkeypatch)
     assert answers[0] == answers[1]
     assert answers[0][0] == (201, {"dry_run": False, "created": 1, "updated": 1, "unchanged": 0})
     assert ("SC-2025-0002", "2025-07") in answers[0][1]  # the unknown id: a new report by its key
@@ -362,15 +367,6 @@ def test_a_row_after_a_changed_report_finds_what_the_batch_before_it_wrote(proje
         "project,period,narrative,percent_complete,cumulative_investment\n"
         f"{b.code},2025-10,十月,20,6\n{b.code},2025-05,五月（改）,20,5\n{b.code},2025-10,十月（改）,21,6\n"
     )
-    client = client_for(sc_staff)
-    answers = []
-    for create_many in (staticmethod(report_create_many), None):
-        monkeypatch.setattr(ProgressReportViewSet, "create_many_service", create_many)
-
-        def imported():
-            response = send(client, "progress-reports", text)
-            return response.status_code, response.json()
-
-        answers.append(outcome(imported))
+    answers = imported_both_ways(client_for(sc_staff), text, monkeypatch)
     assert answers[0] == answers[1]
     assert answers[0][0] == (201, {"dry_run": False, "created": 1, "updated": 2, "unchanged": 0})
