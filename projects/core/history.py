@@ -21,8 +21,10 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.gis.geos import GEOSException, GEOSGeometry, WKTWriter
 from django.db import models
+from django.db.models import Case, When
 from django.db.models.fields.files import FieldFile
-from django.db.models.fields.json import KeyTransform
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast
 
 from projects.core.choices import ChangeAction
 from projects.core.middleware import current_client_request_id, current_request_id
@@ -242,26 +244,19 @@ def changes_after(*, position: int, content_types, user, limit: int) -> list[dic
     from projects.permissions import visible_history
 
     records = ChangeRecord.objects.filter(seq__gt=position, content_type__in=content_types).order_by("seq")
-    # The versions as key transforms named outright: spelled "after__version", the lookup fails
-    # over from field to transform through a caught FieldError whose traceback holds the whole
-    # request's frames in a cycle, and with them the answer (3.4 MB a page) until a full collection.
+    # The version as one integer expression: deletions keep ``before`` whole, so its version is
+    # there. Named outright rather than spelled "after__version": that lookup fails over from field
+    # to transform through a caught FieldError whose traceback holds the whole request's frames in
+    # a cycle, and with them the answer (3.4 MB a page) until a full collection. Cast in SQL, each
+    # row's JSON is not decoded in Python (two decodes a row, a sixth of a kept page).
+    version = Case(
+        When(action=ChangeAction.DELETE, then=Cast(KeyTextTransform("version", "before"), models.IntegerField())),
+        default=Cast(KeyTextTransform("version", "after"), models.IntegerField()),
+    )
     rows = visible_history(user, records).values(
-        "seq",
-        "action",
-        "event",
-        "time",
-        "content_type_id",
-        "object_id",
-        after_version=KeyTransform("version", "after"),
-        before_version=KeyTransform("version", "before"),
+        "seq", "action", "event", "time", "content_type_id", "object_id", version=version
     )[:limit]
-    changes = []
-    for row in rows:
-        before, after = row.pop("before_version"), row.pop("after_version")
-        # Deletions keep ``before`` whole, so its version is there.
-        row["version"] = before if row["action"] == ChangeAction.DELETE else after
-        changes.append(row)
-    return changes
+    return list(rows)
 
 
 SIGNED_IN = "core.user.signed_in"
