@@ -297,6 +297,16 @@ def reset_peaks(pids: list[int]) -> dict[int, int]:
     return {pid: kb for pid in pids if (kb := _status_kb(pid, "VmRSS"))}
 
 
+def busy_cpu_seconds() -> float:
+    """CPU time spent by every process of the machine so far (user, system and the like; not
+    idle nor waiting), from Linux's /proc/stat."""
+    with contextlib.suppress(OSError):
+        fields = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+        user, nice, system, _idle, _iowait, irq, softirq = (int(f) for f in fields[:7])
+        return (user + nice + system + irq + softirq) / os.sysconf("SC_CLK_TCK")
+    return 0.0
+
+
 def server_memory(resident: dict[int, int]) -> dict:
     """In MB, among the server's processes: the largest resident memory at ``reset_peaks``, the
     largest peak since, and the most one of them grew above what it held then (the workflow's own)."""
@@ -462,9 +472,14 @@ def measure_workflows(*, app_url, token, write_token, import_rows, server_pids=N
         try:
             for name, arguments, sent, unit in plan:
                 resident = reset_peaks(server_pids() if server_pids else [])
+                busy = busy_cpu_seconds()
                 figures = _client(arguments, sent)
                 figures[f"{unit}_per_s"] = round(figures[unit] / figures["seconds"], 1) if figures["seconds"] else None
                 figures.update(server_memory(resident))
+                # What the client did not spend: the tracker, PostgreSQL, Redis and the worker.
+                figures["server_cpu_s"] = round(max(0.0, busy_cpu_seconds() - busy - figures["client_cpu_s"]), 3)
+                spent = figures["server_cpu_s"]
+                figures[f"{unit}_per_server_cpu_s"] = round(figures[unit] / spent, 1) if spent else None
                 workflows[name] = figures
                 _print_workflow(name, figures, unit)
         finally:
@@ -535,8 +550,9 @@ def remove_imported() -> int:
 def _print_workflow(name: str, figures: dict, unit: str) -> None:
     memory = [figures[f"{side}_mb"] for side in ("client_peak", "server_before", "server_peak", "server_added")]
     shown = " ".join(f"{'–' if value is None else value:>9}" for value in memory)
+    rates = f"{figures[f'{unit}_per_s'] or 0:>9.1f} {figures[f'{unit}_per_server_cpu_s'] or 0:>9.1f}"
     print(
-        f"{name:16} {figures[unit]:>9} {figures['seconds']:>9.2f} {figures[f'{unit}_per_s'] or 0:>9.1f} "
+        f"{name:16} {figures[unit]:>9} {figures['seconds']:>9.2f} {rates} {figures['client_cpu_s']:>9.2f} "
         f"{shown} {figures['errors']:>6}"
     )
     if figures.get("answer"):
@@ -581,7 +597,18 @@ def report(
 
 COLUMNS = ("rps", "p50 ms", "p95 ms", "p99 ms", "raw rps", "raw p99")
 HEADER = " ".join([f"{'read':40} {'':4}", *(f"{h:>8}" for h in COLUMNS), "ratio", "q"])
-WORKFLOW_COLUMNS = ("rows", "seconds", "per s", "client MB", "server MB", "peak MB", "added MB", "errors")
+WORKFLOW_COLUMNS = (
+    "rows",
+    "seconds",
+    "per s",
+    "per srv s",
+    "client s",
+    "client MB",
+    "server MB",
+    "peak MB",
+    "added MB",
+    "errors",
+)
 WORKFLOW_HEADER = "\n" + " ".join([f"{'workflow':16}", *(f"{h:>9}" for h in WORKFLOW_COLUMNS)])
 
 

@@ -185,6 +185,8 @@ def main() -> None:
         figures = import_file(args.url, headers, args.file)
     figures["seconds"] = round(time.perf_counter() - started, 3)
     figures["client_peak_mb"] = round(peak_kb() / 1024, 1)
+    usage = resource.getrusage(resource.RUSAGE_SELF)  # every thread of this process
+    figures["client_cpu_s"] = round(usage.ru_utime + usage.ru_stime, 3)
     print(json.dumps(figures))
 
 

@@ -5,6 +5,7 @@ it can rot. No time is asserted; seconds live only in the benchmark."""
 import json
 import os
 import threading
+import time
 from wsgiref.simple_server import WSGIRequestHandler, make_server
 
 import pytest
@@ -83,7 +84,8 @@ def test_the_bench_runs_and_its_limit_gives_the_apis_json(transactional_db, live
     assert ProgressReport.objects.count() == reports  # the imported reports are gone again
     assert ChangeRecord.objects.filter(content_type__in=feed).count() == changes
     for figures in workflows.values():
-        assert figures["errors"] == 0 and figures["client_peak_mb"] > 0, figures
+        assert figures["errors"] == 0 and figures["client_peak_mb"] > 0 and figures["client_cpu_s"] > 0, figures
+        assert figures["server_cpu_s"] >= 0
         assert figures["server_peak_mb"] is None  # the live server runs in this process: not measured
     document = json.loads(
         bench.report(results, workflows=workflows, fill={"seconds": 0, "rows": 0}, out=tmp_path).read_text()
@@ -97,3 +99,12 @@ def test_the_server_memory_is_read_from_proc():
     """What the bench reads of gunicorn's and Celery's processes, tried on this one."""
     memory = bench.server_memory(bench.reset_peaks([os.getpid()]))
     assert memory["server_peak_mb"] >= memory["server_before_mb"] > 0 and memory["server_added_mb"] >= 0
+
+
+def test_the_machines_busy_time_is_read_from_proc():
+    """The CPU time the workflows' servers spent is the machine's busy time less the client's."""
+    before = bench.busy_cpu_seconds()
+    deadline = time.process_time() + 0.2
+    while time.process_time() < deadline:
+        pass
+    assert before > 0 and bench.busy_cpu_seconds() - before >= 0.15
