@@ -2,6 +2,7 @@
 
 import re
 import runpy
+import warnings
 from pathlib import Path
 
 import pytest
@@ -179,3 +180,10 @@ def test_the_redis_cache_keeps_one_client_per_connection_pool():
     assert cache._cache.get_client(write=True) is client
     cache.delete("嘉陵江")
     assert cache.get("嘉陵江") is None
+    # No memcached limits: a long key with spaces is kept, and no warning is spent on it.
+    key = "figures:a key with spaces:" + "x" * 300
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        cache.set(key, 1, 30)
+        assert cache.get_many([key]) == {key: 1}
+    cache.delete(key)
