@@ -12,7 +12,10 @@ from projects.restoration.selectors import totals_by
 
 def totals(*, by: str, start=None, end=None, detail: bool = False, encoded: bool = False) -> Mapping:
     params = {"by": by, "start": start, "end": end, "detail": detail}
-    return representations.figures("indicator-totals", params, lambda: totals_by(**params), encoded=encoded)
+    # Groups and indicators are named in both languages: one copy for every language.
+    return representations.figures(
+        "indicator-totals", params, lambda: totals_by(**params), encoded=encoded, by_language=False
+    )
 
 
 def plan_execution(*, plan, as_of, encoded: bool = False) -> Mapping:

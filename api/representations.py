@@ -221,18 +221,22 @@ def last_change() -> int:
     return ChangeRecord.objects.aggregate(last=Max("seq"))["last"] or 0
 
 
-def figures(name: str, params: dict, compute, *, encoded: bool = False):
+def figures(name: str, params: dict, compute, *, encoded: bool = False, by_language: bool = True):
     """A figure computed over the shared records (totals, plan execution …), kept until the next
     committed change of any record: ``compute()`` runs only when something changed since. The
     figures read every record alike, whoever asks, so the key holds no user.
 
     ``encoded``: the API's copy, kept as the JSON the renderer writes (``Encoded``) beside the
     pages' one: answered without decoding and encoding again (a plan of 2,000 items is 2 MB of
-    JSON, and 200,000 objects a request built and walked by the collector)."""
+    JSON, and 200,000 objects a request built and walked by the collector).
+
+    ``by_language=False``: the figures name things in both languages (``name_zh``, ``name_en``) and
+    translate nothing, so one copy serves every language (computed once, not once per language)."""
     if settings.REPRESENTATION_CACHE_SECONDS <= 0:
         return compute()
     parts = ",".join(f"{key}={params[key]}" for key in sorted(params))
-    key = f"figures:{code_revision()}:{name}:{parts}:{translation.get_language()}:{last_change()}"
+    language = translation.get_language() if by_language else "*"
+    key = f"figures:{code_revision()}:{name}:{parts}:{language}:{last_change()}"
     cache = caches["representations"]
     if encoded and (json_bytes := cache.get(f"{key}:json")) is not None:
         return Encoded(json_bytes)

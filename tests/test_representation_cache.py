@@ -317,3 +317,29 @@ def test_a_detail_changed_since_it_was_kept_is_built_at_its_new_version(api):
     assert again.json()["name_zh"] == "第三版"
     assert again["ETag"] == f'"{first.json()["version"] + 1}"'
     assert api.get(url, HTTP_IF_NONE_MATCH=again["ETag"]).status_code == 304
+
+
+def test_the_totals_are_computed_once_for_every_language(client_for, joint_office, monkeypatch):
+    """The totals name groups and indicators in both languages and translate nothing: one kept copy
+    answers every language (the plan's execution, named in the reader's language, is kept per
+    language)."""
+    from decimal import Decimal
+
+    from api import kept_figures
+    from projects.restoration.models import Indicator
+    from projects.restoration.selectors import totals_by
+    from tests.restoration.factories import ProjectFactory, ReportFactory
+
+    report = ReportFactory(project=ProjectFactory(), period="2025-06", status="accepted")
+    report.values.create(indicator=Indicator.objects.get(code="forest-restored-area"), value=Decimal("12.5"))
+    computed = []
+    monkeypatch.setattr(kept_figures, "totals_by", lambda **params: computed.append(params) or totals_by(**params))
+    office = client_for(joint_office)
+    answers = [
+        office.get("/api/v1/indicators/totals/?by=province", HTTP_ACCEPT_LANGUAGE=language)
+        for language in ("zh-hans", "en", "zh-hans")
+    ]
+    assert len(computed) == 1
+    assert answers[0].content == answers[1].content == answers[2].content
+    (forest,) = [row for row in answers[1].json()["all"]["indicators"] if row["indicator"] == "forest-restored-area"]
+    assert (forest["name_zh"], forest["name_en"], forest["value"]) == ("森林修复面积", "Forest restored", "12.500")
