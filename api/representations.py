@@ -221,6 +221,34 @@ def last_change() -> int:
     return ChangeRecord.objects.aggregate(last=Max("seq"))["last"] or 0
 
 
+# How long a reader waits for figures another process is computing (seconds at provincial scale)
+# before computing them itself: the other may have died.
+FIGURES_WAIT_SECONDS = 30
+FIGURES_POLL_SECONDS = 0.05
+
+
+def _computed_once(cache, key: str, compute):
+    """The figures under ``key``, computed by one process at a time: readers who arrive while
+    another computes them wait for its result instead of computing the same seconds again (three
+    web workers and the warm-up on two cores slow each other down). If the other fails or dies,
+    its claim goes (deleted, or expired) and the next reader computes them."""
+    import time
+
+    claim = f"{key}:computing"
+    deadline = time.monotonic() + FIGURES_WAIT_SECONDS
+    while not (claimed := cache.add(claim, True, FIGURES_WAIT_SECONDS)) and time.monotonic() < deadline:
+        time.sleep(FIGURES_POLL_SECONDS)
+        if (data := cache.get(key)) is not None:
+            return data
+    try:
+        data = compute()
+        cache.set(key, data, settings.REPRESENTATION_CACHE_SECONDS)
+    finally:
+        if claimed:
+            cache.delete(claim)
+    return data
+
+
 def figures(name: str, params: dict, compute, *, encoded: bool = False, by_language: bool = True):
     """A figure computed over the shared records (totals, plan execution …), kept until the next
     committed change of any record: ``compute()`` runs only when something changed since. The
@@ -242,8 +270,7 @@ def figures(name: str, params: dict, compute, *, encoded: bool = False, by_langu
         return Encoded(json_bytes)
     data = cache.get(key)
     if data is None:
-        data = compute()
-        cache.set(key, data, settings.REPRESENTATION_CACHE_SECONDS)
+        data = _computed_once(cache, key, compute)
     if encoded:
         data = Encoded.of(data)
         cache.set(f"{key}:json", data.json, settings.REPRESENTATION_CACHE_SECONDS)

@@ -343,3 +343,60 @@ def test_the_totals_are_computed_once_for_every_language(client_for, joint_offic
     assert answers[0].content == answers[1].content == answers[2].content
     (forest,) = [row for row in answers[1].json()["all"]["indicators"] if row["indicator"] == "forest-restored-area"]
     assert (forest["name_zh"], forest["name_en"], forest["value"]) == ("森林修复面积", "Forest restored", "12.500")
+
+
+def test_readers_arriving_while_figures_are_computed_wait_for_that_computation(monkeypatch):
+    """One computation at a time: a reader who finds another computing the same figures waits for
+    its result instead of computing them again."""
+    import threading
+
+    from api import representations
+
+    monkeypatch.setattr(representations, "last_change", lambda: 7)
+    monkeypatch.setattr(representations, "FIGURES_POLL_SECONDS", 0.001)
+    kind = type(caches["representations"])  # each thread has its own instance of it
+    refused = threading.Event()
+    add = kind.add
+
+    def watched_add(self, key, *args, **kwargs):
+        taken = add(self, key, *args, **kwargs)
+        if not taken and key.endswith(":computing"):
+            refused.set()
+        return taken
+
+    monkeypatch.setattr(kind, "add", watched_add)
+    started, release, computed, answers = threading.Event(), threading.Event(), [], {}
+
+    def compute():
+        computed.append(threading.current_thread().name)
+        started.set()
+        release.wait(10)
+        return {"projects": 100_000}
+
+    def read(name):
+        answers[name] = representations.figures("totals", {"by": "province"}, compute)
+
+    first = threading.Thread(target=read, args=("first",), name="first")
+    first.start()
+    assert started.wait(10)
+    second = threading.Thread(target=read, args=("second",), name="second")
+    second.start()
+    assert refused.wait(10)  # the second found the first computing
+    release.set()
+    first.join(10)
+    second.join(10)
+    assert computed == ["first"] and answers == {"first": {"projects": 100_000}, "second": {"projects": 100_000}}
+
+
+def test_figures_that_failed_to_compute_are_computed_by_the_next_reader(monkeypatch):
+    from api import representations
+
+    monkeypatch.setattr(representations, "last_change", lambda: 7)
+
+    def failing():
+        raise RuntimeError("the database went away")
+
+    with pytest.raises(RuntimeError):
+        representations.figures("totals", {"by": "corridor"}, failing)
+    assert not [key for key in caches["representations"]._cache if key.endswith(":computing")]
+    assert representations.figures("totals", {"by": "corridor"}, lambda: {"projects": 3}) == {"projects": 3}
