@@ -11,6 +11,7 @@ from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from projects.core.bulk import insert_many
 from projects.core.choices import ChangeAction
 from projects.core.errors import DomainError, breaks_constraint
 from projects.core.history import change_record, snapshot
@@ -330,9 +331,9 @@ def report_create_many(*, actor, items: list[dict]) -> list[ProgressReport | Non
     if not candidates:
         return [None] * len(items)
     with transaction.atomic():
-        ProgressReport.objects.bulk_create([draft.report for draft in candidates])
-        IndicatorValue.objects.bulk_create([row for draft in candidates for row in draft.values])
-        ReportInvestment.objects.bulk_create([row for draft in candidates for row in draft.investment])
+        insert_many(ProgressReport, [draft.report for draft in candidates])
+        insert_many(IndicatorValue, [row for draft in candidates for row in draft.values])
+        insert_many(ReportInvestment, [row for draft in candidates for row in draft.investment])
         records = []
         for draft in candidates:
             report = draft.report
@@ -343,7 +344,7 @@ def report_create_many(*, actor, items: list[dict]) -> list[ProgressReport | Non
             after = snapshot(report)
             records.append(change_record(instance=report, action=ChangeAction.CREATE, actor=actor, after=after))
             touch_parents(report, actor=actor, before=None)
-        ChangeRecord.objects.bulk_create(records)
+        insert_many(ChangeRecord, records)
     for draft in candidates:
         draft.written = True
     return [draft.report if draft is not None and draft.written else None for draft in drafts]
