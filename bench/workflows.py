@@ -33,20 +33,28 @@ def _get(connection_url: str, headers: dict):
 def sync(url: str, headers: dict) -> dict:
     """Every page of the feed from the start until it has no more, as a partner would read it: on
     one kept-alive connection, the next page (named in the ``Link`` header) asked for while this
-    one is parsed. The body's cursor is checked against the header's."""
+    one is parsed. The body's cursor is checked against the header's.
+
+    The next request is sent before the page is handed to the parser: ``json.loads`` holds the
+    interpreter for the whole page (45 ms for 1,000 entries), so a request sent after it would wait
+    for the parse, and the server with it."""
     parts = urllib.parse.urlsplit(url)
     connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=3600)
     fetched: queue.Queue = queue.Queue(maxsize=1)
 
     def fetch():
         address = parts.path + (f"?{parts.query}" if parts.query else "")
-        while address:
-            connection.request("GET", address, headers=headers)
+        connection.request("GET", address, headers=headers)
+        while True:
             response = connection.getresponse()
             body = response.read()
             following = _next_link(response.getheader("Link", "")) if response.status == 200 else None
+            if following:
+                address = urllib.parse.urlsplit(following)._replace(scheme="", netloc="").geturl()
+                connection.request("GET", address, headers=headers)
             fetched.put((response.status, body, following))
-            address = urllib.parse.urlsplit(following)._replace(scheme="", netloc="").geturl() if following else None
+            if not following:
+                return
 
     fetcher = threading.Thread(target=fetch, daemon=True)
     fetcher.start()
