@@ -198,6 +198,37 @@ def test_a_change_committed_late_with_a_smaller_id_is_not_skipped(transactional_
     assert [e["id"] for e in later["results"]] == [str(early.pk)]
 
 
+@pytest.mark.skipif(settings.IS_SPATIALITE, reason="SQLite has one writer at a time: id order is commit order")
+def test_a_transactions_changes_are_numbered_at_once_in_the_order_written(transactional_db):
+    """Migration 0011: the first of a committing transaction's records numbers them all, in the
+    order written (savepoints included), and moves the sequence once; a later transaction follows."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from projects.core.bulk import insert_many
+    from projects.core.models import ChangeSequence
+
+    kind = ContentType.objects.get_for_model(ProjectFactory._meta.model)
+
+    def changes(prefix, count):
+        return [
+            ChangeRecord(action="update", content_type=kind, object_id=f"{prefix}-{n}", object_repr=prefix)
+            for n in range(count)
+        ]
+
+    with transaction.atomic():
+        insert_many(ChangeRecord, changes("batch", 700))
+        with transaction.atomic():  # a savepoint, as each import row has
+            ChangeRecord.objects.create(**{"action": "create", "content_type": kind, "object_id": "single"})
+        insert_many(ChangeRecord, changes("more", 300))
+    with transaction.atomic():
+        ChangeRecord.objects.create(action="delete", content_type=kind, object_id="next")
+    rows = list(ChangeRecord.objects.filter(content_type=kind).order_by("id").values_list("object_id", "seq"))
+    positions = [seq for _object_id, seq in rows]
+    assert None not in positions and positions == list(range(positions[0], positions[0] + len(rows)))
+    assert [object_id for object_id, _seq in rows][699:702] == ["batch-699", "single", "more-0"]
+    assert rows[-1][0] == "next" and ChangeSequence.objects.get().last == positions[-1]
+
+
 # --- the exact mirror ---
 
 
