@@ -25,6 +25,7 @@ Figures over all records (``figures``) are kept the same way, keyed by the last 
 
 import functools
 import hashlib
+import time
 
 from django.conf import settings
 from django.core.cache import caches
@@ -232,8 +233,6 @@ def _computed_once(cache, key: str, compute):
     another computes them wait for its result instead of computing the same seconds again (three
     web workers and the warm-up on two cores slow each other down). If the other fails or dies,
     its claim goes (deleted, or expired) and the next reader computes them."""
-    import time
-
     claim = f"{key}:computing"
     deadline = time.monotonic() + FIGURES_WAIT_SECONDS
     while not (claimed := cache.add(claim, True, FIGURES_WAIT_SECONDS)) and time.monotonic() < deadline:
