@@ -72,6 +72,20 @@ def test_overview_shows_the_selectors_figures_with_names(staff_client):
     assert "jialing" not in page.split("<main", 1)[1].split("</main>", 1)[0].replace("/jialing/", "")
 
 
+def test_overview_names_indicators_nobody_has_reported_on_yet(staff_client):
+    """A column's name comes from the catalogue: the figures only hold indicators with values, and
+    the page showed the others' codes with "(None)" as their unit."""
+    from projects.restoration.models import Indicator
+
+    _projects(1)  # forest only: no shoreline restored, no ratio, no carbon reported
+    main = staff_client.get(reverse("workspace:overview")).content.decode().split("<main", 1)[1]
+    for code in ("shoreline-restored", "natural-shoreline-ratio", "carbon-sequestered"):
+        indicator = Indicator.objects.get(code=code)
+        assert f"{indicator.name_zh} ({indicator.unit})" in main
+        assert f">{code} (" not in main
+    assert "(None)" not in main
+
+
 def _shaped(project, lon: float, lat: float):
     from django.contrib.gis.geos import Point
 

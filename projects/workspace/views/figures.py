@@ -64,7 +64,9 @@ def _latest_corridor_plan():
     return CorridorPlan.objects.order_by("-start_year").only("id", "slug", "title_zh", "title_en", "start_year").first()
 
 
-def _group_rows(*, by: str, groups: list, summary: dict, totals: dict, carbon: dict, actions: dict | None, year: int):
+def _group_rows(
+    *, by: str, groups: list, codes: list, summary: dict, totals: dict, carbon: dict, actions: dict | None, year: int
+):
     """One row per province or corridor: what the overview's table and charts show."""
     indicators_of = {}
     shoreline_of = {}
@@ -87,7 +89,7 @@ def _group_rows(*, by: str, groups: list, summary: dict, totals: dict, carbon: d
                 "spent": figures.get("spent"),
                 "overdue_reports": figures.get("overdue", 0),
                 "overdue_actions": None if actions is None else actions.get(key, 0),
-                "indicators": [(indicators.get(code) or {}).get("value") for code in OVERVIEW_INDICATORS],
+                "indicators": [(indicators.get(code) or {}).get("value") for code in codes],
                 "surveyed_natural_ratio": shore.get("natural_ratio"),
                 "carbon_path": carbon.get(key or "none", {}).get(year),
             }
@@ -95,14 +97,19 @@ def _group_rows(*, by: str, groups: list, summary: dict, totals: dict, carbon: d
     return rows
 
 
-def _indicator_names(totals: dict) -> list[dict]:
-    names = {row["indicator"]: row for row in totals["all"]["indicators"]}
-    for group in totals["groups"]:
-        for row in group["indicators"]:
-            names.setdefault(row["indicator"], row)
+def _overview_indicators() -> list[dict]:
+    """The overview's indicator columns, named from the catalogue (one query): an indicator nobody
+    has reported on has no row in the totals, and its column still shows its name and unit."""
+    found = Indicator.objects.filter(code__in=OVERVIEW_INDICATORS).only("code", "name_zh", "name_en", "unit")
+    by_code = {indicator.code: indicator for indicator in found}
     return [
-        {"code": code, "name": _name(names[code]) if code in names else code, "unit": names.get(code, {}).get("unit")}
+        {
+            "code": code,
+            "name": _name({"name_zh": by_code[code].name_zh, "name_en": by_code[code].name_en}),
+            "unit": by_code[code].unit,
+        }
         for code in OVERVIEW_INDICATORS
+        if code in by_code
     ]
 
 
@@ -116,8 +123,11 @@ def overview(request):
     shared = overview_figures(today)
     carbon, corridor_totals, province_totals = shared["carbon"], shared["corridor_totals"], shared["province_totals"]
     actions = overdue_actions_by_province(visible(request.user, ActionItem.objects.all()))
+    indicators = _overview_indicators()
+    codes = [indicator["code"] for indicator in indicators]
     corridor_rows = _group_rows(
         by="corridor",
+        codes=codes,
         groups=[*corridors, ("", _("On no corridor"))],
         summary=shared["summaries"]["corridor"],
         totals=corridor_totals,
@@ -127,6 +137,7 @@ def overview(request):
     )
     province_rows = _group_rows(
         by="province",
+        codes=codes,
         groups=provinces,
         summary=shared["summaries"]["province"],
         totals=province_totals,
@@ -140,7 +151,6 @@ def overview(request):
         for row in corridor["indicators"]:
             targets.append({"corridor": corridor["name"], "slug": corridor["corridor"], **row})
     statuses = [label for _value, label in ProjectStatus.choices]
-    indicators = _indicator_names(corridor_totals)
     charts = {
         "status": {
             "corridor": _stacked(corridor_rows, statuses),
