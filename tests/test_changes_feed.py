@@ -218,7 +218,7 @@ def test_a_transactions_changes_are_numbered_at_once_in_the_order_written(transa
     with transaction.atomic():
         insert_many(ChangeRecord, changes("batch", 700))
         with transaction.atomic():  # a savepoint, as each import row has
-            ChangeRecord.objects.create(**{"action": "create", "content_type": kind, "object_id": "single"})
+            ChangeRecord.objects.create(action="create", content_type=kind, object_id="single")
         insert_many(ChangeRecord, changes("more", 300))
     with transaction.atomic():
         ChangeRecord.objects.create(action="delete", content_type=kind, object_id="next")
