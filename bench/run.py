@@ -544,7 +544,24 @@ def remove_imported() -> int:
             f"(SELECT id::text FROM {ProgressReport._meta.db_table} WHERE narrative LIKE %s)",
             [ContentType.objects.get_for_model(ProgressReport).pk, f"{IMPORT_MARKER}%"],
         )
-    return ProgressReport.objects.filter(narrative__startswith=IMPORT_MARKER).delete()[0]
+    removed = ProgressReport.objects.filter(narrative__startswith=IMPORT_MARKER).delete()[0]
+    vacuum_churned()
+    return removed
+
+
+def vacuum_churned() -> None:
+    """VACUUM ANALYZE the tables an import writes and ``remove_imported`` deletes from: their dead
+    rows slowed the next run's reads (the filtered list's p99 at c=8 170 -> 294 ms by the third run
+    in a row), and autovacuum may be off (as on the development machine) or not have run yet."""
+    from django.db import connection
+
+    from projects.core.models import ChangeRecord
+    from projects.restoration.models import IndicatorValue, ProgressReport, Project, ReportInvestment
+
+    churned = (ProgressReport, IndicatorValue, ReportInvestment, ChangeRecord, Project)
+    tables = ", ".join(connection.ops.quote_name(model._meta.db_table) for model in churned)
+    with connection.cursor() as cursor:
+        cursor.execute(f"VACUUM (ANALYZE) {tables}")
 
 
 def _print_workflow(name: str, figures: dict, unit: str) -> None:
