@@ -20,9 +20,7 @@ from decimal import Decimal
 
 from django.db import connection
 
-from projects.core.models import Corridor, Province
-from projects.restoration.grouped_figures import EXACT, _factor, _figures_sql
-from projects.restoration.models import Project
+from projects.restoration.grouped_figures import EXACT, _factor, _figures_sql, group_links
 
 
 def available() -> bool:
@@ -51,7 +49,8 @@ def tonnes_by_groups(*, years, statuses, indicators: dict, coefficients: dict) -
         rows = [*covered] or [(None, 1, 1, 0)]  # VALUES needs a row; a NULL indicator joins nothing
         values = ", ".join(["(%s::uuid, %s::numeric, %s::numeric, %s::numeric)"] * len(rows))
         shares, share_params = [], []
-        for by, (link, column, table, key) in _links().items():
+        for by in ("corridor", "province"):
+            link, column, table, key = group_links()[by]
             shares.append(f"""
             SELECT %s::text, COALESCE(g.{key}, ''), SUM(t.tonnes::{EXACT} / COALESCE(l.shares, 1))
             FROM tonnes t
@@ -89,10 +88,3 @@ def tonnes_by_groups(*, years, statuses, indicators: dict, coefficients: dict) -
                 elif tonnes is not None:
                     found[year][kind][key] = Decimal(tonnes)
     return found
-
-
-def _links() -> dict:
-    return {
-        "corridor": (Project.corridors.through._meta.db_table, "corridor_id", Corridor._meta.db_table, "slug"),
-        "province": (Project.provinces.through._meta.db_table, "province_id", Province._meta.db_table, "code"),
-    }

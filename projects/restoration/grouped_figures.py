@@ -214,6 +214,16 @@ def _of_grouping(keyed: dict, by: str) -> dict:
     return found
 
 
+def group_links() -> dict:
+    """Per grouping: (the projects' link table, its group column, the group table, the group's key)."""
+    from projects.core.models import Corridor, Province
+
+    return {
+        "province": (Project.provinces.through._meta.db_table, "province_id", Province._meta.db_table, "code"),
+        "corridor": (Project.corridors.through._meta.db_table, "corridor_id", Corridor._meta.db_table, "slug"),
+    }
+
+
 def summaries_by_group(*, groupings, today: datetime.date, statuses, grace_days: int, closing_days: int) -> dict:
     """``selectors.project_summaries`` in one statement: per grouping and group key (a province's
     code, a corridor's slug, ``""`` for projects on no corridor), the projects in each status, their
@@ -223,14 +233,10 @@ def summaries_by_group(*, groupings, today: datetime.date, statuses, grace_days:
     cutoff (``progress.reporting_cutoff`` of ``today`` less the grace days: at most the planned
     end plus ``closing_days``) with no counted report. ``tests/restoration/test_grouped_figures.py``
     holds it to the Python path on varied data."""
-    from projects.core.models import Corridor, Province
     from projects.restoration.choices import ProjectStatus, ReportingPeriod
 
     project, report = Project._meta.db_table, ProgressReport._meta.db_table
-    links = {
-        "province": (Project.provinces.through._meta.db_table, "province_id", Province._meta.db_table, "code"),
-        "corridor": (Project.corridors.through._meta.db_table, "corridor_id", Corridor._meta.db_table, "slug"),
-    }
+    links = group_links()
     members, member_params = [], []
     for by in groupings:
         link, column, table, key = links[by]

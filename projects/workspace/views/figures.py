@@ -16,8 +16,8 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from api import kept_figures, representations
 from projects.compensation.models import CompensationAgreement, FundAllocation, MonitoringSection, Settlement
@@ -51,13 +51,6 @@ STATUS_COLOURS = {
 
 # The indicators the overview shows beside the projects, in this order.
 OVERVIEW_INDICATORS = ("restored-area", "shoreline-restored", "natural-shoreline-ratio", "carbon-sequestered")
-
-
-def _name(row: dict) -> str:
-    """The name of a figure's indicator or group in the reader's language."""
-    if get_language() == "en" and row.get("name_en"):
-        return row["name_en"]
-    return row.get("name_zh") or row.get("name", "")
 
 
 def _latest_corridor_plan():
@@ -105,7 +98,7 @@ def _overview_indicators() -> list[dict]:
     return [
         {
             "code": code,
-            "name": _name({"name_zh": by_code[code].name_zh, "name_en": by_code[code].name_en}),
+            "name": by_code[code].name,
             "unit": by_code[code].unit,
         }
         for code in OVERVIEW_INDICATORS
