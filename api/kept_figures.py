@@ -1,7 +1,8 @@
 """The figures over the shared records, kept until the next committed change
 (``representations.figures``) under one key whoever reads them: the API, the pages and the
 warm-up ahead of the readers (``api.tasks.warm_figures``). ``encoded=True`` gives the API's copy,
-kept as JSON."""
+kept as JSON; ``reader``: the user asking, who sees their own writes in them (the figures may
+otherwise be up to ``FIGURES_MAX_AGE_SECONDS`` behind)."""
 
 from collections.abc import Mapping
 
@@ -10,26 +11,31 @@ from projects.conference import execution
 from projects.restoration.selectors import totals_by
 
 
-def totals(*, by: str, start=None, end=None, detail: bool = False, encoded: bool = False) -> Mapping:
+def totals(*, by: str, start=None, end=None, detail: bool = False, encoded: bool = False, reader=None) -> Mapping:
     params = {"by": by, "start": start, "end": end, "detail": detail}
     # Groups and indicators are named in both languages: one copy for every language.
     return representations.figures(
-        "indicator-totals", params, lambda: totals_by(**params), encoded=encoded, by_language=False
+        "indicator-totals", params, lambda: totals_by(**params), encoded=encoded, by_language=False, reader=reader
     )
 
 
-def plan_execution(*, plan, as_of, encoded: bool = False) -> Mapping:
+def plan_execution(*, plan, as_of, encoded: bool = False, reader=None) -> Mapping:
     params = {"plan": plan.pk, "as_of": as_of}
     return representations.figures(
-        "plan-execution", params, lambda: execution.plan_execution(plan=plan, as_of=as_of), encoded=encoded
+        "plan-execution",
+        params,
+        lambda: execution.plan_execution(plan=plan, as_of=as_of),
+        encoded=encoded,
+        reader=reader,
     )
 
 
-def corridor_progress(*, corridor_plan, as_of, encoded: bool = False) -> Mapping:
+def corridor_progress(*, corridor_plan, as_of, encoded: bool = False, reader=None) -> Mapping:
     params = {"plan": corridor_plan.pk, "as_of": as_of}
     return representations.figures(
         "corridor-progress",
         params,
         lambda: execution.corridor_progress(corridor_plan=corridor_plan, as_of=as_of),
         encoded=encoded,
+        reader=reader,
     )

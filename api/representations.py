@@ -20,9 +20,12 @@ committed yet. Every versioned resource uses it unless it sets
 ``cache_representations = False`` (a representation showing the request's host).
 Cache: ``CACHES["representations"]`` (Redis with ``CACHE_URL``, else memory per process).
 
-Figures over all records (``figures``) are kept the same way, keyed by the last committed change.
+Figures over all records (``figures``) are kept the same way, keyed by the last committed change,
+and answer for up to ``FIGURES_MAX_AGE_SECONDS`` after later changes (not to the one who made them).
 """
 
+import contextlib
+import contextvars
 import functools
 import hashlib
 import time
@@ -227,6 +230,20 @@ def last_change() -> int:
 FIGURES_WAIT_SECONDS = 30
 FIGURES_POLL_SECONDS = 0.05
 
+# The figures computed in this context hold every committed change (the warm-up's).
+_exact = contextvars.ContextVar("exact_figures", default=False)
+
+
+@contextlib.contextmanager
+def exact_figures():
+    """Figures computed or read in this block hold every change committed before they were asked
+    for, however recent the kept copy (``FIGURES_MAX_AGE_SECONDS``)."""
+    token = _exact.set(True)
+    try:
+        yield
+    finally:
+        _exact.reset(token)
+
 
 def _computed_once(cache, key: str, compute):
     """The figures under ``key``, computed by one process at a time: readers who arrive while
@@ -248,10 +265,33 @@ def _computed_once(cache, key: str, compute):
     return data
 
 
-def figures(name: str, params: dict, compute, *, encoded: bool = False, by_language: bool = True):
+def _recent_key(cache, base: str, position: int, asked_at: float, reader) -> str | None:
+    """The key of the last figures computed under ``base`` if they are recent enough to answer
+    with although changes were committed since (``position``): computed at most
+    ``FIGURES_MAX_AGE_SECONDS`` ago and not before the reader's own last write."""
+    max_age = settings.FIGURES_MAX_AGE_SECONDS
+    if max_age <= 0 or _exact.get():
+        return None
+    latest = cache.get(f"{base}:latest")
+    if latest is None or latest["position"] == position or asked_at - latest["at"] > max_age:
+        return None
+    if reader is not None and reader.is_authenticated:
+        wrote_at = cache.get(f"{WROTE_PREFIX}{reader.pk}")
+        if wrote_at is not None and wrote_at >= latest["at"]:
+            return None  # read your own writes
+    return f"{base}:{latest['position']}"
+
+
+def figures(name: str, params: dict, compute, *, encoded: bool = False, by_language: bool = True, reader=None):
     """A figure computed over the shared records (totals, plan execution …), kept until the next
     committed change of any record: ``compute()`` runs only when something changed since. The
     figures read every record alike, whoever asks, so the key holds no user.
+
+    With changes committed every few seconds (a working day's reports) they would be computed for
+    nearly every reader, seconds each at provincial scale. So the last ones computed answer until
+    they are ``FIGURES_MAX_AGE_SECONDS`` old (the warm-up, every half of that, keeps the usual ones
+    younger), except for a ``reader`` who wrote since they were computed (read your own writes:
+    ``RecordWritesMiddleware``) and inside ``exact_figures()``.
 
     ``encoded``: the API's copy, kept as the JSON the renderer writes (``Encoded``) beside the
     pages' one: answered without decoding and encoding again (a plan of 2,000 items is 2 MB of
@@ -263,14 +303,50 @@ def figures(name: str, params: dict, compute, *, encoded: bool = False, by_langu
         return compute()
     parts = ",".join(f"{key}={params[key]}" for key in sorted(params))
     language = translation.get_language() if by_language else "*"
-    key = f"figures:{code_revision()}:{name}:{parts}:{language}:{last_change()}"
+    base = f"figures:{code_revision()}:{name}:{parts}:{language}"
     cache = caches["representations"]
-    if encoded and (json_bytes := cache.get(f"{key}:json")) is not None:
-        return Encoded(json_bytes)
-    data = cache.get(key)
-    if data is None:
-        data = _computed_once(cache, key, compute)
+    asked_at, position = time.time(), last_change()
+    exact_key = f"{base}:{position}"
+    for key in filter(None, (_recent_key(cache, base, position, asked_at, reader), exact_key)):
+        if encoded and (json_bytes := cache.get(f"{key}:json")) is not None:
+            return Encoded(json_bytes)
+        if (data := cache.get(key)) is not None:
+            break
+    else:
+        key = exact_key
+
+        def computed():
+            data = compute()
+            latest = cache.get(f"{base}:latest")
+            if latest is None or latest["position"] < position:
+                cache.set(
+                    f"{base}:latest", {"position": position, "at": asked_at}, settings.REPRESENTATION_CACHE_SECONDS
+                )
+            return data
+
+        data = _computed_once(cache, key, computed)
     if encoded:
         data = Encoded.of(data)
         cache.set(f"{key}:json", data.json, settings.REPRESENTATION_CACHE_SECONDS)
     return data
+
+
+# Under this prefix and the user's key, when the user last wrote (``RecordWritesMiddleware``).
+WROTE_PREFIX = "wrote:"
+
+
+class RecordWritesMiddleware:
+    """Notes when a user's write succeeded (any face: the API, pages, the admin), so that the
+    figures they read next hold it (``figures(reader=…)``). DRF signs a token's user in inside the
+    view; it sets the user on the Django request too, so the answer's way out sees them."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.method not in ("GET", "HEAD", "OPTIONS") and response.status_code < 400:
+            user = getattr(request, "user", None)
+            if user is not None and user.is_authenticated and settings.FIGURES_MAX_AGE_SECONDS > 0:
+                caches["representations"].set(f"{WROTE_PREFIX}{user.pk}", time.time(), settings.FIGURES_MAX_AGE_SECONDS)
+        return response

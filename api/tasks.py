@@ -56,14 +56,15 @@ def warm_figures() -> int:
     """Periodic (beat): compute the figures over every project that readers ask for most (the
     overview page, the totals by province and corridor to date and this year, the execution of this
     and next year's annual plans, the corridor plan's progress) once something changed, so the first
-    reader after a change does not wait for them (seconds at provincial scale). What is already
-    kept is only read; one warm-up at a time."""
+    reader after a change does not wait for them (seconds at provincial scale), and readers find
+    them younger than ``FIGURES_MAX_AGE_SECONDS``. What is already kept is only read; one warm-up
+    at a time."""
     import datetime
 
     from django.core.cache import caches
     from django.utils import timezone, translation
 
-    from api import kept_figures
+    from api import kept_figures, representations
     from projects.conference.models import AnnualPlan, CorridorPlan
     from projects.workspace.views.figures import overview_figures
 
@@ -79,7 +80,7 @@ def warm_figures() -> int:
         corridor_plans = list(CorridorPlan.objects.only("id"))
         warmed = 0
         for language, _name in settings.LANGUAGES:
-            with translation.override(language):
+            with translation.override(language), representations.exact_figures():
                 overview_figures(today)
                 for by in ("province", "corridor"):
                     kept_figures.totals(by=by, encoded=True)

@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "api.representations.RecordWritesMiddleware",  # the figures a user reads next hold their writes
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "projects.core.middleware.ContentSecurityPolicyMiddleware",
@@ -246,6 +247,9 @@ WEBHOOK_ALLOW_PRIVATE = env_bool("WEBHOOK_ALLOW_PRIVATE", DEBUG)
 IDEMPOTENCY_TTL = env_int("IDEMPOTENCY_TTL", 86400)
 # Representations keyed by record version (api/representations.py); 0 turns the cache off.
 REPRESENTATION_CACHE_SECONDS = env_int("REPRESENTATION_CACHE_SECONDS", 86400)
+# Figures over all records (totals, plan execution, the overview) answer for up to this long after
+# later changes, except to whoever made them (api/representations.py); 0: always every change.
+FIGURES_MAX_AGE_SECONDS = env_int("FIGURES_MAX_AGE_SECONDS", 60)
 CACHES = {
     "default": (
         {"BACKEND": "tracker.cache.RedisCache", "LOCATION": CACHE_URL}
@@ -478,7 +482,9 @@ CELERY_BEAT_SCHEDULE = {
     "remove-orphan-files": {"task": "projects.core.tasks.remove_orphan_files", "schedule": 3600.0},
     # Imports whose message was never sent or whose worker died, sent again.
     "recover-import-jobs": {"task": "api.tasks.recover_import_jobs", "schedule": 60.0},
-    "warm-figures": {"task": "api.tasks.warm_figures", "schedule": 60.0},
+    # Every half of the figures' age limit: readers find them younger than it (a warm-up takes
+    # seconds at provincial scale).
+    "warm-figures": {"task": "api.tasks.warm_figures", "schedule": float(FIGURES_MAX_AGE_SECONDS // 2 or 60)},
     # Compensation: open and compute the settlements of ended periods, once a day.
     "compensation-schedule-due-settlements": {
         "task": "projects.compensation.tasks.schedule_due_settlements",

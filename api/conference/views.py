@@ -188,7 +188,7 @@ class AnnualPlanViewSet(TransitionMixin, TrackedViewSet):
     def execution(self, request, pk=None):
         """Planned against actual per item, per corridor and per province, and which items are behind."""
         plan, as_of = self.get_object(), _as_of(request) or timezone.localdate()
-        return Response(kept_figures.plan_execution(plan=plan, as_of=as_of, encoded=True))
+        return Response(kept_figures.plan_execution(plan=plan, as_of=as_of, encoded=True, reader=request.user))
 
 
 class PlanItemViewSet(TrackedViewSet):
@@ -305,7 +305,9 @@ class CorridorPlanViewSet(TrackedViewSet):
     def progress(self, request, pk=None):
         """Each corridor's path toward its 2035 targets: achieved, planned this year, remaining."""
         corridor_plan, as_of = self.get_object(), _as_of(request) or timezone.localdate()
-        return Response(kept_figures.corridor_progress(corridor_plan=corridor_plan, as_of=as_of, encoded=True))
+        return Response(
+            kept_figures.corridor_progress(corridor_plan=corridor_plan, as_of=as_of, encoded=True, reader=request.user)
+        )
 
 
 class CorridorTargetViewSet(TrackedViewSet):

@@ -84,7 +84,14 @@ class IndicatorViewSet(TrackedViewSet):
         window = (datetime.date(year, 1, 1), datetime.date(year, 12, 31)) if year else (None, None)
         asked = query.validated_data
         return Response(
-            kept_figures.totals(by=asked["by"], start=window[0], end=window[1], detail=asked["detail"], encoded=True)
+            kept_figures.totals(
+                by=asked["by"],
+                start=window[0],
+                end=window[1],
+                detail=asked["detail"],
+                encoded=True,
+                reader=request.user,
+            )
         )
 
 

@@ -9,6 +9,7 @@ import json
 import uuid
 from collections import defaultdict
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Count, Prefetch
@@ -113,7 +114,7 @@ def overview(request):
     corridors = [(c.slug, c.name) for c in Corridor.objects.only("id", "slug", "name_zh", "name_en", "sort_order")]
     provinces = [(p.code, p.name) for p in Province.objects.only("id", "code", "name_zh", "name_en")]
     plan = _latest_corridor_plan()
-    shared = overview_figures(today)
+    shared = overview_figures(today, reader=request.user)
     carbon, corridor_totals, province_totals = shared["carbon"], shared["corridor_totals"], shared["province_totals"]
     actions = overdue_actions_by_province(visible(request.user, ActionItem.objects.all()))
     indicators = _overview_indicators()
@@ -160,6 +161,8 @@ def overview(request):
         "workspace/figures/overview.html",
         {
             "today": today,
+            "computed_at": shared.get("computed_at"),
+            "figures_max_age": settings.FIGURES_MAX_AGE_SECONDS,
             "statuses": statuses,
             "indicators": indicators,
             "corridor_rows": corridor_rows,
@@ -175,17 +178,18 @@ def overview(request):
     )
 
 
-def overview_figures(today) -> dict:
+def overview_figures(today, reader=None) -> dict:
     """The overview's figures over every project, the same for every reader: kept until the next
     change (``api.representations.figures``), as the API's totals are, and computed ahead of the
     readers by ``api.tasks.warm_figures``."""
-    return representations.figures("overview-page", {"today": today}, lambda: _shared_figures(today))
+    return representations.figures("overview-page", {"today": today}, lambda: _shared_figures(today), reader=reader)
 
 
 def _shared_figures(today) -> dict:
     plan = _latest_corridor_plan()  # a new plan is a change: the kept figures are computed again
     carbon = sequestration_path(years=[today.year], each_project=False)
     return {
+        "computed_at": timezone.now(),
         # Each project's part of the carbon path is not shown here: not kept either.
         "carbon": {key: value for key, value in carbon.items() if key in ("unit", "by_corridor", "by_province")},
         **{f"{by}_totals": totals for by, totals in totals_by_each(bys=("corridor", "province"), end=today).items()},
@@ -390,7 +394,9 @@ def _per_reach(corridor, on_corridor) -> dict:
 
     if not seen_alike(Project):
         return count()
-    return representations.figures("corridor-reaches", {"corridor": corridor.slug}, count)
+    # Exact, not up to a minute behind: the page lists the projects themselves beside the counts.
+    with representations.exact_figures():
+        return representations.figures("corridor-reaches", {"corridor": corridor.slug}, count)
 
 
 def with_measure_list(projects) -> list:
@@ -464,7 +470,7 @@ def corridor(request, slug):
         .order_by("-allocated_on")
     )
     plan = _latest_corridor_plan()
-    progress = kept_figures.corridor_progress(corridor_plan=plan, as_of=today) if plan else None
+    progress = kept_figures.corridor_progress(corridor_plan=plan, as_of=today, reader=request.user) if plan else None
     targets = next((c["indicators"] for c in (progress or {}).get("corridors", []) if c["corridor"] == slug), [])
     return render(
         request,
@@ -563,7 +569,7 @@ def plan(request, pk):
     """An annual plan's execution: per item, corridor and province (``execution.plan_execution``),
     the items behind and why in words, the expert opinions and the review pack. Prints well."""
     plan = get_object_or_404(visible(request.user, AnnualPlan.objects.select_related("meeting")), pk=pk)
-    execution = kept_figures.plan_execution(plan=plan, as_of=timezone.localdate())
+    execution = kept_figures.plan_execution(plan=plan, as_of=timezone.localdate(), reader=request.user)
     provinces = {p.code: p.name for p in Province.objects.only("id", "code", "name_zh", "name_en")}
     items = [
         {**item, "province_name": provinces.get(item["province"], item["province"]), "why": behind_in_words(item)}
@@ -594,6 +600,7 @@ def plan(request, pk):
             "reviews": reviews,
             "pack": pack,
             "charts": charts,
+            "figures_max_age": settings.FIGURES_MAX_AGE_SECONDS,
         },
     )
 
