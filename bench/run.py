@@ -4,7 +4,8 @@ On its own PostgreSQL database (``BENCH_DATABASE_URL``, by default ``tracker_ben
 server, created when missing): fills it with ``generate_scale_data`` (kept between runs), runs
 ANALYZE, starts the tracker under gunicorn (3 sync workers, DEBUG off) and the hand-written-SQL
 limit (``bench.raw``) the same way, checks both give the same JSON, then times each read with a
-load generator in another process (``bench.load``) at concurrency 1 and 8. Then the workflows, each
+load generator in another process (``bench.load``) at concurrency 1 and 8; the figures again while
+another account changes a project every two seconds. Then the workflows, each
 with a client process of its own (``bench.workflows``): a full sync, exports as CSV and GeoJSON and
 an import run by a Celery worker, with the memory of client and server. Prints the tables and
 writes the figures as JSON under ``var/bench/``.
@@ -67,6 +68,12 @@ def main() -> None:
         default=2000,
         help="Progress reports in the imported CSV (the issue's figure is 100000; about 550 rows/s today).",
     )
+    parser.add_argument(
+        "--writes-duration",
+        type=float,
+        default=40.0,
+        help="Seconds per figure read while another account changes a project every two seconds.",
+    )
     args = parser.parse_args()
 
     database = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE)
@@ -111,6 +118,9 @@ def main() -> None:
         results = measure(
             cases, app_url=app_url, raw_url=raw_url, token=token, concurrencies=concurrencies, duration=args.duration
         )
+        under_writes = measure_under_writes(
+            cases, app_url=app_url, env=env, write_token=bench_token(scope="write"), duration=args.writes_duration
+        )
         workflows = measure_workflows(
             app_url=app_url,
             token=token,
@@ -120,7 +130,14 @@ def main() -> None:
         )
     fill = {"seconds": round(fill_seconds, 1), "rows": sum(written.values())}
     out = ROOT / "var" / "bench"
-    report(results, workflows=workflows, fill=fill, out=out, representation_cache=args.representation_cache)
+    report(
+        results,
+        workflows=workflows,
+        under_writes=under_writes,
+        fill=fill,
+        out=out,
+        representation_cache=args.representation_cache,
+    )
 
 
 def cache_env(mode: str) -> dict:
@@ -181,14 +198,14 @@ def bench_token(scope: str = "read") -> str:
     return token_issue(actor=user, user=user, name=f"bench {datetime.datetime.now():%Y%m%d%H%M%S}", scope=scope)[1]
 
 
-def bench_session() -> str:
-    """The ``Cookie`` header of a signed-in session of the reading account, for the pages."""
+def bench_session(username: str = "bench-reader") -> str:
+    """The ``Cookie`` header of a signed-in session of the reading account (or ``username``'s), for the pages."""
     from importlib import import_module
 
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 
-    user = bench_user()
+    user = bench_user(username)
     session = import_module(settings.SESSION_ENGINE).SessionStore()
     session[SESSION_KEY] = str(user.pk)
     session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
@@ -426,6 +443,96 @@ def measure(
     return results
 
 
+# How often the other account changes a project while the figures are read (a working day of
+# both provinces' staff commits a change every few seconds).
+WRITE_INTERVAL_SECONDS = 2.0
+UNDER_WRITES = ("overview page", "overview: figures by province", "annual-plan execution")
+
+
+def measure_under_writes(cases, *, app_url, env, write_token, duration, concurrency=8) -> list[dict]:
+    """The figures' reads while another account (``bench-writer``) changes a project every
+    ``WRITE_INTERVAL_SECONDS``, with beat running the warm-up as in production (given the servers'
+    ``env``): read by someone
+    else (the last figures answer while younger than ``FIGURES_MAX_AGE_SECONDS``) and by the
+    writer, who reads their own writes (computed for every change: what every reader got before
+    the sixth session)."""
+    import threading
+
+    from projects.restoration.models import Project
+
+    project = Project.objects.order_by("code").values_list("pk", flat=True).first()
+    writer_headers = {"Authorization": f"Token {write_token}", "Accept-Language": "zh-hans"}
+    readers = {
+        "others": ({"Authorization": f"Token {bench_token()}"}, {"Cookie": bench_session()}),
+        "the writer": ({"Authorization": f"Token {write_token}"}, {"Cookie": bench_session("bench-writer")}),
+    }
+    chosen = [case for case in cases if case["name"].startswith(UNDER_WRITES)]
+    results = []
+    print(f"\nreads at c={concurrency} while another account changes a project every {WRITE_INTERVAL_SECONDS:g} s")
+    print(
+        " ".join([f"{'read':40} {'reader':10}", *(f"{h:>8}" for h in ("rps", "p50 ms", "p95 ms", "p99 ms")), "writes"])
+    )
+    with tempfile.TemporaryDirectory() as folder, _beat(env, Path(folder)) if env else contextlib.nullcontext():
+        for case in chosen:
+            for reader, (api_headers, page_headers) in readers.items():
+                headers = {**(page_headers if "headers" in case else api_headers), "Accept-Language": "zh-hans"}
+                stop, writes = threading.Event(), []
+                writer = threading.Thread(
+                    target=_write_every, args=(app_url, project, writer_headers, stop, writes), daemon=True
+                )
+                writer.start()
+                try:
+                    run = _load(app_url + case["path"], headers, concurrency, duration, 100_000)
+                finally:
+                    stop.set()
+                    writer.join(60)
+                entry = {
+                    "name": case["name"],
+                    "reader": reader,
+                    "writes": len(writes),
+                    "failed_writes": writes.count(False),
+                    **run,
+                }
+                results.append(entry)
+                print(
+                    f"{case['name'][:40]:40} {reader:10} {run['rps']:8.1f} {run['p50_ms']:8.1f} {run['p95_ms']:8.1f} "
+                    f"{run['p99_ms']:8.1f} {len(writes):>6}"
+                )
+    return results
+
+
+def _write_every(app_url: str, project, headers: dict, stop, writes: list) -> None:
+    """Change the project's English name every ``WRITE_INTERVAL_SECONDS`` until ``stop``."""
+    import http.client
+
+    parts = urllib.parse.urlsplit(app_url)
+    while not stop.wait(WRITE_INTERVAL_SECONDS):
+        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=120)
+        body = json.dumps({"name_en": f"Bench write {time.time():.0f}"})
+        try:
+            connection.request(
+                "PATCH", f"/api/v1/projects/{project}/", body, {**headers, "Content-Type": "application/json"}
+            )
+            response = connection.getresponse()
+            response.read()
+            writes.append(response.status == 200)
+        finally:
+            connection.close()
+
+
+@contextlib.contextmanager
+def _beat(env: dict, folder: Path):
+    """Celery beat, sending the periodic tasks (the figures' warm-up among them) to the bench's worker."""
+    command = [sys.executable, "-m", "celery", "-A", "tracker", "--quiet", "beat", "--loglevel=WARNING"]
+    command += ["--schedule", str(folder / "beat-schedule")]
+    beat = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
+    try:
+        yield
+    finally:
+        beat.terminate()
+        beat.wait(timeout=30)
+
+
 def _print_entry(entry: dict) -> None:
     for concurrency, run in entry["runs"].items():
         app, raw = run["app"], run.get("raw")
@@ -587,7 +694,13 @@ def data_sizes() -> dict:
 
 
 def report(
-    results: list[dict], *, fill: dict, out: Path, workflows: dict | None = None, representation_cache: str = "redis"
+    results: list[dict],
+    *,
+    fill: dict,
+    out: Path,
+    workflows: dict | None = None,
+    under_writes: list | None = None,
+    representation_cache: str = "redis",
 ) -> Path:
     from django.db import connection
 
@@ -605,6 +718,7 @@ def report(
         "fill": fill,
         "results": results,
         "workflows": workflows or {},
+        "under_writes": under_writes or [],
     }
     path = out / f"bench-{datetime.datetime.now(datetime.UTC):%Y%m%dT%H%M%SZ}.json"
     path.write_text(json.dumps(document, indent=1, ensure_ascii=False))

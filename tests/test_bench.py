@@ -41,7 +41,9 @@ def raw_server():
     server.shutdown()
 
 
-def test_the_bench_runs_and_its_limit_gives_the_apis_json(transactional_db, live_server, raw_server, tmp_path):
+def test_the_bench_runs_and_its_limit_gives_the_apis_json(
+    transactional_db, live_server, raw_server, tmp_path, monkeypatch
+):
     call_command("load_reference", verbosity=0)  # the previous transactional test emptied the tables
     generate(projects=24, reports_per_project=3, samples=10, log=lambda message: None)
     token = bench.bench_token()
@@ -70,6 +72,19 @@ def test_the_bench_runs_and_its_limit_gives_the_apis_json(transactional_db, live
         if "same_json" in entry:
             assert entry["same_json"], entry["difference"]
 
+    written = ChangeRecord.objects.count()
+    monkeypatch.setattr(bench, "WRITE_INTERVAL_SECONDS", 0.1)
+    under_writes = bench.measure_under_writes(
+        cases, app_url=live_server.url, env=None, write_token=bench.bench_token(scope="write"), duration=0.5
+    )
+    assert {(entry["name"].split(" (")[0], entry["reader"]) for entry in under_writes} == {
+        (name, reader) for name in bench.UNDER_WRITES for reader in ("others", "the writer")
+    }
+    for entry in under_writes:
+        assert entry["requests"] > 0 and entry["errors"] == 0 and entry["writes"] > 0, entry
+        assert entry["failed_writes"] == 0, entry
+    assert ChangeRecord.objects.count() >= written + sum(entry["writes"] for entry in under_writes)
+
     feed = ContentType.objects.get_for_models(*RESOURCES.by_model).values()
     changes = ChangeRecord.objects.filter(content_type__in=feed).count()
     reports = ProgressReport.objects.count()
@@ -88,11 +103,14 @@ def test_the_bench_runs_and_its_limit_gives_the_apis_json(transactional_db, live
         assert figures["server_cpu_s"] >= 0
         assert figures["server_peak_mb"] is None  # the live server runs in this process: not measured
     document = json.loads(
-        bench.report(results, workflows=workflows, fill={"seconds": 0, "rows": 0}, out=tmp_path).read_text()
+        bench.report(
+            results, workflows=workflows, under_writes=under_writes, fill={"seconds": 0, "rows": 0}, out=tmp_path
+        ).read_text()
     )
     assert document["cores"] >= 1 and document["data"]["restoration.Project"] == 24
     assert {"rps", "p50_ms", "p95_ms", "p99_ms"} <= set(document["results"][0]["runs"]["1"]["app"])
     assert document["workflows"]["import csv"]["rows_per_s"] > 0
+    assert len(document["under_writes"]) == 2 * len(bench.UNDER_WRITES)
 
 
 def test_the_server_memory_is_read_from_proc():
