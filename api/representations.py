@@ -347,6 +347,12 @@ class RecordWritesMiddleware:
         response = self.get_response(request)
         if request.method not in ("GET", "HEAD", "OPTIONS") and response.status_code < 400:
             user = getattr(request, "user", None)
-            if user is not None and user.is_authenticated and settings.FIGURES_MAX_AGE_SECONDS > 0:
-                caches["representations"].set(f"{WROTE_PREFIX}{user.pk}", time.time(), settings.FIGURES_MAX_AGE_SECONDS)
+            if user is not None and user.is_authenticated:
+                wrote(user.pk)
         return response
+
+
+def wrote(user_pk) -> None:
+    """Note that the user's write was just committed (a request, or a background import of theirs)."""
+    if settings.FIGURES_MAX_AGE_SECONDS > 0:
+        caches["representations"].set(f"{WROTE_PREFIX}{user_pk}", time.time(), settings.FIGURES_MAX_AGE_SECONDS)

@@ -38,9 +38,15 @@ def run_import_job(self, job_id: str) -> str:
     """Run a background import; a finished job, or one another worker runs, is left as it is. The
     same message delivered again after its worker died takes the import over."""
     from api.import_jobs import runner_for
+    from api.representations import wrote
+    from projects.core.choices import ImportStatus
     from projects.core.import_jobs import import_job_run
+    from projects.core.models import ImportJob
 
-    return import_job_run(job_id=job_id, runner_for=runner_for, attempt=self.request.id or "")
+    status = import_job_run(job_id=job_id, runner_for=runner_for, attempt=self.request.id or "")
+    if status == ImportStatus.SUCCEEDED:  # its rows count in the figures the sender reads next
+        wrote(ImportJob.objects.values_list("requested_by_id", flat=True).get(pk=job_id))
+    return status
 
 
 @shared_task(soft_time_limit=100, time_limit=120)

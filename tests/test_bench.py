@@ -77,9 +77,12 @@ def test_the_bench_runs_and_its_limit_gives_the_apis_json(
     under_writes = bench.measure_under_writes(
         cases, app_url=live_server.url, env=None, write_token=bench.bench_token(scope="write"), duration=0.5
     )
-    assert {(entry["name"].split(" (")[0], entry["reader"]) for entry in under_writes} == {
-        (name, reader) for name in bench.UNDER_WRITES for reader in ("others", "the writer")
-    }
+    assert [(entry["name"].split(" (")[0], entry["reader"], entry["concurrency"]) for entry in under_writes] == [
+        (name, reader, concurrency)
+        for name in bench.UNDER_WRITES
+        for reader in ("others", "the writer")
+        for concurrency in (1, 8)
+    ]
     for entry in under_writes:
         assert entry["requests"] > 0 and entry["errors"] == 0 and entry["writes"] > 0, entry
         assert entry["failed_writes"] == 0, entry
@@ -110,7 +113,7 @@ def test_the_bench_runs_and_its_limit_gives_the_apis_json(
     assert document["cores"] >= 1 and document["data"]["restoration.Project"] == 24
     assert {"rps", "p50_ms", "p95_ms", "p99_ms"} <= set(document["results"][0]["runs"]["1"]["app"])
     assert document["workflows"]["import csv"]["rows_per_s"] > 0
-    assert len(document["under_writes"]) == 2 * len(bench.UNDER_WRITES)
+    assert len(document["under_writes"]) == 4 * len(bench.UNDER_WRITES)
 
 
 def test_the_server_memory_is_read_from_proc():

@@ -166,3 +166,25 @@ def test_the_pages_say_when_their_figures_were_computed_and_how_fresh_they_are(c
     assert "数据时效" in plan and "他人的更改在 60 秒内计入" in plan
     settings.FIGURES_MAX_AGE_SECONDS = 0
     assert "他人的更改" not in client.get(reverse("workspace:overview")).content.decode()
+
+
+def test_a_background_import_that_succeeded_counts_as_its_senders_write(
+    client_for, joint_office, settings, django_capture_on_commit_callbacks
+):
+    from api.tasks import run_import_job
+    from projects.core.models import ImportJob
+    from tests.test_import_jobs import projects_csv, send_background
+
+    settings.FIGURES_MAX_AGE_SECONDS, settings.IMPORT_BACKGROUND_ROWS = 60, 2
+    office, key = client_for(joint_office), f"{representations.WROTE_PREFIX}{joint_office.pk}"
+    kept = caches["representations"]
+    for text, status, counted in (
+        (projects_csv(3).replace(",102", ",-5"), "rejected", False),
+        (projects_csv(3), "succeeded", True),
+    ):
+        with django_capture_on_commit_callbacks(execute=False):  # the job is left for the worker
+            assert send_background(office, "projects", text).status_code == 202
+        kept.delete(key)  # the upload itself counted; its rows land only when the job runs
+        job = ImportJob.objects.latest("created_at")
+        assert run_import_job.apply(args=[str(job.pk)]).get() == status
+        assert (kept.get(key) is not None) is counted

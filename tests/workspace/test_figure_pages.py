@@ -252,3 +252,47 @@ def test_project_and_plan_pages_read_a_fixed_number_of_queries(staff_client):
     caches["representations"].clear()  # the factories wrote without the services' change records
     large = (_queries(staff_client, project_url)[0], _queries(staff_client, plan_url)[0])
     assert small == large
+
+
+def test_the_overviews_kept_figures_serve_every_language_and_the_page_names_things_in_the_readers(
+    staff_client, monkeypatch
+):
+    """One copy of the overview's figures for both languages (computed once, not once per language):
+    they name nothing, so what each language would compute is the same; the corridor plan's
+    targets, which name corridors and indicators, are read beside them in the reader's language."""
+    import pickle
+
+    from django.utils import translation
+
+    from projects.conference.models import CorridorPlan, CorridorTarget
+    from projects.core.models import Corridor
+    from projects.restoration.models import Indicator
+
+    _projects(1)
+    CorridorTarget.objects.create(
+        plan=CorridorPlan.objects.get(),
+        corridor=Corridor.objects.get(slug="jialing"),
+        indicator=Indicator.objects.get(code="forest-restored-area"),
+        year=2035,
+        target_value=100,
+    )
+    monkeypatch.setattr(figures.timezone, "now", lambda: datetime.datetime(2026, 6, 1, tzinfo=datetime.UTC))
+    computed = {}
+    for language in ("zh-hans", "en"):
+        with translation.override(language):
+            computed[language] = pickle.dumps(figures._shared_figures(datetime.date(2026, 6, 1)))
+    assert computed["zh-hans"] == computed["en"]
+
+    shared = []
+    monkeypatch.setattr(
+        figures, "_shared_figures", lambda today, f=figures._shared_figures: shared.append(1) or f(today)
+    )
+    from django.conf import settings
+
+    chinese = staff_client.get(reverse("workspace:overview")).content.decode()
+    staff_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = staff_client.get(reverse("workspace:overview")).content.decode()
+    assert len(shared) == 1
+    assert "嘉陵江" in chinese and "森林修复面积" in chinese
+    targets = english.split('id="targets"', 1)[1]
+    assert "Jialing" in targets and "Forest restored" in targets and "嘉陵江" not in targets

@@ -24,7 +24,6 @@ from api import kept_figures, representations
 from projects.compensation.models import CompensationAgreement, FundAllocation, MonitoringSection, Settlement
 from projects.compensation.selectors import sequestration_path, with_latest_sample
 from projects.conference.choices import PackStatus, ReviewStatus
-from projects.conference.execution import corridor_progress
 from projects.conference.models import ActionItem, AnnualPlan, CorridorPlan, ExpertReview, ReviewPack
 from projects.conference.selectors import behind_in_words, overdue_actions_by_province
 from projects.core.events import describe
@@ -139,7 +138,7 @@ def overview(request):
         actions=actions,
         year=today.year,
     )
-    progress = shared["progress"]
+    progress = kept_figures.corridor_progress(corridor_plan=plan, as_of=today, reader=request.user) if plan else None
     targets = []
     for corridor in (progress or {}).get("corridors", []):
         for row in corridor["indicators"]:
@@ -181,12 +180,15 @@ def overview(request):
 def overview_figures(today, reader=None) -> dict:
     """The overview's figures over every project, the same for every reader: kept until the next
     change (``api.representations.figures``), as the API's totals are, and computed ahead of the
-    readers by ``api.tasks.warm_figures``."""
-    return representations.figures("overview-page", {"today": today}, lambda: _shared_figures(today), reader=reader)
+    readers by ``api.tasks.warm_figures``. They name nothing (groups by key, units as lazy
+    strings), so one copy serves every language; the corridor plan's progress, which names its
+    corridors and indicators, is read beside them (``kept_figures.corridor_progress``)."""
+    return representations.figures(
+        "overview-page", {"today": today}, lambda: _shared_figures(today), reader=reader, by_language=False
+    )
 
 
 def _shared_figures(today) -> dict:
-    plan = _latest_corridor_plan()  # a new plan is a change: the kept figures are computed again
     carbon = sequestration_path(years=[today.year], each_project=False)
     return {
         "computed_at": timezone.now(),
@@ -194,7 +196,6 @@ def _shared_figures(today) -> dict:
         "carbon": {key: value for key, value in carbon.items() if key in ("unit", "by_corridor", "by_province")},
         **{f"{by}_totals": totals for by, totals in totals_by_each(bys=("corridor", "province"), end=today).items()},
         "summaries": project_summaries(today=today),
-        "progress": corridor_progress(corridor_plan=plan, as_of=today) if plan else None,
     }
 
 
