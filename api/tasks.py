@@ -65,14 +65,12 @@ def warm_figures() -> int:
     reader after a change does not wait for them (seconds at provincial scale), and readers find
     them younger than ``FIGURES_MAX_AGE_SECONDS``. What is already kept is only read; one warm-up
     at a time."""
-    import datetime
 
     from django.core.cache import caches
-    from django.utils import timezone, translation
+    from django.utils import timezone
 
-    from api import kept_figures, representations
+    from projects.conference import execution
     from projects.conference.models import AnnualPlan, CorridorPlan
-    from projects.workspace.views.figures import overview_figures
 
     if settings.REPRESENTATION_CACHE_SECONDS <= 0:
         return 0
@@ -81,22 +79,32 @@ def warm_figures() -> int:
         return 0
     try:
         today = timezone.localdate()
-        year = (datetime.date(today.year, 1, 1), datetime.date(today.year, 12, 31))
         plans = list(AnnualPlan.objects.filter(year__in=[today.year, today.year + 1]).only("id", "year"))
         corridor_plans = list(CorridorPlan.objects.only("id"))
-        warmed = 0
-        for language, _name in settings.LANGUAGES:
-            with translation.override(language), representations.exact_figures():
-                overview_figures(today)
-                for by in ("province", "corridor"):
-                    kept_figures.totals(by=by, encoded=True)
-                    kept_figures.totals(by=by, start=year[0], end=year[1], encoded=True)
-                # The API's copies (JSON) are made from the pages' ones, so both are kept.
-                for plan in plans:
-                    kept_figures.plan_execution(plan=plan, as_of=today, encoded=True)
-                for corridor_plan in corridor_plans:
-                    kept_figures.corridor_progress(corridor_plan=corridor_plan, as_of=today, encoded=True)
-                warmed += 5 + len(plans) + len(corridor_plans)
-        return warmed
+        # Each plan's items and figures are read once, and named in every language.
+        with execution.inputs_shared():
+            return sum(_warm(today, plans, corridor_plans, language) for language, _name in settings.LANGUAGES)
     finally:
         cache.delete("warm-figures:running")
+
+
+def _warm(today, plans, corridor_plans, language: str) -> int:
+    import datetime
+
+    from django.utils import translation
+
+    from api import kept_figures, representations
+    from projects.workspace.views.figures import overview_figures
+
+    year = (datetime.date(today.year, 1, 1), datetime.date(today.year, 12, 31))
+    with translation.override(language), representations.exact_figures():
+        overview_figures(today)
+        for by in ("province", "corridor"):
+            kept_figures.totals(by=by, encoded=True)
+            kept_figures.totals(by=by, start=year[0], end=year[1], encoded=True)
+        # The API's copies (JSON) are made from the pages' ones, so both are kept.
+        for plan in plans:
+            kept_figures.plan_execution(plan=plan, as_of=today, encoded=True)
+        for corridor_plan in corridor_plans:
+            kept_figures.corridor_progress(corridor_plan=corridor_plan, as_of=today, encoded=True)
+    return 5 + len(plans) + len(corridor_plans)

@@ -5,6 +5,8 @@ Figures come from ``projects.restoration.progress`` (submitted and accepted prog
 so they agree with the projects' own pages. Each function runs a fixed number of queries.
 """
 
+import contextlib
+import contextvars
 import datetime
 from collections import defaultdict
 from decimal import Decimal
@@ -61,6 +63,43 @@ def plan_items_for_execution(plan: AnnualPlan):
     )
 
 
+# Inside ``inputs_shared()``, a plan's items, figures and investment are read once and named in
+# each language in turn (the warm-up computes every plan in both).
+_shared_inputs = contextvars.ContextVar("shared_execution_inputs", default=None)
+
+
+@contextlib.contextmanager
+def inputs_shared():
+    """Plans' executions computed in this block read each plan's items and figures once, whatever
+    the language they are named in: the reading is most of the time (1.8 s for 2,635 items)."""
+    token = _shared_inputs.set({})
+    try:
+        yield
+    finally:
+        _shared_inputs.reset(token)
+
+
+def _execution_inputs(plan: AnnualPlan, start: datetime.date, until: datetime.date) -> tuple:
+    """The plan's items, their projects' figures over the year until ``until`` and their cumulative
+    investment before the year and at ``until``: nothing in them depends on the language."""
+    shared, key = _shared_inputs.get(), (plan.pk, until)
+    if shared is not None and key in shared:
+        return shared[key]
+    items = list(plan_items_for_execution(plan))
+    # The plan's projects as a subquery: the figures are worked out in the database for them,
+    # without thousands of ids travelling to PostgreSQL in IN (…) lists.
+    project_ids = PlanItem.objects.filter(plan=plan).values("project_id") if items else []
+    inputs = (
+        items,
+        Figures(project_ids=project_ids if until >= start else [], start=start, end=until),
+        investment_at(project_ids=project_ids, on=until),
+        investment_at(project_ids=project_ids, on=start - datetime.timedelta(days=1)),
+    )
+    if shared is not None:
+        shared[key] = inputs
+    return inputs
+
+
 def plan_execution(*, plan: AnnualPlan, as_of: datetime.date | None = None) -> dict:
     """Planned against actual for each item of ``plan``, then per corridor and per province.
 
@@ -74,14 +113,8 @@ def plan_execution(*, plan: AnnualPlan, as_of: datetime.date | None = None) -> d
     start, end = datetime.date(plan.year, 1, 1), datetime.date(plan.year, 12, 31)
     until = min(as_of, end)
     share = year_share(plan.year, as_of)
-    items = list(plan_items_for_execution(plan))
-    # The plan's projects as a subquery: the figures are worked out in the database for them,
-    # without thousands of ids travelling to PostgreSQL in IN (…) lists.
-    project_ids = PlanItem.objects.filter(plan=plan).values("project_id") if items else []
+    items, figures, invested_at_end, invested_before = _execution_inputs(plan, start, until)
     codes = {item.project_id: item.project.code for item in items}
-    figures = Figures(project_ids=project_ids if until >= start else [], start=start, end=until)
-    invested_at_end = investment_at(project_ids=project_ids, on=until)
-    invested_before = investment_at(project_ids=project_ids, on=start - datetime.timedelta(days=1))
 
     rows = []
     by_corridor = defaultdict(_new_group)

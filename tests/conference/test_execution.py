@@ -133,3 +133,28 @@ def test_corridors_roll_up_achieved_planned_this_year_and_remaining(api, approve
     # In 2023 there is no approved plan yet: nothing planned to show.
     later = api.get(f"/api/v1/corridor-plans/{corridor_plan.pk}/progress/", {"as_of": "2023-01-31"}).json()
     assert later["corridors"][0]["indicators"][0]["planned_this_year"] is None
+
+
+def test_a_plan_computed_in_both_languages_reads_its_items_and_figures_once(approved_2022):
+    """``inputs_shared`` (the warm-up): the second language names what the first read, and the
+    answers are those computed apart."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import translation
+
+    from projects.conference.execution import inputs_shared
+
+    plan, _on_track, _behind = approved_2022
+    as_of = datetime.date(2022, 6, 30)
+    apart = {}
+    for language in ("zh-hans", "en"):
+        with translation.override(language), CaptureQueriesContext(connection) as read_apart:
+            apart[language] = plan_execution(plan=plan, as_of=as_of)
+    with inputs_shared():
+        with translation.override("zh-hans"), CaptureQueriesContext(connection) as first:
+            chinese = plan_execution(plan=plan, as_of=as_of)
+        with translation.override("en"), CaptureQueriesContext(connection) as second:
+            english = plan_execution(plan=plan, as_of=as_of)
+    assert (chinese, english) == (apart["zh-hans"], apart["en"])
+    assert english["by_corridor"] != chinese["by_corridor"]  # named in each language
+    assert len(first) == len(read_apart) and len(second) == 0
