@@ -12,6 +12,7 @@ from api import representations
 from projects.core.tokens import token_issue
 from projects.restoration.models import Indicator
 from tests.restoration import factories as rest
+from tests.test_representation_cache import forest_total, submit_forest_report
 
 pytestmark = pytest.mark.django_db
 
@@ -69,29 +70,6 @@ def test_a_copy_computed_at_an_earlier_change_never_replaces_a_later_one_as_the_
     assert cache.get(latest_key.split(":", 2)[2]) == latest
 
 
-def _forest(body):
-    rows = [row for row in body["all"]["indicators"] if row["indicator"] == "forest-restored-area"]
-    return rows[0]["value"] if rows else None
-
-
-def _report_forest(client, project, period="2026-01"):
-    created = client.post(
-        "/api/v1/progress-reports/",
-        {
-            "project": project.code,
-            "period": period,
-            "percent_complete": 10,
-            "narrative": "完成造林 12.5 公顷",
-            "cumulative_investment": "100.00",
-            "values": [{"indicator": "forest-restored-area", "value": "12.5"}],
-        },
-        format="json",
-    )
-    assert created.status_code == 201, created.json()
-    submitted = client.post(f"/api/v1/progress-reports/{created.json()['id']}/transition/", {"to": "submitted"})
-    assert submitted.status_code == 200, submitted.json()
-
-
 def test_the_writer_reads_their_own_writes_others_within_the_figures_age(
     client_for, anonymous_client, sc_staff, cq_staff, joint_office, settings, clock
 ):
@@ -105,20 +83,20 @@ def test_the_writer_reads_their_own_writes_others_within_the_figures_age(
     writer.credentials(
         HTTP_AUTHORIZATION=f"Token {token_issue(actor=sc_staff, user=sc_staff, name='sync', scope='write')[1]}"
     )
-    before = _forest(office.get(url).json())
+    before = forest_total(office.get(url).json())
 
     clock.now += 5
-    _report_forest(writer, project)
-    assert _forest(other.get(url).json()) == before  # someone else, within the age: the last figures
-    after = _forest(writer.get(url).json())  # the writer: computed again, their report in it
+    submit_forest_report(writer, project)
+    assert forest_total(other.get(url).json()) == before  # someone else, within the age: the last figures
+    after = forest_total(writer.get(url).json())  # the writer: computed again, their report in it
     assert after != before and after is not None
-    assert _forest(other.get(url).json()) == after  # computed for the last change: everyone's now
+    assert forest_total(other.get(url).json()) == after  # computed for the last change: everyone's now
 
     clock.now += 5
-    _report_forest(writer, project, period="2026-02")
-    assert _forest(other.get(url).json()) == after
+    submit_forest_report(writer, project, period="2026-02")
+    assert forest_total(other.get(url).json()) == after
     clock.now += 61  # older than their age: computed again for everyone
-    assert _forest(other.get(url).json()) not in (before, after)
+    assert forest_total(other.get(url).json()) not in (before, after)
 
 
 def test_only_a_write_that_succeeded_counts_as_the_readers_own(client_for, sc_staff, settings):

@@ -84,6 +84,33 @@ def test_writes_and_other_formats_are_never_cached(api):
     assert not [key for key in caches["representations"]._cache if f":{project.pk}:" in key]
 
 
+def forest_total(body):
+    """The forest restored over all projects in a totals answer."""
+    rows = [row for row in body["all"]["indicators"] if row["indicator"] == "forest-restored-area"]
+    return rows[0]["value"] if rows else None
+
+
+def submit_forest_report(client, project, period: str = "2026-01") -> str:
+    """A report of 12.5 ha of forest restored, written and submitted through the API: its id."""
+    created = client.post(
+        "/api/v1/progress-reports/",
+        {
+            "project": project.code,
+            "period": period,
+            "percent_complete": 10,
+            "narrative": "完成造林 12.5 公顷",
+            "cumulative_investment": "100.00",
+            "values": [{"indicator": "forest-restored-area", "value": "12.5"}],
+        },
+        format="json",
+    )
+    assert created.status_code == 201, created.json()
+    report = created.json()["id"]
+    submitted = client.post(f"/api/v1/progress-reports/{report}/transition/", {"to": "submitted"}, format="json")
+    assert submitted.status_code == 200, submitted.json()
+    return report
+
+
 def test_totals_move_with_a_report_accepted_through_the_api(client_for, sc_staff, joint_office):
     """The figures are kept until the next committed change: a report written and accepted through
     the API changes them at once."""
@@ -94,33 +121,14 @@ def test_totals_move_with_a_report_accepted_through_the_api(client_for, sc_staff
     staff, office = client_for(sc_staff), client_for(joint_office)
     url = "/api/v1/indicators/totals/?by=province"
 
-    def forest(body):
-        rows = [r for r in body["all"]["indicators"] if r["indicator"] == "forest-restored-area"]
-        return rows[0]["value"] if rows else None
-
-    before = forest(staff.get(url).json())
-    assert forest(staff.get(url).json()) == before  # kept
-    created = staff.post(
-        "/api/v1/progress-reports/",
-        {
-            "project": project.code,
-            "period": "2026-01",
-            "percent_complete": 10,
-            "narrative": "完成造林 12.5 公顷",
-            "cumulative_investment": "100.00",
-            "values": [{"indicator": "forest-restored-area", "value": "12.5"}],
-        },
-        format="json",
-    )
-    assert created.status_code == 201, created.json()
-    report = created.json()["id"]
-    submitted = staff.post(f"/api/v1/progress-reports/{report}/transition/", {"to": "submitted"}, format="json")
-    assert submitted.status_code == 200, submitted.json()
-    after = forest(staff.get(url).json())
+    before = forest_total(staff.get(url).json())
+    assert forest_total(staff.get(url).json()) == before  # kept
+    report = submit_forest_report(staff, project)
+    after = forest_total(staff.get(url).json())
     assert after != before and after is not None
     reviewed = office.post(f"/api/v1/progress-reports/{report}/transition/", {"to": "accepted"}, format="json")
     assert reviewed.status_code == 200, reviewed.json()
-    assert forest(staff.get(url).json()) == after  # the same figure: accepted counts like submitted
+    assert forest_total(staff.get(url).json()) == after  # the same figure: accepted counts like submitted
 
 
 def test_nested_records_the_rule_chooses_per_reader_are_cached_per_reader(client_for, sc_staff, joint_office):
