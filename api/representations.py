@@ -37,6 +37,7 @@ from django.utils import translation
 
 from api.pagination import KeysFirst
 from api.renderers import Encoded
+from tracker.db import primary_reads
 
 
 @functools.cache
@@ -265,21 +266,26 @@ def _computed_once(cache, key: str, compute):
     return data
 
 
-def _recent_key(cache, base: str, position: int, asked_at: float, reader) -> str | None:
+def _recent_key(cache, base: str, position: int, asked_at: float, wrote_at: float | None) -> str | None:
     """The key of the last figures computed under ``base`` if they are recent enough to answer
     with although changes were committed since (``position``): computed at most
-    ``FIGURES_MAX_AGE_SECONDS`` ago and not before the reader's own last write."""
+    ``FIGURES_MAX_AGE_SECONDS`` ago and not before the reader's own last write (``wrote_at``)."""
     max_age = settings.FIGURES_MAX_AGE_SECONDS
     if max_age <= 0 or _exact.get():
         return None
     latest = cache.get(f"{base}:latest")
     if latest is None or latest["position"] == position or asked_at - latest["at"] > max_age:
         return None
-    if reader is not None and reader.is_authenticated:
-        wrote_at = cache.get(f"{WROTE_PREFIX}{reader.pk}")
-        if wrote_at is not None and wrote_at >= latest["at"]:
-            return None  # read your own writes
+    if wrote_at is not None and wrote_at >= latest["at"]:
+        return None  # read your own writes
     return f"{base}:{latest['position']}"
+
+
+def _wrote_at(cache, reader) -> float | None:
+    """When ``reader`` last wrote, if within ``FIGURES_MAX_AGE_SECONDS``."""
+    if reader is None or not reader.is_authenticated or settings.FIGURES_MAX_AGE_SECONDS <= 0:
+        return None
+    return cache.get(f"{WROTE_PREFIX}{reader.pk}")
 
 
 def figures(name: str, params: dict, compute, *, encoded: bool = False, by_language: bool = True, reader=None):
@@ -305,9 +311,16 @@ def figures(name: str, params: dict, compute, *, encoded: bool = False, by_langu
     language = translation.get_language() if by_language else "*"
     base = f"figures:{code_revision()}:{name}:{parts}:{language}"
     cache = caches["representations"]
+    wrote_at = _wrote_at(cache, reader)
+    # A reader who just wrote reads the primary: a replica may not have their write yet.
+    with primary_reads() if wrote_at is not None else contextlib.nullcontext():
+        return _kept_or_computed(cache, base, compute, encoded=encoded, wrote_at=wrote_at)
+
+
+def _kept_or_computed(cache, base: str, compute, *, encoded: bool, wrote_at: float | None):
     asked_at, position = time.time(), last_change()
     exact_key = f"{base}:{position}"
-    for key in filter(None, (_recent_key(cache, base, position, asked_at, reader), exact_key)):
+    for key in filter(None, (_recent_key(cache, base, position, asked_at, wrote_at), exact_key)):
         if encoded and (json_bytes := cache.get(f"{key}:json")) is not None:
             return Encoded(json_bytes)
         if (data := cache.get(key)) is not None:

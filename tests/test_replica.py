@@ -65,3 +65,26 @@ def test_postgresql_connections_run_without_jit():
     with connection.cursor() as cursor:
         cursor.execute("SHOW jit")
         assert cursor.fetchone()[0] == "off"
+
+
+@BOTH
+def test_figures_for_a_reader_who_just_wrote_are_read_from_the_primary(replica, client_for, settings):
+    """A replica may not have the reader's write yet: whoever wrote within the figures' age reads
+    them from the primary; everyone else from the replica."""
+    settings.FIGURES_MAX_AGE_SECONDS = 60
+    project = ProjectFactory()
+    writer = client_for(UserFactory(role=Role.JOINT_OFFICE, organization__province=None))
+    reader = client_for(UserFactory(role=Role.JOINT_OFFICE, organization__province=None))
+    assert writer.patch(f"/api/v1/projects/{project.pk}/", {"name_en": "Renamed"}, format="json").status_code == 200
+
+    def totals_read_on(client):
+        with CaptureQueriesContext(replica) as on_replica, CaptureQueriesContext(connection) as on_primary:
+            assert client.get("/api/v1/indicators/totals/?by=province").status_code == 200
+        return [
+            side
+            for side, captured in (("replica", on_replica), ("primary", on_primary))
+            if any("core_changerecord" in query["sql"] for query in captured.captured_queries)
+        ]
+
+    assert totals_read_on(writer) == ["primary"]
+    assert totals_read_on(reader) == ["replica"]

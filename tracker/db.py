@@ -33,6 +33,16 @@ def replica_reads():
         _replica_reads.reset(token)
 
 
+@contextlib.contextmanager
+def primary_reads():
+    """Reads in this block go to the primary (a reader who just wrote reads what they wrote)."""
+    token = _replica_reads.set(False)
+    try:
+        yield
+    finally:
+        _replica_reads.reset(token)
+
+
 class ReplicaReadsMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
