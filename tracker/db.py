@@ -24,23 +24,22 @@ _replica_reads = contextvars.ContextVar("replica_reads", default=False)
 
 
 @contextlib.contextmanager
+def _reads_from_replica(allowed: bool):
+    token = _replica_reads.set(allowed)
+    try:
+        yield
+    finally:
+        _replica_reads.reset(token)
+
+
 def replica_reads():
     """Reads in this block may go to the replica (outside transactions)."""
-    token = _replica_reads.set(True)
-    try:
-        yield
-    finally:
-        _replica_reads.reset(token)
+    return _reads_from_replica(True)
 
 
-@contextlib.contextmanager
 def primary_reads():
     """Reads in this block go to the primary (a reader who just wrote reads what they wrote)."""
-    token = _replica_reads.set(False)
-    try:
-        yield
-    finally:
-        _replica_reads.reset(token)
+    return _reads_from_replica(False)
 
 
 class ReplicaReadsMiddleware:
