@@ -588,3 +588,24 @@ def test_a_reader_who_may_not_change_sees_the_shape_on_a_map_not_as_text(expert,
     # The one who may change it edits it on the same map, which opens in its surroundings.
     page = admin_client(joint_office).get(f"/admin/restoration/project/{project.id}/change/").content.decode()
     assert 'name="geometry"' in page and '"read_only": false' in page and '"max_zoom": 9' in page
+
+
+def test_an_admin_save_counts_as_the_users_write_for_the_figures_they_read_next(joint_office, sc_staff, settings):
+    """The admin is a face like the API: a save that went through makes the figures its user reads
+    next hold it (api/representations.py); a refused request (403) does not count. (A form shown
+    again with its errors answers 200 and counts: at worst that user's next figures are computed
+    afresh, never older than their own write.)"""
+    from django.core.cache import caches
+
+    from api.representations import WROTE_PREFIX
+
+    settings.FIGURES_MAX_AGE_SECONDS = 60
+    project = ProjectFactory(code="SC-2024-0001")
+    record = ChangeRecord.objects.first()
+    refused = admin_client(sc_staff).post(f"/admin/core/changerecord/{record.id}/delete/", {"post": "yes"})
+    assert refused.status_code == 403
+    assert caches["representations"].get(f"{WROTE_PREFIX}{sc_staff.pk}") is None
+    form = _project_form(project, name_en="Renamed in the admin")
+    saved = admin_client(joint_office).post(f"/admin/restoration/project/{project.id}/change/", form)
+    assert saved.status_code == 302
+    assert caches["representations"].get(f"{WROTE_PREFIX}{joint_office.pk}") is not None
