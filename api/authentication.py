@@ -1,9 +1,17 @@
 """Signing in to the API: hashed, scoped, expiring tokens (``Authorization: Token trk_…`` or
-``Bearer trk_…``), the token's scope checked on every request, and rate limits per token."""
+``Bearer trk_…``), the token's scope checked on every request, and rate limits per token.
 
+A token just read is kept, with its user and their organization, in the shared cache for up to
+``TOKEN_CACHE_SECONDS``: reading it from PostgreSQL took about 1.2 ms of a 4 ms detail. Any
+change of a token, user or organization (``forget_kept_tokens``) stales every kept one at once."""
+
+import uuid
+
+from django.conf import settings
 from django.core.cache import DEFAULT_CACHE_ALIAS, caches
 from django.core.cache import cache as default_cache
 from django.core.cache.backends.redis import RedisCache
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework import authentication, exceptions, permissions, throttling
@@ -27,18 +35,80 @@ class TokenAuthentication(authentication.BaseAuthentication):
             key = parts[1].decode()
         except UnicodeDecodeError:
             raise exceptions.AuthenticationFailed(_("Invalid or expired token.")) from None
-        # By its unique hash, unordered: ``first()`` would compile an ORDER BY on every request.
-        token = next(iter(ApiToken.objects.select_related("user__organization").filter(key_hash=hash_key(key))), None)
+        key_hash = hash_key(key)
+        token, generation = _kept_token(key_hash)
+        if token is None:
+            # By its unique hash, unordered: the model's ordering joins the user to sort one row.
+            token = next(
+                iter(ApiToken.objects.select_related("user__organization").filter(key_hash=key_hash).order_by()), None
+            )
+            _keep_token(key_hash, token, generation)
         if token is None or not token.is_live or not token.user.is_active:
             raise exceptions.AuthenticationFailed(_("Invalid or expired token."))
         now = timezone.now()
         if token.last_used_at is None or (now - token.last_used_at).total_seconds() > LAST_USE_RESOLUTION:
             address = request.META.get("REMOTE_ADDR")
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now, last_used_from=address)
+            token.last_used_at, token.last_used_from = now, address
+            _keep_token(key_hash, token, generation)  # or every request after it would write it again
         return token.user, token
 
     def authenticate_header(self, request):
         return 'Token realm="api"'
+
+
+# Set anew by every change of a token, user or organization; a kept token answers only under the
+# generation it was read under.
+_GENERATION = "api-tokens:generation"
+
+
+def _token_cache():
+    """The cache that keeps tokens, or None. Only a shared one: a revocation in one process must
+    reach every other at once, and a process's own memory would keep the revoked token there."""
+    if settings.TOKEN_CACHE_SECONDS <= 0:
+        return None
+    cache = caches[DEFAULT_CACHE_ALIAS]
+    return cache if isinstance(cache, RedisCache) else None
+
+
+def _kept_token(key_hash: str):
+    """(the kept token of ``key_hash`` or None, the generation read with it) in one round trip.
+    The generation is read before the database is, so a token read from it is kept under the
+    generation current before it was read: a change committed meanwhile stales it."""
+    cache = _token_cache()
+    if cache is None:
+        return None, None
+    kept = cache.get_many([f"api-tokens:{key_hash}", _GENERATION])
+    generation = kept.get(_GENERATION)
+    if generation is None:  # never set, or evicted: start one; nothing kept before it answers
+        cache.add(_GENERATION, uuid.uuid4().hex, None)
+        return None, None
+    entry = kept.get(f"api-tokens:{key_hash}")
+    if entry is not None and entry[0] == generation:
+        return entry[1], generation
+    return None, generation
+
+
+def _keep_token(key_hash: str, token, generation) -> None:
+    cache = _token_cache()
+    if cache is not None and generation is not None and token is not None:
+        cache.set(f"api-tokens:{key_hash}", (generation, token), settings.TOKEN_CACHE_SECONDS)
+
+
+def forget_kept_tokens(**kwargs) -> None:
+    """Stales every kept token: a token, user or organization changed (a signal's receiver). At
+    once, and again when the change commits: a request that read the row before the commit may
+    have kept the old one under the first new generation."""
+    if _token_cache() is None:
+        return
+    _new_generation()
+    transaction.on_commit(_new_generation, robust=True)
+
+
+def _new_generation() -> None:
+    cache = _token_cache()
+    if cache is not None:
+        cache.set(_GENERATION, uuid.uuid4().hex, None)
 
 
 def resource_of(view) -> str | None:

@@ -250,6 +250,9 @@ REPRESENTATION_CACHE_SECONDS = env_int("REPRESENTATION_CACHE_SECONDS", 86400)
 # Figures over all records (totals, plan execution, the overview) answer for up to this long after
 # later changes, except to whoever made them (api/representations.py); 0: always every change.
 FIGURES_MAX_AGE_SECONDS = env_int("FIGURES_MAX_AGE_SECONDS", 60)
+# An API token just read is kept in the shared cache (CACHE_URL) for up to this long; any change of
+# a token, user or organization stales every kept one at once (api/authentication.py). 0: never kept.
+TOKEN_CACHE_SECONDS = env_int("TOKEN_CACHE_SECONDS", 60)
 CACHES = {
     "default": (
         {"BACKEND": "tracker.cache.RedisCache", "LOCATION": CACHE_URL}
