@@ -4,7 +4,12 @@ warm-up ahead of the readers (``api.tasks.warm_figures``). ``encoded=True`` give
 kept as JSON; ``reader``: the user asking, who sees their own writes in them (the figures may
 otherwise be up to ``FIGURES_MAX_AGE_SECONDS`` behind)."""
 
+import datetime
 from collections.abc import Mapping
+
+from drf_spectacular.utils import OpenApiParameter
+from rest_framework import serializers
+from rest_framework.response import Response
 
 from api import representations
 from projects.conference import execution
@@ -39,3 +44,25 @@ def corridor_progress(*, corridor_plan, as_of, encoded: bool = False, reader=Non
         encoded=encoded,
         reader=reader,
     )
+
+
+COMPUTED_AT_HEADER = "Figures-Computed-At"
+# The header in the schema of every answer of figures (``extend_schema(parameters=[…])``).
+COMPUTED_AT = OpenApiParameter(
+    COMPUTED_AT_HEADER,
+    str,
+    location=OpenApiParameter.HEADER,
+    response=True,
+    description="When these figures were computed (ISO 8601, like the API's timestamps): they hold every "
+    "change committed before then; others' later changes count within FIGURES_MAX_AGE_SECONDS, yours at once.",
+)
+
+
+def answer(figures) -> Response:
+    """The API's answer of ``figures`` (``encoded=True``), saying when they were computed."""
+    response = Response(figures)
+    at = getattr(figures, "computed_at", None)
+    if at is not None:
+        moment = datetime.datetime.fromtimestamp(at, tz=datetime.UTC)
+        response[COMPUTED_AT_HEADER] = serializers.DateTimeField().to_representation(moment)
+    return response

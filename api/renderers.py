@@ -15,11 +15,12 @@ class Encoded(Mapping):
     """A representation held as the bytes ``JSONRenderer`` writes for it. Rendered, the bytes go
     into the answer unchanged; read as a mapping (the browsable API, tests) it is decoded once."""
 
-    __slots__ = ("_decoded", "json")
+    __slots__ = ("_decoded", "computed_at", "json")
 
     def __init__(self, json_bytes: bytes):
         self.json = json_bytes
         self._decoded = None
+        self.computed_at = None  # figures only: when they were computed (a timestamp)
 
     @classmethod
     def of(cls, data) -> "Encoded":

@@ -266,14 +266,14 @@ def _computed_once(cache, key: str, compute):
     return data
 
 
-def _recent_key(cache, base: str, position: int, asked_at: float, wrote_at: float | None) -> str | None:
-    """The key of the last figures computed under ``base`` if they are recent enough to answer
-    with although changes were committed since (``position``): computed at most
-    ``FIGURES_MAX_AGE_SECONDS`` ago and not before the reader's own last write (``wrote_at``)."""
+def _recent_key(latest: dict | None, base: str, position: int, asked_at: float, wrote_at: float | None) -> str | None:
+    """The key of the last figures computed under ``base`` (``latest`` points to them) if they are
+    recent enough to answer with although changes were committed since (``position``): computed
+    at most ``FIGURES_MAX_AGE_SECONDS`` ago and not before the reader's own last write
+    (``wrote_at``)."""
     max_age = settings.FIGURES_MAX_AGE_SECONDS
     if max_age <= 0 or _exact.get():
         return None
-    latest = cache.get(f"{base}:latest")
     if latest is None or latest["position"] == position or asked_at - latest["at"] > max_age:
         return None
     if wrote_at is not None and wrote_at >= latest["at"]:
@@ -306,7 +306,7 @@ def figures(name: str, params: dict, compute, *, encoded: bool = False, by_langu
     ``by_language=False``: the figures name things in both languages (``name_zh``, ``name_en``) and
     translate nothing, so one copy serves every language (computed once, not once per language)."""
     if settings.REPRESENTATION_CACHE_SECONDS <= 0:
-        return compute()
+        return _dated(compute(), time.time(), encoded=encoded)
     parts = ",".join(f"{key}={params[key]}" for key in sorted(params))
     language = translation.get_language() if by_language else "*"
     base = f"figures:{code_revision()}:{name}:{parts}:{language}"
@@ -320,13 +320,17 @@ def figures(name: str, params: dict, compute, *, encoded: bool = False, by_langu
 def _kept_or_computed(cache, base: str, compute, *, encoded: bool, wrote_at: float | None):
     asked_at, position = time.time(), last_change()
     exact_key = f"{base}:{position}"
-    for key in filter(None, (_recent_key(cache, base, position, asked_at, wrote_at), exact_key)):
+    latest = cache.get(f"{base}:latest")
+    recent_key = _recent_key(latest, base, position, asked_at, wrote_at)
+    for key in filter(None, (recent_key, exact_key)):
+        # When they were computed: the pointer's time, if it points to them.
+        at = latest["at"] if latest is not None and key == f"{base}:{latest['position']}" else None
         if encoded and (json_bytes := cache.get(f"{key}:json")) is not None:
-            return Encoded(json_bytes)
+            return _dated(Encoded(json_bytes), at, encoded=True)
         if (data := cache.get(key)) is not None:
             break
     else:
-        key = exact_key
+        key, at = exact_key, asked_at
 
         def computed():
             data = compute()
@@ -341,6 +345,16 @@ def _kept_or_computed(cache, base: str, compute, *, encoded: bool, wrote_at: flo
     if encoded:
         data = Encoded.of(data)
         cache.set(f"{key}:json", data.json, settings.REPRESENTATION_CACHE_SECONDS)
+    return _dated(data, at, encoded=encoded)
+
+
+def _dated(data, at: float | None, *, encoded: bool):
+    """The API's copy (``encoded``) carries when its figures were computed (``computed_at``, a
+    timestamp; None: not known, e.g. their pointer was evicted), for ``kept_figures.answer``."""
+    if not encoded:
+        return data
+    data = data if isinstance(data, Encoded) else Encoded.of(data)
+    data.computed_at = at
     return data
 
 

@@ -166,3 +166,62 @@ def test_a_background_import_that_succeeded_counts_as_its_senders_write(
         job = ImportJob.objects.latest("created_at")
         assert run_import_job.apply(args=[str(job.pk)]).get() == status
         assert (kept.get(key) is not None) is counted
+
+
+def computed_at(response) -> float:
+    """The ``Figures-Computed-At`` of an answer, as a timestamp."""
+    import datetime
+
+    text = response["Figures-Computed-At"]
+    assert text.endswith("+08:00")  # like every timestamp of the API
+    return datetime.datetime.fromisoformat(text).timestamp()
+
+
+def test_the_api_says_when_its_figures_were_computed(
+    client_for, anonymous_client, sc_staff, cq_staff, joint_office, settings, clock
+):
+    settings.FIGURES_MAX_AGE_SECONDS = 60
+    project = rest.ProjectFactory(code="SC-2030-0703")
+    rest.TargetFactory(project=project, indicator=Indicator.objects.get(code="forest-restored-area"))
+    url = "/api/v1/indicators/totals/?by=province"
+    other, office = client_for(cq_staff), client_for(joint_office)
+    writer = anonymous_client
+    writer.credentials(
+        HTTP_AUTHORIZATION=f"Token {token_issue(actor=sc_staff, user=sc_staff, name='sync', scope='write')[1]}"
+    )
+    first = clock.now
+    assert computed_at(office.get(url)) == pytest.approx(first, abs=1e-3)
+    clock.now += 5
+    assert computed_at(other.get(url)) == pytest.approx(first, abs=1e-3)  # kept: still when first computed
+    submit_forest_report(writer, project)
+    clock.now += 5
+    assert computed_at(other.get(url)) == pytest.approx(first, abs=1e-3)  # within the age, without the report
+    written = clock.now
+    assert computed_at(writer.get(url)) == pytest.approx(written, abs=1e-3)  # the writer's: computed now
+    clock.now += 61
+    # Computed for the last change, they answer everyone however old, and say when.
+    assert computed_at(other.get(url)) == pytest.approx(written, abs=1e-3)
+    submit_forest_report(writer, project, period="2026-02")
+    clock.now += 1
+    assert computed_at(other.get(url)) == pytest.approx(clock.now, abs=1e-3)  # older than the age: anew
+
+
+def test_every_answer_of_figures_says_when_they_were_computed(api, settings, clock):
+    from projects.conference.models import CorridorPlan
+    from tests.conference.factories import AnnualPlanFactory
+
+    plan = AnnualPlanFactory()
+    corridor_plan = CorridorPlan.objects.create(slug="plan-1", title_zh="测试规划", start_year=2021, end_year=2035)
+    paths = [
+        "/api/v1/indicators/totals/?by=corridor",
+        f"/api/v1/annual-plans/{plan.pk}/execution/",
+        f"/api/v1/corridor-plans/{corridor_plan.pk}/progress/",
+    ]
+    for path in paths:
+        assert computed_at(api.get(path)) == pytest.approx(clock.now, abs=1e-3), path
+    clock.now += 10
+    for path in paths:  # kept: when they were computed, not when asked
+        assert computed_at(api.get(path)) == pytest.approx(clock.now - 10, abs=1e-3), path
+    settings.REPRESENTATION_CACHE_SECONDS = 0  # nothing kept: computed for each answer
+    for path in paths:
+        assert computed_at(api.get(path)) == pytest.approx(clock.now, abs=1e-3), path

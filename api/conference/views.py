@@ -183,12 +183,14 @@ class AnnualPlanViewSet(TransitionMixin, TrackedViewSet):
     def transition_arguments(self, body: dict) -> dict:
         return body  # meeting, item_comments, reason
 
-    @extend_schema(parameters=[AS_OF], responses=computed.PlanExecutionSerializer)
+    @extend_schema(parameters=[AS_OF, kept_figures.COMPUTED_AT], responses=computed.PlanExecutionSerializer)
     @action(detail=True, methods=["get"])
     def execution(self, request, pk=None):
         """Planned against actual per item, per corridor and per province, and which items are behind."""
         plan, as_of = self.get_object(), _as_of(request) or timezone.localdate()
-        return Response(kept_figures.plan_execution(plan=plan, as_of=as_of, encoded=True, reader=request.user))
+        return kept_figures.answer(
+            kept_figures.plan_execution(plan=plan, as_of=as_of, encoded=True, reader=request.user)
+        )
 
 
 class PlanItemViewSet(TrackedViewSet):
@@ -300,12 +302,12 @@ class CorridorPlanViewSet(TrackedViewSet):
     save_service = staticmethod(services.corridor_plan_save)
     delete_service = staticmethod(services.corridor_plan_delete)
 
-    @extend_schema(parameters=[AS_OF], responses=computed.CorridorProgressSerializer)
+    @extend_schema(parameters=[AS_OF, kept_figures.COMPUTED_AT], responses=computed.CorridorProgressSerializer)
     @action(detail=True, methods=["get"])
     def progress(self, request, pk=None):
         """Each corridor's path toward its 2035 targets: achieved, planned this year, remaining."""
         corridor_plan, as_of = self.get_object(), _as_of(request) or timezone.localdate()
-        return Response(
+        return kept_figures.answer(
             kept_figures.corridor_progress(corridor_plan=corridor_plan, as_of=as_of, encoded=True, reader=request.user)
         )
 

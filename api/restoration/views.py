@@ -73,7 +73,10 @@ class IndicatorViewSet(TrackedViewSet):
     ordering_fields = ["code", "name_zh"]
     save_service = staticmethod(services.indicator_save)
 
-    @extend_schema(parameters=[serializers.TotalsQuerySerializer], responses=serializers.IndicatorTotalsSerializer)
+    @extend_schema(
+        parameters=[serializers.TotalsQuerySerializer, kept_figures.COMPUTED_AT],
+        responses=serializers.IndicatorTotalsSerializer,
+    )
     @action(detail=False, methods=["get"])
     def totals(self, request):
         """Every indicator's figure per province or per corridor (and over all projects), combined
@@ -83,7 +86,7 @@ class IndicatorViewSet(TrackedViewSet):
         year = query.validated_data.get("year")
         window = (datetime.date(year, 1, 1), datetime.date(year, 12, 31)) if year else (None, None)
         asked = query.validated_data
-        return Response(
+        return kept_figures.answer(
             kept_figures.totals(
                 by=asked["by"],
                 start=window[0],
