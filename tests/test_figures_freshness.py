@@ -28,6 +28,20 @@ def clock(monkeypatch):
     return Clock
 
 
+def forest_project(code: str):
+    """A project targeting restored forest, which the totals show."""
+    project = rest.ProjectFactory(code=code)
+    rest.TargetFactory(project=project, indicator=Indicator.objects.get(code="forest-restored-area"))
+    return project
+
+
+def token_writer(client, user):
+    """``client`` signed in with a token of ``user``, as partner systems are: DRF signs them in
+    inside the view, not in the middlewares."""
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token_issue(actor=user, user=user, name='sync', scope='write')[1]}")
+    return client
+
+
 def test_figures_answer_until_they_are_older_than_their_age_then_are_computed_again(monkeypatch, settings, clock):
     settings.FIGURES_MAX_AGE_SECONDS = 60
     position, computed = [7], []
@@ -70,19 +84,22 @@ def test_a_copy_computed_at_an_earlier_change_never_replaces_a_later_one_as_the_
     assert cache.get(latest_key.split(":", 2)[2]) == latest
 
 
-def test_the_writer_reads_their_own_writes_others_within_the_figures_age(
-    client_for, anonymous_client, sc_staff, cq_staff, joint_office, settings, clock
-):
+@pytest.fixture
+def scene(client_for, anonymous_client, sc_staff, cq_staff, joint_office, settings):
+    """A project the totals show; the joint office and Chongqing staff reading them, and Sichuan
+    staff writing reports on it with a token."""
     settings.FIGURES_MAX_AGE_SECONDS = 60
-    project = rest.ProjectFactory(code="SC-2030-0701")
-    rest.TargetFactory(project=project, indicator=Indicator.objects.get(code="forest-restored-area"))
-    url = "/api/v1/indicators/totals/?by=province"
-    office, other = client_for(joint_office), client_for(cq_staff)
-    # The writer signs in with a token, as partner systems do: DRF signs them in inside the view.
-    writer = anonymous_client
-    writer.credentials(
-        HTTP_AUTHORIZATION=f"Token {token_issue(actor=sc_staff, user=sc_staff, name='sync', scope='write')[1]}"
+    return (
+        forest_project("SC-2030-0701"),
+        client_for(joint_office),
+        client_for(cq_staff),
+        token_writer(anonymous_client, sc_staff),
     )
+
+
+def test_the_writer_reads_their_own_writes_others_within_the_figures_age(scene, clock):
+    project, office, other, writer = scene
+    url = "/api/v1/indicators/totals/?by=province"
     before = forest_total(office.get(url).json())
 
     clock.now += 5
@@ -177,18 +194,9 @@ def computed_at(response) -> float:
     return datetime.datetime.fromisoformat(text).timestamp()
 
 
-def test_the_api_says_when_its_figures_were_computed(
-    client_for, anonymous_client, sc_staff, cq_staff, joint_office, settings, clock
-):
-    settings.FIGURES_MAX_AGE_SECONDS = 60
-    project = rest.ProjectFactory(code="SC-2030-0703")
-    rest.TargetFactory(project=project, indicator=Indicator.objects.get(code="forest-restored-area"))
+def test_the_api_says_when_its_figures_were_computed(scene, clock):
+    project, office, other, writer = scene
     url = "/api/v1/indicators/totals/?by=province"
-    other, office = client_for(cq_staff), client_for(joint_office)
-    writer = anonymous_client
-    writer.credentials(
-        HTTP_AUTHORIZATION=f"Token {token_issue(actor=sc_staff, user=sc_staff, name='sync', scope='write')[1]}"
-    )
     first = clock.now
     assert computed_at(office.get(url)) == pytest.approx(first, abs=1e-3)
     clock.now += 5
