@@ -128,3 +128,16 @@ def test_a_token_read_before_a_change_committed_is_not_kept_past_the_commit(
         assert found is None
         _keep_token(key_hash, before, generation)  # what it read: the row not yet revoked
     assert client.get("/api/v1/me/").status_code == 401
+
+
+def test_a_token_revoked_in_the_admin_is_refused_at_once(shared_cache, sc_staff, administrator, client):
+    token, key = token_issue(actor=sc_staff, user=sc_staff, name="sync", scope="read")
+    api = kept(with_token(key))
+    client.force_login(administrator)
+    response = client.post(
+        "/admin/core/apitoken/", {"action": "revoke", "_selected_action": [str(token.pk)]}, follow=True
+    )
+    assert response.status_code == 200
+    token.refresh_from_db()
+    assert token.revoked_at is not None
+    assert api.get("/api/v1/me/").status_code == 401
