@@ -1,8 +1,18 @@
+import functools
 import uuid
 
 from django.db import models
 from django.utils import translation
+from django.utils.encoding import force_str
+from django.utils.hashable import make_hashable
 from django.utils.translation import gettext_lazy as _
+
+
+@functools.cache
+def choice_labels(field, language: str | None) -> dict:
+    """A choice field's labels by value, translated into ``language``."""
+    with translation.override(language):
+        return {make_hashable(value): force_str(label) for value, label in field.flatchoices}
 
 
 class TrackedModel(models.Model):
@@ -50,6 +60,14 @@ class TrackedModel(models.Model):
 
             raise StaleRecord(record=str(pk_val))
         return False
+
+    def _get_FIELD_display(self, field):
+        # What Django's does (``get_status_display`` …), without building a dict of every choice,
+        # each lazy label translated to be hashed, on every call: 5 of the 48 ms of CPU the
+        # corridor page spent (316 rows).
+        value = getattr(self, field.attname)
+        label = choice_labels(field, translation.get_language()).get(make_hashable(value), value)
+        return force_str(label, strings_only=True)
 
     def history_scope(self):
         """The record whose history also shows this one's changes (None: only its own)."""
