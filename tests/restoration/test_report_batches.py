@@ -23,6 +23,7 @@ from projects.restoration.models import (
     ReportInvestment,
 )
 from projects.restoration.services import report_create_many, report_save
+from projects.restoration.services.reports import indicators_to_report, reportable_indicators
 from tests.factories import UserFactory
 from tests.restoration.factories import ProjectFactory, ReportFactory, TargetFactory, org
 from tests.test_imports import send
@@ -371,3 +372,33 @@ def test_a_row_after_a_changed_report_finds_what_the_batch_before_it_wrote(proje
     answers = imported_both_ways(client_for(sc_staff), text, monkeypatch)
     assert answers[0] == answers[1]
     assert answers[0][0] == (201, {"dry_run": False, "created": 1, "updated": 2, "unchanged": 0})
+
+
+def test_the_reportable_indicators_are_the_targeted_ones_and_the_components_of_the_derived(projects):
+    """A targeted derived indicator is reported through its components, never itself; a component
+    derived in its turn is not reported either (nor are its own components)."""
+    a, b, proposed = projects
+
+    def new(code, *components):
+        made = Indicator.objects.create(code=code, name_zh=code, unit="ha")
+        made.components.set(components)
+        return made
+
+    leaf, deep_leaf = new("leaf-area"), new("deep-leaf-area")
+    nested = new("nested-area", deep_leaf)
+    whole = new("whole-area", leaf, nested)
+    TargetFactory(project=proposed, indicator=whole)
+    TargetFactory(project=proposed, indicator=indicator("buffer-zone-built"))
+    reportable = reportable_indicators([a.pk, b.pk, proposed.pk, uuid.uuid4()])
+    codes = {
+        pk: set(Indicator.objects.filter(pk__in=ids).values_list("code", flat=True)) for pk, ids in reportable.items()
+    }
+    assert codes[proposed.pk] == {"leaf-area", "buffer-zone-built"}
+    # restored-area is derived from the areas per ecosystem; shoreline-restored is reported as it is.
+    assert "restored-area" not in codes[a.pk] and "shoreline-restored" in codes[a.pk]
+    assert codes[a.pk] - {"shoreline-restored"} == set(
+        indicator("restored-area").components.filter(components=None).values_list("code", flat=True)
+    )
+    assert codes[b.pk] == {"buffer-zone-built"}
+    assert [set(ids) for pk, ids in reportable.items() if pk not in (a.pk, b.pk, proposed.pk)] == [set()]
+    assert set(indicators_to_report(proposed).values_list("code", flat=True)) == codes[proposed.pk]
