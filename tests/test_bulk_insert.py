@@ -112,3 +112,24 @@ def test_reports_and_their_values_are_written_as_bulk_create_writes_them(db):
     copied = ProgressReport.objects.get(pk=reports["copy"].pk)
     assert copied.created_at == reports["copy"].created_at and copied.updated_at is not None
     assert not reports["copy"]._state.adding
+
+
+def test_only_values_a_field_would_send_unchanged_skip_its_preparation():
+    from django.db import models
+
+    from projects.core.bulk import _taken_as_is
+
+    class Upper(models.CharField):
+        def get_prep_value(self, value):
+            return super().get_prep_value(value).upper()
+
+    report = {field.name: field for field in ProgressReport._meta.concrete_fields}
+    assert _taken_as_is(report["narrative"]) is str
+    assert _taken_as_is(report["project"]).__name__ == "UUID"  # a key: the project's id
+    assert _taken_as_is(report["period_end"]).__name__ == "date"
+    # Prepared by the field: times (set on insert, made aware), counters, and a field preparing its own way.
+    assert _taken_as_is(report["created_at"]) is _taken_as_is(report["submitted_at"]) is None
+    assert _taken_as_is(report["version"]) is None
+    assert _taken_as_is(Upper(max_length=5)) is None
+    assert _taken_as_is(models.DateField(auto_now=True)) is None
+    assert _taken_as_is(ChangeRecord._meta.get_field("after")) is None  # JSON

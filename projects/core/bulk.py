@@ -8,10 +8,27 @@ the statement is logged as a query is, so pinned query counts see it.
 """
 
 import contextlib
+import datetime
+import functools
+import uuid
+from decimal import Decimal
 
 from django.contrib.gis.db.models import GeometryField
-from django.db import connection
+from django.db import connection, models
 from django.db.backends.utils import CursorDebugWrapper
+
+# Fields whose value of exactly this type (or None) PostgreSQL takes as the field would prepare it:
+# ``pre_save`` reads the attribute and ``get_db_prep_save`` returns the value unchanged. Preparing
+# each value through the field cost 3-4 µs (94,000 of them for an import's 2,000 reports).
+_TAKEN_AS_IS = {
+    models.UUIDField: uuid.UUID,
+    models.CharField: str,
+    models.TextField: str,
+    models.DecimalField: Decimal,
+    models.DateField: datetime.date,
+    models.BooleanField: bool,
+}
+_PREPARING = ("pre_save", "to_python", "get_prep_value", "get_db_prep_value", "get_db_prep_save")
 
 
 def insert_many(model, objs: list) -> None:
@@ -26,6 +43,7 @@ def insert_many(model, objs: list) -> None:
         model.objects.bulk_create(objs)
         return
     fields = [field for field in meta.concrete_fields if not field.db_returning]
+    taken_as_is = [(field, field.attname, _taken_as_is(field)) for field in fields]
     quote = connection.ops.quote_name
     statement = f"COPY {quote(meta.db_table)} ({', '.join(quote(field.column) for field in fields)}) FROM STDIN"
     for obj in objs:
@@ -34,7 +52,30 @@ def insert_many(model, objs: list) -> None:
         logged = cursor.debug_sql(statement) if isinstance(cursor, CursorDebugWrapper) else contextlib.nullcontext()
         with logged, cursor.cursor.copy(statement) as copy:
             for obj in objs:
-                copy.write_row([field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields])
+                copy.write_row([_prepared(obj, field, attname, kind) for field, attname, kind in taken_as_is])
     for obj in objs:
         obj._state.adding = False
         obj._state.db = connection.alias
+
+
+def _prepared(obj, field, attname: str, kind: type | None):
+    if kind is not None:
+        value = getattr(obj, attname)
+        if value is None or type(value) is kind:
+            return value
+    return field.get_db_prep_save(field.pre_save(obj, True), connection)
+
+
+@functools.cache
+def _taken_as_is(field) -> type | None:
+    """The type of value ``field`` (a key: the field it points to) sends as it is, or None."""
+    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+        return None
+    if isinstance(field, models.ForeignKey):
+        plain = type(field).get_db_prep_save is models.ForeignKey.get_db_prep_save
+        return _taken_as_is(field.target_field) if plain and field.pre_save.__func__ is models.Field.pre_save else None
+    for base, kind in _TAKEN_AS_IS.items():
+        if isinstance(field, base):
+            # A subclass that prepares its values otherwise goes the field's way.
+            return kind if all(getattr(type(field), name) is getattr(base, name) for name in _PREPARING) else None
+    return None
