@@ -32,10 +32,13 @@ action_labels(
 
 
 def project_province_ids(project) -> set:
-    # Prefetched provinces when present; else the organizations (before refresh_derived).
+    # Read for many projects at once (``province_ids``, as a batch of reports sets it) or
+    # prefetched when present; else the organizations (before refresh_derived).
     if project.pk is None:
         return set()
-    ids = {p.pk for p in project.provinces.all()}
+    ids = getattr(project, "province_ids", None)
+    if ids is None:
+        ids = {p.pk for p in project.provinces.all()}
     return ids or project.organization_province_ids()
 
 

