@@ -64,7 +64,7 @@ class TrackedModel(models.Model):
     def _get_FIELD_display(self, field):
         # What Django's does (``get_status_display`` …), without building a dict of every choice,
         # each lazy label translated to be hashed, on every call: 5 of the 48 ms of CPU the
-        # corridor page spent (316 rows).
+        # corridor page spent (316 calls).
         value = getattr(self, field.attname)
         label = choice_labels(field, translation.get_language()).get(make_hashable(value), value)
         return force_str(label, strings_only=True)
