@@ -72,8 +72,8 @@ def _taken_as_is(field) -> type | None:
     if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
         return None
     if isinstance(field, models.ForeignKey):
-        plain = type(field).get_db_prep_save is models.ForeignKey.get_db_prep_save
-        return _taken_as_is(field.target_field) if plain and field.pre_save.__func__ is models.Field.pre_save else None
+        plain = all(getattr(type(field), name) is getattr(models.ForeignKey, name) for name in _PREPARING)
+        return _taken_as_is(field.target_field) if plain else None
     for base, kind in _TAKEN_AS_IS.items():
         if isinstance(field, base):
             # A subclass that prepares its values otherwise goes the field's way.

@@ -8,6 +8,8 @@ are translated when read, so a record written under one language reads in the re
 from django.apps import apps
 from django.utils.translation import gettext as _
 
+from projects.core.models.base import choice_label
+
 _labels: dict = {}
 
 
@@ -35,4 +37,4 @@ def _status_label(event: str, status) -> str:
         field = apps.get_model(app_label, model_name)._meta.get_field("status")
     except (ValueError, LookupError):
         return str(status or "")
-    return str(dict(field.choices).get(status, status or ""))
+    return str(choice_label(field, status) or "")

@@ -29,6 +29,7 @@ from django.db.models.functions import Cast
 from projects.core.choices import ChangeAction
 from projects.core.middleware import current_client_request_id, current_request_id
 from projects.core.models import ChangeRecord
+from projects.core.models.base import choice_label
 from projects.core.text_diff import difference
 
 # Fields whose value changes on every save and says nothing on its own.
@@ -312,7 +313,7 @@ def _readable(field, value, names: dict) -> str:
     if isinstance(value, bool):
         return gettext("yes") if value else gettext("no")
     if field is not None and getattr(field, "flatchoices", None):
-        return str(dict(field.flatchoices).get(value, value))
+        return str(choice_label(field, value))
     related = getattr(field, "related_model", None) if field is not None and field.is_relation else None
     if related is not None:
         keys = value if isinstance(value, list) else [value]

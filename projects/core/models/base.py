@@ -15,6 +15,12 @@ def choice_labels(field, language: str | None) -> dict:
         return {make_hashable(value): force_str(label) for value, label in field.flatchoices}
 
 
+def choice_label(field, value):
+    """``value``'s label among ``field``'s choices in the active language (``value`` itself when
+    it is none of them)."""
+    return choice_labels(field, translation.get_language()).get(make_hashable(value), value)
+
+
 class TrackedModel(models.Model):
     """Base of every shared record: a stable UUID, timestamps and a version.
 
@@ -65,9 +71,7 @@ class TrackedModel(models.Model):
         # What Django's does (``get_status_display`` …), without building a dict of every choice,
         # each lazy label translated to be hashed, on every call: 5 of the 48 ms of CPU the
         # corridor page spent (316 calls).
-        value = getattr(self, field.attname)
-        label = choice_labels(field, translation.get_language()).get(make_hashable(value), value)
-        return force_str(label, strings_only=True)
+        return force_str(choice_label(field, getattr(self, field.attname)), strings_only=True)
 
     def history_scope(self):
         """The record whose history also shows this one's changes (None: only its own)."""
