@@ -1,6 +1,8 @@
-"""Migrations: models and migrations agree, and a database made with the first core 0001
-(before ``ChangeRecord.scope_id`` was added to it in place) gains the column."""
+"""Migrations: models and migrations agree, a database made with the first core 0001
+(before ``ChangeRecord.scope_id`` was added to it in place) gains the column, and the tables an
+import writes carry no index that another of theirs already gives."""
 
+import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.db import connection
@@ -8,6 +10,7 @@ from django.db.migrations.executor import MigrationExecutor
 
 from projects.core.choices import ChangeAction
 from projects.core.models import ChangeRecord, Corridor
+from projects.restoration.models import IndicatorValue, ProgressReport, ReportInvestment
 
 TABLE = ChangeRecord._meta.db_table
 
@@ -71,3 +74,34 @@ def test_on_a_database_made_with_todays_core_0001_it_changes_nothing(transaction
     columns, indexes = _columns(), _scope_indexes()
     _forward(_back_to_core_0001())
     assert (_columns(), _scope_indexes()) == (columns, indexes)
+
+
+# What an imported row writes: every index here is written once per row (a change record's twice:
+# at its insert and at its numbering on commit).
+WRITE_PATH = [ProgressReport, IndicatorValue, ReportInvestment, ChangeRecord]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="Django adds pattern indexes on PostgreSQL only")
+@pytest.mark.parametrize("model", WRITE_PATH, ids=lambda model: model._meta.model_name)
+def test_the_write_paths_tables_carry_no_index_another_already_gives(db, model):
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """SELECT i.relname, array_agg(a.attname ORDER BY k.n), bool_or(o.opcname LIKE '%%pattern_ops')
+            FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
+            CROSS JOIN LATERAL unnest(x.indkey, x.indclass) WITH ORDINALITY AS k(attnum, opclass, n)
+            JOIN pg_attribute a ON a.attrelid = x.indrelid AND a.attnum = k.attnum
+            JOIN pg_opclass o ON o.oid = k.opclass
+            WHERE x.indrelid = %s::regclass GROUP BY i.relname""",
+            [table],
+        )
+        indexes = {name: (tuple(columns), pattern) for name, columns, pattern in cursor.fetchall()}
+    assert indexes  # the query reads this table's indexes
+    assert not [name for name, (_, pattern) in indexes.items() if pattern], "no read matches a prefix"
+    led = [
+        (name, other)
+        for name, (columns, _) in indexes.items()
+        for other, (longer, _) in indexes.items()
+        if other != name and len(longer) > len(columns) and longer[: len(columns)] == columns
+    ]
+    assert not led, "an index whose columns lead another's"

@@ -65,8 +65,10 @@ class ChangeRecord(models.Model):
         db_index=True,
         help_text=_("What happened, as a dotted code such as restoration.progressreport.accepted."),
     )
+    # No index of its own: (content_type, object_id, id) leads with it (and a change record's
+    # indexes are written twice, at its insert and at its numbering on commit).
     content_type = models.ForeignKey(
-        ContentType, on_delete=models.PROTECT, related_name="+", verbose_name=_("record type")
+        ContentType, on_delete=models.PROTECT, related_name="+", verbose_name=_("record type"), db_index=False
     )
     object_id = models.CharField(_("record ID"), max_length=64)
     object_repr = models.CharField(_("record"), max_length=300)

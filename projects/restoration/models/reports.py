@@ -9,7 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from projects.core.models.base import TrackedModel
+from projects.core.models.base import TrackedModel, unindexed_updated_at
 from projects.core.validators import validate_attachment
 from projects.restoration.choices import AttachmentKind, ReminderStep, ReportingPeriod, ReportStatus
 
@@ -43,8 +43,14 @@ def period_bounds(period: str) -> tuple[str, datetime.date, datetime.date]:
 class ProgressReport(TrackedModel):
     """A project's progress report (进展报告) for one month or quarter."""
 
+    # No index of its own: the unique (project, period) and (project, -period_end) lead with it,
+    # and every import writes each index of a report.
     project = models.ForeignKey(
-        "restoration.Project", on_delete=models.PROTECT, related_name="reports", verbose_name=_("project")
+        "restoration.Project",
+        on_delete=models.PROTECT,
+        related_name="reports",
+        verbose_name=_("project"),
+        db_index=False,
     )
     period = models.CharField(_("period"), max_length=7, help_text=_("YYYY-MM or YYYY-Qn"))
     period_kind = models.CharField(_("period kind"), max_length=10, choices=ReportingPeriod.choices, editable=False)
@@ -146,13 +152,16 @@ class ProgressReport(TrackedModel):
 class IndicatorValue(TrackedModel):
     """The value a report gives for one of its project's targeted indicators."""
 
+    # Indexed by the unique (report, indicator) alone; and nothing asks for values by their time of
+    # change (they come with their report): two indexes fewer for every value an import writes.
     report = models.ForeignKey(
-        ProgressReport, on_delete=models.CASCADE, related_name="values", verbose_name=_("report")
+        ProgressReport, on_delete=models.CASCADE, related_name="values", verbose_name=_("report"), db_index=False
     )
     indicator = models.ForeignKey(
         "restoration.Indicator", on_delete=models.PROTECT, related_name="values", verbose_name=_("indicator")
     )
     value = models.DecimalField(_("value"), max_digits=16, decimal_places=3)
+    updated_at = unindexed_updated_at()
 
     class Meta:
         ordering = ["indicator__code"]
@@ -175,8 +184,9 @@ class ReportInvestment(TrackedModel):
 
     When a report gives its investment per source, its total is the sum of these."""
 
+    # As a value's: indexed by the unique (report, source), read with its report.
     report = models.ForeignKey(
-        ProgressReport, on_delete=models.CASCADE, related_name="investment", verbose_name=_("report")
+        ProgressReport, on_delete=models.CASCADE, related_name="investment", verbose_name=_("report"), db_index=False
     )
     source = models.ForeignKey(
         "restoration.FundingSource", on_delete=models.PROTECT, related_name="+", verbose_name=_("funding source")
@@ -188,6 +198,7 @@ class ReportInvestment(TrackedModel):
         validators=[MinValueValidator(Decimal("0"))],
         help_text=_("Invested from this source since the project began, to the end of the period, in 万元."),
     )
+    updated_at = unindexed_updated_at()
 
     class Meta:
         ordering = ["source__sort_order", "source__code"]
