@@ -4,9 +4,11 @@ each value as the field prepares it (JSON, decimals, dates, keys, times set on i
 import datetime
 from decimal import Decimal
 
+import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from projects.core.bulk import insert_many
 from projects.core.models import ChangeRecord
@@ -127,9 +129,46 @@ def test_only_values_a_field_would_send_unchanged_skip_its_preparation():
     assert _taken_as_is(report["narrative"]) is str
     assert _taken_as_is(report["project"]).__name__ == "UUID"  # a key: the project's id
     assert _taken_as_is(report["period_end"]).__name__ == "date"
-    # Prepared by the field: times (set on insert, made aware), counters, and a field preparing its own way.
-    assert _taken_as_is(report["created_at"]) is _taken_as_is(report["submitted_at"]) is None
-    assert _taken_as_is(report["version"]) is None
+    assert _taken_as_is(report["version"]) is int  # counters, and keys to an integer id
+    assert _taken_as_is(ChangeRecord._meta.get_field("content_type")) is int
+    assert _taken_as_is(report["submitted_at"]).__name__ == "datetime"  # when aware: see below
+    # Prepared by the field: times set on insert (stamped once a batch, below), a field preparing its
+    # own way, JSON.
+    assert _taken_as_is(report["created_at"]) is None
     assert _taken_as_is(Upper(max_length=5)) is None
     assert _taken_as_is(models.DateField(auto_now=True)) is None
-    assert _taken_as_is(ChangeRecord._meta.get_field("after")) is None  # JSON
+    assert _taken_as_is(ChangeRecord._meta.get_field("after")) is None
+
+
+ON_POSTGRESQL = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="elsewhere insert_many is bulk_create, each backend preparing its way"
+)
+
+
+@ON_POSTGRESQL
+def test_a_naive_time_and_a_flag_for_a_number_go_through_their_field():
+    from projects.core.bulk import _prepared, _taken_as_is
+
+    report = ProgressReport(version=True, submitted_at=datetime.datetime(2025, 3, 31, 9, 30))
+    fields = {field.name: field for field in ProgressReport._meta.concrete_fields}
+    version = fields["version"]
+    sent = _prepared(report, version, "version", _taken_as_is(version))
+    assert sent == 1 and not isinstance(sent, bool)
+    submitted = fields["submitted_at"]
+    with pytest.warns(RuntimeWarning, match="naive datetime"):
+        sent = _prepared(report, submitted, "submitted_at", _taken_as_is(submitted))
+    assert sent.tzinfo is not None and sent.replace(tzinfo=None) == datetime.datetime(2025, 3, 31, 9, 30)
+    aware = timezone.now()
+    report.submitted_at = aware
+    assert _prepared(report, submitted, "submitted_at", _taken_as_is(submitted)) is aware
+
+
+@ON_POSTGRESQL
+def test_a_batchs_times_set_on_insert_are_one_moment(db):
+    before = timezone.now()
+    changes = _changes(3, "stamped")
+    insert_many(ChangeRecord, changes)
+    times = {change.time for change in changes}
+    assert len(times) == 1 and times.pop() >= before
+    stored = set(ChangeRecord.objects.filter(object_id__startswith="stamped").values_list("time", flat=True))
+    assert stored == {changes[0].time}
