@@ -85,24 +85,30 @@ def _prepared(obj, field, attname: str, kind: type | None):
     return field.get_db_prep_save(field.pre_save(obj, True), connection)
 
 
+def _prepares_as(field, base) -> bool:
+    """Whether ``field`` prepares its values with ``base``'s own methods (a subclass may not)."""
+    return all(getattr(type(field), name) is getattr(base, name) for name in _PREPARING)
+
+
+def _set_on_insert(field) -> bool:
+    return bool(getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False))
+
+
 @functools.cache
 def _stamped(field) -> bool:
     """Whether ``field`` is a time set on insert whose value, once set, is sent as it is."""
-    setting = getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
-    plain = all(getattr(type(field), name) is getattr(models.DateTimeField, name) for name in _PREPARING)
-    return bool(setting) and isinstance(field, models.DateTimeField) and plain
+    times = models.DateTimeField
+    return _set_on_insert(field) and isinstance(field, times) and _prepares_as(field, times)
 
 
 @functools.cache
 def _taken_as_is(field) -> type | None:
     """The type of value ``field`` (a key: the field it points to) sends as it is, or None."""
-    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+    if _set_on_insert(field):
         return None
     if isinstance(field, models.ForeignKey):
-        plain = all(getattr(type(field), name) is getattr(models.ForeignKey, name) for name in _PREPARING)
-        return _taken_as_is(field.target_field) if plain else None
+        return _taken_as_is(field.target_field) if _prepares_as(field, models.ForeignKey) else None
     for base, kind in _TAKEN_AS_IS.items():
         if isinstance(field, base):
-            # A subclass that prepares its values otherwise goes the field's way.
-            return kind if all(getattr(type(field), name) is getattr(base, name) for name in _PREPARING) else None
+            return kind if _prepares_as(field, base) else None
     return None

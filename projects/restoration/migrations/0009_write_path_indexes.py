@@ -4,7 +4,7 @@ A report's own index on its project, a value's and an investment's on their repo
 leading column of a unique index already there, which the same reads use. A value's and an
 investment's time of change: nothing asks for them by it (they come with their report). A report's
 status keeps its index, without the pattern-matching twin Django adds on PostgreSQL: no read
-matches a status by a prefix. An import writes each of these for every row (in the eighth
+matches a status by a prefix. An import writes each of these for every row (in the ninth
 session's measure, 2,000 reports with 4,000 values: 40 -> 30 ms and 50 -> 37 ms).
 """
 
