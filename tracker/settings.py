@@ -119,6 +119,9 @@ if DATABASES["default"]["ENGINE"].endswith("spatialite"):
     # A file, not memory: parallel test workers each get their own (pytest-xdist suffix).
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-tracker.sqlite3")}
 else:
+    # PostGIS whose health check of a reused connection looks at its socket before asking the
+    # server (tracker/postgis/base.py).
+    DATABASES["default"]["ENGINE"] = "tracker.postgis"
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     # PostgreSQL's JIT compiles the plan of any query it thinks costly: 326 ms to compile a 10 ms
     # aggregate here (docs/benchmarks.md). The tracker's queries are short; it never pays off.
@@ -139,6 +142,7 @@ if DATABASE_REPLICA_URL:
         "postgis://" + DATABASE_REPLICA_URL.split("://", 1)[1], conn_max_age=env_int("DB_CONN_MAX_AGE", 60)
     )
     replica.update(
+        ENGINE="tracker.postgis",
         CONN_HEALTH_CHECKS=True,
         OPTIONS={**replica.get("OPTIONS", {}), "options": "-c jit=off"},
         # Tests: the same test database as the primary, not one of its own.
