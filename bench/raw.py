@@ -5,7 +5,8 @@ text through and the WSGI app below only frames it: no ORM, no serializer, no Py
 nothing is left to remove. ``make bench`` serves it under gunicorn like the tracker and times
 both the same way; ``bench.run`` checks each answer equals the API's after parsing.
 
-Only what the bench compares is written here (project list and detail, progress-report list).
+Only what the bench compares is written here: the project list and detail, the progress-report
+list and the OGC items page of projects.
 """
 
 import os
@@ -39,9 +40,11 @@ def _json_list(values) -> str:
     return json.dumps(list(values))
 
 
-def project_sql(lifecycle_case: str, units_json: str) -> str:
-    """Projects ``p`` as the API shows them (``api.restoration.serializers.ProjectSerializer``)."""
+def project_sql(lifecycle_case: str, units_json: str, *, geometry: bool = True) -> str:
+    """Projects ``p`` as the API shows them (``api.restoration.serializers.ProjectSerializer``);
+    without ``geometry``, as a GeoJSON feature's properties."""
     brief = "'id', {t}.id, 'name_zh', {t}.name_zh, 'name_en', {t}.name_en"
+    shape = "'geometry', ST_AsGeoJSON(p.geometry, 15)::json," if geometry else ""
     return f"""
 json_build_object(
   'id', p.id, 'code', p.code, 'name_zh', p.name_zh, 'name_en', p.name_en, 'description', p.description,
@@ -55,7 +58,7 @@ json_build_object(
   'divisions', COALESCE((SELECT json_agg(json_build_object({brief.format(t="d")}, 'code', d.code,
       'is_adjacent_area', d.is_adjacent_area) ORDER BY d.code) FROM restoration_project_divisions x
       JOIN core_division d ON d.id = x.division_id WHERE x.project_id = p.id), '[]'),
-  'geometry', ST_AsGeoJSON(p.geometry, 15)::json,
+  {shape}
   'extent_length_km', p.extent_length_km::text, 'extent_area_ha', p.extent_area_ha::text,
   'elements', COALESCE((SELECT json_agg(json_build_object({brief.format(t="e")}, 'code', e.code) ORDER BY e.sort_order)
       FROM restoration_project_elements x JOIN restoration_ecosystemelement e ON e.id = x.ecosystemelement_id
@@ -147,7 +150,17 @@ def queries() -> dict[str, str]:
         (%(corridor)s::text IS NULL OR EXISTS (SELECT 1 FROM restoration_project_corridors x
             JOIN core_corridor c ON c.id = x.corridor_id WHERE x.project_id = p.id AND c.slug = %(corridor)s))
         AND (%(status)s::text IS NULL OR p.status = %(status)s)"""
+    properties = project_sql(_lifecycle_case("p.status", PROJECT_LIFECYCLE), json.dumps(PROJECT_UNITS), geometry=False)
+    feature = (
+        "json_build_object('type', 'Feature', 'id', p.id::text, "
+        f"'geometry', ST_AsGeoJSON(p.geometry, 15)::json, 'properties', {properties})"
+    )
+    page = "SELECT * FROM restoration_project p ORDER BY p.code LIMIT %(limit)s OFFSET %(offset)s"
     return {
+        "features": f"""
+            WITH p AS ({page})
+            SELECT (SELECT count(*) FROM restoration_project), count(*),
+                   COALESCE(json_agg({feature} ORDER BY p.code), '[]')::text FROM p""",
         "projects": f"""
             SELECT (SELECT count(*) FROM restoration_project p WHERE {filtered}),
                    (SELECT COALESCE(json_agg({project} ORDER BY p.code), '[]') FROM (
@@ -161,6 +174,33 @@ def queries() -> dict[str, str]:
                        WHERE r.status <> 'draft' ORDER BY p.code, r.period_end DESC
                        LIMIT %(limit)s OFFSET %(offset)s) r JOIN restoration_project p ON p.id = r.project_id)::text""",
     }
+
+
+def feature_page(base: str, title: str, query: dict, matched: int, returned: int, features: str, offset: int) -> bytes:
+    """OGC API - Features' items page (``api.ogc.Items``): its members and links around the features."""
+    import datetime
+    import json
+
+    def link(rel: str, kind: str, f: str, at: int | None = None) -> dict:
+        params = {**query, **({} if at is None else {"offset": str(at)}), "f": f}
+        found = {"href": f"{base}?{urllib.parse.urlencode(params)}", "rel": rel, "type": kind}
+        return {**found, "title": title} if at is None else found
+
+    size = int(query.get("limit", 10))
+    links = [link("self", "application/geo+json", "json"), link("alternate", "text/html", "html")]
+    if offset + size < matched:
+        links.append(link("next", "application/geo+json", "json", offset + size))
+    if offset > 0:
+        links.append(link("prev", "application/geo+json", "json", max(offset - size, 0)))
+    links.append({"href": base.removesuffix("/items") + "?f=json", "rel": "collection"})
+    members = {
+        "numberMatched": matched,
+        "numberReturned": returned,
+        "timeStamp": datetime.datetime.now(datetime.UTC).isoformat(),
+        "links": links,
+    }
+    head = json.dumps({"type": "FeatureCollection", "title": title}, ensure_ascii=False)[:-1]
+    return f'{head},"features":{features},{json.dumps(members, ensure_ascii=False)[1:]}'.encode()
 
 
 def page_envelope(base: str, query: dict, count: int, results: str, page: int, size: int) -> bytes:
@@ -195,6 +235,15 @@ class RawApp:
             self._connection = psycopg.connect(self.dsn, autocommit=True, options="-c jit=off")
         return self._connection.cursor()
 
+    def _projects_title(self) -> str:
+        """The projects collection's title in the language the bench reads in (zh-hans)."""
+        from django.utils import translation
+
+        from api.ogc import COLLECTIONS
+
+        with translation.override("zh-hans"):
+            return str(COLLECTIONS["projects"].title)
+
     def __call__(self, environ, start_response):
         if self._sql is None:
             self._sql = queries()
@@ -214,6 +263,13 @@ class RawApp:
             }
             count, results = cursor.execute(self._sql["projects"], params).fetchone()
             body = page_envelope(host + path, query, count, results, page, size)
+        elif parts == ["ogc", "collections", "projects", "items"]:
+            params = {"limit": int(query.get("limit", 10)), "offset": int(query.get("offset", 0))}
+            matched, returned, features = cursor.execute(self._sql["features"], params).fetchone()
+            query.pop("offset", None)
+            query.pop("f", None)
+            title = self._projects_title()
+            body = feature_page(host + path, title, query, matched, returned, features, params["offset"])
         elif len(parts) >= 2 and parts[-2] == "projects":
             row = cursor.execute(self._sql["project"], {"id": parts[-1]}).fetchone()
             body = row[1].encode() if row else b"null"
