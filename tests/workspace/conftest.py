@@ -37,6 +37,10 @@ def browser():
             )
             yield chromium
             chromium.close()
+            # Connections opened while Playwright's loop runs in this thread belong to that loop's
+            # context (asgiref's Local), not the thread's: closed here, or the test database
+            # cannot be dropped at the end of the run ("being accessed by other users").
+            connections.close_all()
     finally:
         if previous is None:
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
