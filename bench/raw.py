@@ -9,6 +9,7 @@ Only what the bench compares is written here: the project list and detail, the p
 list and the OGC items page of projects.
 """
 
+import functools
 import os
 import urllib.parse
 
@@ -235,8 +236,9 @@ class RawApp:
             self._connection = psycopg.connect(self.dsn, autocommit=True, options="-c jit=off")
         return self._connection.cursor()
 
+    @functools.cached_property
     def _projects_title(self) -> str:
-        """The projects collection's title in the language the bench reads in (zh-hans)."""
+        """The projects collection's title in the language the bench reads in (zh-hans), once."""
         from django.utils import translation
 
         from api.ogc import COLLECTIONS
@@ -268,8 +270,7 @@ class RawApp:
             matched, returned, features = cursor.execute(self._sql["features"], params).fetchone()
             query.pop("offset", None)
             query.pop("f", None)
-            title = self._projects_title()
-            body = feature_page(host + path, title, query, matched, returned, features, params["offset"])
+            body = feature_page(host + path, self._projects_title, query, matched, returned, features, params["offset"])
         elif len(parts) >= 2 and parts[-2] == "projects":
             row = cursor.execute(self._sql["project"], {"id": parts[-1]}).fetchone()
             body = row[1].encode() if row else b"null"
