@@ -41,6 +41,8 @@ SERVER_ENV = {
 }
 # Seconds of untimed requests before each figure, at the highest concurrency measured.
 WARM_UP_SECONDS = 1.0
+# ``bench.floor.PATH`` (importing that module sets Django up).
+FLOOR_PATH = "/api/v1/floor/"
 # Narratives of the reports the import writes; they are removed again (``remove_imported``).
 IMPORT_MARKER = "基准导入"
 
@@ -114,9 +116,16 @@ def main() -> None:
     env["CELERY_BROKER_URL"] = broker_url()
     env["STATIC_ROOT"] = str(ROOT / "var" / "bench" / "static")
     collect_static(env)
-    with servers(env, database, args.workers, args.port) as (app_url, raw_url, server_pids):
+    with servers(env, database, args.workers, args.port) as (urls, server_pids):
+        app_url = urls["app"]
         results = measure(
-            cases, app_url=app_url, raw_url=raw_url, token=token, concurrencies=concurrencies, duration=args.duration
+            cases,
+            app_url=app_url,
+            raw_url=urls["raw"],
+            floor_url=urls["floor"],
+            token=token,
+            concurrencies=concurrencies,
+            duration=args.duration,
         )
         under_writes = measure_under_writes(
             cases, app_url=app_url, env=env, write_token=bench_token(scope="write"), duration=args.writes_duration
@@ -232,6 +241,8 @@ def build_cases() -> list[dict]:
             "raw": True,
         },
         {"name": "project detail", "path": f"/api/v1/projects/{middle}/", "raw": True},
+        # Divided by the detail's limit: the best ratio a read through the API's checks could have.
+        {"name": "floor: the API's checks, nothing read", "path": FLOOR_PATH, "raw": False, "floor": True},
         {"name": "progress-report list", "path": "/api/v1/progress-reports/?page_size=50", "raw": True},
         {"name": "changes feed, from the start", "path": "/api/v1/changes/?limit=500", "raw": False},
         {"name": "overview: figures by province", "path": "/api/v1/indicators/totals/?by=province", "raw": False},
@@ -255,9 +266,10 @@ def build_cases() -> list[dict]:
 
 @contextlib.contextmanager
 def servers(env: dict, database: str, workers: int, port: int):
-    """The tracker and the limit under gunicorn, each with ``workers`` sync workers, and one Celery
-    worker (solo pool: the import runs in that very process) for the background import. Yields the
-    two addresses and a function giving the tracker's serving processes (for their memory)."""
+    """The tracker, the limit and the floor (``bench.floor``) under gunicorn, each with ``workers``
+    sync workers, and one Celery worker (solo pool: the import runs in that very process) for the
+    background import. Yields their addresses (``app``, ``raw``, ``floor``) and a function giving
+    the tracker's serving processes (for their memory)."""
     gunicorn = str(Path(sys.executable).with_name("gunicorn"))
     # Sync workers, one request each, as the figures have always been measured; the timeout lets an
     # export of every project built afresh (minutes) finish on them (production runs gthread).
@@ -269,6 +281,9 @@ def servers(env: dict, database: str, workers: int, port: int):
     raw = subprocess.Popen(
         [gunicorn, "bench.raw:app", "--bind", f"127.0.0.1:{port + 1}", *common], cwd=ROOT, env=raw_env
     )
+    floor = subprocess.Popen(
+        [gunicorn, "bench.floor:served()", "--bind", f"127.0.0.1:{port + 2}", *common], cwd=ROOT, env=env
+    )
     celery = [sys.executable, "-m", "celery", "-A", "tracker", "--quiet", "worker", "--pool=solo", "--loglevel=WARNING"]
     worker = subprocess.Popen(
         [*celery, "--without-gossip", "--without-mingle"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL
@@ -278,13 +293,14 @@ def servers(env: dict, database: str, workers: int, port: int):
         return [*_descendants(app.pid), worker.pid, *_descendants(worker.pid)]
 
     try:
-        for served in (port, port + 1):
+        for served in (port, port + 1, port + 2):
             _wait_for(served)
-        yield f"http://127.0.0.1:{port}", f"http://127.0.0.1:{port + 1}", server_pids
+        urls = {"app": f"http://127.0.0.1:{port}", "raw": f"http://127.0.0.1:{port + 1}"}
+        yield {**urls, "floor": f"http://127.0.0.1:{port + 2}"}, server_pids
     finally:
-        for process in (app, raw, worker):
+        for process in (app, raw, floor, worker):
             process.terminate()
-        for process in (app, raw, worker):
+        for process in (app, raw, floor, worker):
             process.wait(timeout=30)
 
 
@@ -392,13 +408,14 @@ def first_difference(a, b, path="$"):
     return None if a == b else f"{path}: {a!r} != {b!r}"
 
 
-def query_count(path: str, headers: dict) -> int:
+def query_count(path: str, headers: dict, urlconf: str | None = None) -> int:
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
+    from django.test.utils import CaptureQueriesContext, override_settings
 
     client = Client(**{f"HTTP_{name.upper().replace('-', '_')}": value for name, value in headers.items()})
-    with CaptureQueriesContext(connection) as queries:
+    resolved = override_settings(ROOT_URLCONF=urlconf) if urlconf else contextlib.nullcontext()
+    with CaptureQueriesContext(connection) as queries, resolved:
         response = client.get(path)
     assert response.status_code == 200, (path, response.status_code)
     return len(queries.captured_queries)
@@ -414,32 +431,44 @@ def _load(url: str, headers: dict, concurrency: int, duration: float, max_reques
 
 
 def measure(
-    cases, *, app_url, raw_url, token, concurrencies, duration, max_requests=100_000, count_queries=True
+    cases, *, app_url, raw_url, floor_url, token, concurrencies, duration, max_requests=100_000, count_queries=True
 ) -> list[dict]:
+    """Each read's figures at each concurrency, the tracker's and, where it has one, its limit's,
+    with their ratio. The floor is served by ``floor_url``; its ratio is to the project detail's
+    limit (``ratio_to``), measured before it."""
     token_headers = {"Authorization": f"Token {token}", "Accept-Language": "zh-hans"}
     results = []
     print(HEADER)
     for case in cases:
         headers = case.get("headers", token_headers)
+        floor = case.get("floor", False)
+        served = (floor_url if floor else app_url) + case["path"]
         entry = {"name": case["name"], "path": case["path"], "runs": {}}
         if count_queries:
-            entry["queries"] = query_count(case["path"], headers)
-        api = fetch(app_url + case["path"], headers)
+            entry["queries"] = query_count(case["path"], headers, urlconf="bench.floor" if floor else None)
+        api = fetch(served, headers)
         if case["raw"]:
             limit = json.loads(fetch(raw_url + case["path"]))
             difference = first_difference(normalized(json.loads(api)), normalized(limit))
             entry["same_json"] = difference is None
             entry["difference"] = difference
+        compared = next((r for r in results if r["name"] == "project detail"), None) if floor else None
+        if compared is not None:
+            entry["ratio_to"] = compared["name"]
         # Every serving process answers first once, untimed: each compiles its templates and reads
         # the code's digest on its first request, which is not the steady state measured here.
-        _load(app_url + case["path"], headers, max(concurrencies), WARM_UP_SECONDS, max_requests)
+        _load(served, headers, max(concurrencies), WARM_UP_SECONDS, max_requests)
         if case["raw"]:
             _load(raw_url + case["path"], {}, max(concurrencies), WARM_UP_SECONDS, max_requests)
         for concurrency in concurrencies:
-            run = {"app": _load(app_url + case["path"], headers, concurrency, duration, max_requests)}
+            run = {"app": _load(served, headers, concurrency, duration, max_requests)}
             if case["raw"]:
                 run["raw"] = _load(raw_url + case["path"], {}, concurrency, duration, max_requests)
-                run["ratio"] = round(run["app"]["rps"] / run["raw"]["rps"], 3) if run["raw"]["rps"] else None
+                limit = run["raw"]
+            else:
+                limit = compared["runs"][str(concurrency)]["raw"] if compared is not None else None
+            if limit is not None:
+                run["ratio"] = round(run["app"]["rps"] / limit["rps"], 3) if limit["rps"] else None
             entry["runs"][str(concurrency)] = run
         results.append(entry)
         _print_entry(entry)
@@ -558,8 +587,11 @@ def _quiet_worker(env: dict, timeout: float = 600) -> None:
 def _print_entry(entry: dict) -> None:
     for concurrency, run in entry["runs"].items():
         app, raw = run["app"], run.get("raw")
-        limit = f"{raw['rps']:8.1f} {raw['p99_ms']:8.1f} {run['ratio']:6.2f}" if raw else f"{'':8} {'':8} {'':6}"
+        limit = f"{raw['rps']:8.1f} {raw['p99_ms']:8.1f}" if raw else f"{'':8} {'':8}"
+        limit += f" {run['ratio']:6.2f}" if run.get("ratio") is not None else f" {'':6}"
         same = {True: "same", False: "DIFFERS", None: ""}[entry.get("same_json")]
+        if entry.get("ratio_to"):
+            same = f"ratio to the {entry['ratio_to']}'s limit"
         print(
             f"{entry['name'][:40]:40} c={concurrency:>2} {app['rps']:8.1f} {app['p50_ms']:8.1f} {app['p95_ms']:8.1f} "
             f"{app['p99_ms']:8.1f} {limit} {entry.get('queries', ''):>3} {same}"

@@ -6,12 +6,13 @@ import json
 import os
 import threading
 import time
+import urllib.error
 from wsgiref.simple_server import WSGIRequestHandler, make_server
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, connections
 
 from api.changes import RESOURCES
 from bench import raw
@@ -41,8 +42,27 @@ def raw_server():
     server.shutdown()
 
 
+@pytest.fixture
+def floor_server():
+    from bench.floor import FloorHandler
+
+    server = make_server("127.0.0.1", 0, FloorHandler(), handler_class=_Quiet)
+
+    def serve():
+        try:
+            server.serve_forever()
+        finally:  # the serving thread's own connection, or the test database could not be dropped
+            connections.close_all()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join()
+
+
 def test_the_bench_runs_and_its_limit_gives_the_apis_json(
-    transactional_db, live_server, raw_server, tmp_path, monkeypatch
+    transactional_db, live_server, raw_server, floor_server, tmp_path, monkeypatch
 ):
     call_command("load_reference", verbosity=0)  # the previous transactional test emptied the tables
     generate(projects=24, reports_per_project=3, samples=10, log=lambda message: None)
@@ -57,13 +77,22 @@ def test_the_bench_runs_and_its_limit_gives_the_apis_json(
         cases,
         app_url=live_server.url,
         raw_url=raw_server,
+        floor_url=floor_server,
         token=token,
         concurrencies=[1, 2],
         duration=0.2,
         max_requests=3,
     )
 
+    floor = next(entry for entry in results if entry["path"] == bench.FLOOR_PATH)
+    detail = next(entry for entry in results if entry["name"] == "project detail")
+    # Nothing read but the token (kept in the shared cache where there is one: none here).
+    assert floor["queries"] <= 1 and floor["ratio_to"] == "project detail"
+    for concurrency, run in floor["runs"].items():
+        assert run["ratio"] == round(run["app"]["rps"] / detail["runs"][concurrency]["raw"]["rps"], 3)
     for entry in results:
+        if entry is floor:
+            continue
         assert entry["queries"] > 0
         for run in entry["runs"].values():
             assert run["app"]["requests"] > 0 and run["app"]["errors"] == 0, entry
@@ -129,3 +158,16 @@ def test_the_machines_busy_time_is_read_from_proc():
     while time.process_time() < deadline:
         pass
     assert before > 0 and bench.busy_cpu_seconds() - before >= 0.15
+
+
+def test_the_floor_runs_the_apis_checks(transactional_db, floor_server):
+    """The floor answers only what the API would: a token is asked for, a read-only token reads, and
+    its rate limit counts; so its figure is what those checks cost, not a bare answer's."""
+    from bench import floor
+
+    assert bench.FLOOR_PATH == floor.PATH
+    url = floor_server + bench.FLOOR_PATH
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        bench.fetch(url)
+    assert refused.value.code == 401
+    assert json.loads(bench.fetch(url, {"Authorization": f"Token {bench.bench_token()}"})) == {"floor": True}
