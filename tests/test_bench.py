@@ -29,13 +29,17 @@ class _Quiet(WSGIRequestHandler):
         pass
 
 
-@pytest.fixture
-def raw_server():
+def _dsn() -> str:
     settings = connection.settings_dict
     dsn = f"dbname={settings['NAME']} user={settings['USER']} host={settings['HOST']} port={settings['PORT'] or 5432}"
     if settings.get("PASSWORD"):
         dsn += f" password={settings['PASSWORD']}"
-    server = make_server("127.0.0.1", 0, raw.RawApp(dsn), handler_class=_Quiet)
+    return dsn
+
+
+@pytest.fixture
+def raw_server():
+    server = make_server("127.0.0.1", 0, raw.RawApp(_dsn()), handler_class=_Quiet)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
@@ -171,3 +175,19 @@ def test_the_floor_runs_the_apis_checks(transactional_db, floor_server):
         bench.fetch(url)
     assert refused.value.code == 401
     assert json.loads(bench.fetch(url, {"Authorization": f"Token {bench.bench_token()}"})) == {"floor": True}
+
+
+def test_the_layers_take_a_detail_apart(transactional_db):
+    """``bench.layers`` times each layer of a detail in process, each one's own cost beside the one
+    it adds to."""
+    from bench import layers
+
+    call_command("load_reference", verbosity=0)
+    generate(projects=3, reports_per_project=1, samples=1, log=lambda message: None)
+    project = Project.objects.order_by("code").first()
+
+    figures = layers.measure(token=bench.bench_token(), project=project.pk, database=_dsn(), requests=2, rounds=1)
+
+    assert [layer["name"] for layer in figures] == [name for name, *_ in layers.LAYERS]
+    assert all(layer["median_ms"] > 0 for layer in figures)
+    assert [layer["added_ms"] is None for layer in figures] == [True, True] + [False] * (len(figures) - 2)
