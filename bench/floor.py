@@ -63,7 +63,7 @@ urlpatterns = [
 
 
 class FloorHandler(WSGIHandler):
-    """The tracker's handler (its settings and middleware) resolving this module's one URL."""
+    """The tracker's handler (its settings and middleware) resolving only this module's URLs."""
 
     def resolve_request(self, request):
         request.urlconf = __name__

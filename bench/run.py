@@ -2,13 +2,14 @@
 
 On its own PostgreSQL database (``BENCH_DATABASE_URL``, by default ``tracker_bench`` on the local
 server, created when missing): fills it with ``generate_scale_data`` (kept between runs), runs
-ANALYZE, starts the tracker under gunicorn (3 sync workers, DEBUG off) and the hand-written-SQL
-limit (``bench.raw``) the same way, checks both give the same JSON, then times each read with a
-load generator in another process (``bench.load``) at concurrency 1 and 8; the figures again while
-another account changes a project every two seconds. Then the workflows, each
-with a client process of its own (``bench.workflows``): a full sync, exports as CSV and GeoJSON and
-an import run by a Celery worker, with the memory of client and server. Prints the tables and
-writes the figures as JSON under ``var/bench/``.
+ANALYZE, starts the tracker under gunicorn (3 sync workers, DEBUG off), the hand-written-SQL
+limit (``bench.raw``) and the floor (``bench.floor``) the same way, checks the tracker and the
+limit give the same JSON, then times each read with a load generator in another process
+(``bench.load``) at concurrency 1 and 8; the figures again while another account changes a
+project every two seconds. Then the workflows, each with a client process of its own
+(``bench.workflows``): a full sync, exports as CSV and GeoJSON and an import run by a Celery
+worker, with the memory of client and server. Prints the tables and writes the figures as JSON
+under ``var/bench/``.
 """
 
 import argparse
@@ -295,8 +296,8 @@ def servers(env: dict, database: str, workers: int, port: int):
     try:
         for served in (port, port + 1, port + 2):
             _wait_for(served)
-        urls = {"app": f"http://127.0.0.1:{port}", "raw": f"http://127.0.0.1:{port + 1}"}
-        yield {**urls, "floor": f"http://127.0.0.1:{port + 2}"}, server_pids
+        names = ("app", "raw", "floor")
+        yield {name: f"http://127.0.0.1:{port + offset}" for offset, name in enumerate(names)}, server_pids
     finally:
         for process in (app, raw, floor, worker):
             process.terminate()
