@@ -243,7 +243,13 @@ def build_cases() -> list[dict]:
         },
         {"name": "project detail", "path": f"/api/v1/projects/{middle}/", "raw": True},
         # Divided by the detail's limit: the best ratio a read through the API's checks could have.
-        {"name": "floor: the API's checks, nothing read", "path": FLOOR_PATH, "raw": False, "floor": True},
+        {
+            "name": "floor: the API's checks, nothing read",
+            "path": FLOOR_PATH,
+            "raw": False,
+            "floor": True,
+            "ratio_to": "project detail",
+        },
         {"name": "progress-report list", "path": "/api/v1/progress-reports/?page_size=50", "raw": True},
         {"name": "changes feed, from the start", "path": "/api/v1/changes/?limit=500", "raw": False},
         {"name": "overview: figures by province", "path": "/api/v1/indicators/totals/?by=province", "raw": False},
@@ -435,8 +441,8 @@ def measure(
     cases, *, app_url, raw_url, floor_url, token, concurrencies, duration, max_requests=100_000, count_queries=True
 ) -> list[dict]:
     """Each read's figures at each concurrency, the tracker's and, where it has one, its limit's,
-    with their ratio. The floor is served by ``floor_url``; its ratio is to the project detail's
-    limit (``ratio_to``), measured before it."""
+    with their ratio. The floor is served by ``floor_url``; its ratio is to the limit of the read
+    its case names (``ratio_to``: the project detail's)."""
     token_headers = {"Authorization": f"Token {token}", "Accept-Language": "zh-hans"}
     results = []
     print(HEADER)
@@ -453,7 +459,8 @@ def measure(
             difference = first_difference(normalized(json.loads(api)), normalized(limit))
             entry["same_json"] = difference is None
             entry["difference"] = difference
-        compared = next((r for r in results if r["name"] == "project detail"), None) if floor else None
+        # A read without a limit of its own may be compared with another's (measured before it).
+        compared = next((r for r in results if r["name"] == case.get("ratio_to")), None)
         if compared is not None:
             entry["ratio_to"] = compared["name"]
         # Every serving process answers first once, untimed: each compiles its templates and reads

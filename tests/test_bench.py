@@ -2,6 +2,7 @@
 API's JSON, and its workflows (full sync, exports, import) count what the data holds, so none of
 it can rot. No time is asserted; seconds live only in the benchmark."""
 
+import contextlib
 import json
 import os
 import threading
@@ -37,20 +38,10 @@ def _dsn() -> str:
     return dsn
 
 
-@pytest.fixture
-def raw_server():
-    server = make_server("127.0.0.1", 0, raw.RawApp(_dsn()), handler_class=_Quiet)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-
-
-@pytest.fixture
-def floor_server():
-    from bench.floor import FloorHandler
-
-    server = make_server("127.0.0.1", 0, FloorHandler(), handler_class=_Quiet)
+@contextlib.contextmanager
+def _served(app):
+    """``app`` served from a thread of this process; its address."""
+    server = make_server("127.0.0.1", 0, app, handler_class=_Quiet)
 
     def serve():
         try:
@@ -63,6 +54,20 @@ def floor_server():
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join()
+
+
+@pytest.fixture
+def raw_server():
+    with _served(raw.RawApp(_dsn())) as url:
+        yield url
+
+
+@pytest.fixture
+def floor_server():
+    from bench.floor import FloorHandler
+
+    with _served(FloorHandler()) as url:
+        yield url
 
 
 def test_the_bench_runs_and_its_limit_gives_the_apis_json(
